@@ -1,0 +1,1 @@
+"""The skill catalogue, quiz bank and challenges: schemas, loaders and search."""
