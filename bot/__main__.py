@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 
+import discord
+
+from bot.config import SettingsError, load_settings
 from bot.content.loader import read_content
+from bot.logs import configure_logging
 
 
 def _content_check() -> int:
@@ -22,15 +28,100 @@ def _content_check() -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+async def _run(force_sync: bool = False) -> None:
+    from bot.runner import build_bot, run_until_stopped
+
+    settings = load_settings()
+    token = settings.token()
+    configure_logging(settings.log_level, secrets=[token])
+    bot = await build_bot(settings)
+    if force_sync:
+        async with bot:
+            await bot.login(token)
+            await bot.sync_commands(force=True)
+        print("Commands synced.")
+        return
+    await run_until_stopped(bot, token)
+
+
+async def _console() -> None:
+    from bot.console_app import run_console
+
+    settings = load_settings()
+    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    await run_console(settings)
+
+
+async def _db(action: str, target: str | None) -> None:
+    from bot.db import migrate
+    from bot.db.backup import backup_sqlite
+    from bot.db.engine import Database
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    if action == "backup":
+        assert target is not None
+        path = await backup_sqlite(settings.database_url, target)
+        print(f"Backed up to {path}")
+        return
+    db = Database(settings.database_url)
+    try:
+        if action == "upgrade":
+            await migrate.upgrade(db, target or "head")
+        elif action == "downgrade":
+            assert target is not None
+            await migrate.downgrade(db, target)
+        print(f"Database at revision {await migrate.current_revision(db) or 'base'}")
+    finally:
+        await db.close()
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Backend Mentor")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
+    sub.add_parser("console", help="offline sandbox: the real bot against a local Discord")
+    sub.add_parser("sync", help="upload slash commands now, even if unchanged")
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    up = db_sub.add_parser("upgrade", help="migrate to the newest schema (or REV)")
+    up.add_argument("revision", nargs="?")
+    down = db_sub.add_parser("downgrade", help="migrate back to REV (base = empty)")
+    down.add_argument("revision")
+    backup = db_sub.add_parser("backup", help="consistent copy of a live SQLite database")
+    backup.add_argument("path")
+    db_sub.add_parser("current", help="show the current revision")
     content = sub.add_parser("content", help="content tools")
     content.add_argument("action", choices=["check"])
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "content":
         return _content_check()
-    return 2
+    jobs: dict[str, Callable[[], Awaitable[None]]] = {
+        "run": lambda: _run(),
+        "sync": lambda: _run(force_sync=True),
+        "console": _console,
+        "db": lambda: _db(args.action, getattr(args, "revision", None) or getattr(args, "path", None)),
+    }
+    try:
+        asyncio.run(jobs[args.command]())
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except discord.LoginFailure:
+        print("error: Discord rejected DISCORD_TOKEN; copy the token again from the Developer Portal.",
+              file=sys.stderr)
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print("error: Discord refused the gateway intents; this bot needs no privileged intents, "
+              "so check SHARD settings and the application.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,35 @@
+"""Base classes for views so that a failing button reports like a failing command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.edge.errors import report_error
+
+
+class MentorView(discord.ui.View):
+    """A view whose callback errors get the bot's standard ephemeral error message."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class OwnedView(MentorView):
+    """A view only the member who opened it may use (pagination, confirmations...)."""
+
+    def __init__(self, owner_id: int, *, timeout: float | None = 600) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "These buttons belong to someone else's message; run the command yourself.",
+                ephemeral=True,
+            )
+            return False
+        return True

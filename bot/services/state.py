@@ -1,0 +1,23 @@
+"""Small persistent facts about the deployment (e.g. the last command-sync hash)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.models import BotState
+
+
+class StateStore:
+    """Get and set string values by key in the ``bot_state`` table."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, key: str) -> str | None:
+        async with self._db.transaction() as session:
+            return await session.scalar(select(BotState.value).where(BotState.key == key))
+
+    async def set(self, key: str, value: str) -> None:
+        async with self._db.transaction() as session:
+            await session.merge(BotState(key=key, value=value))
