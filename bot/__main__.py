@@ -79,6 +79,7 @@ async def _db(action: str, target: str | None) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Backend Mentor")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("start", help="run if DISCORD_TOKEN is set, else the offline console")
     sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     sub.add_parser("console", help="offline sandbox: the real bot against a local Discord")
     sub.add_parser("sync", help="upload slash commands now, even if unchanged")
@@ -96,10 +97,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _has_token() -> bool:
+    try:
+        return load_settings().discord_token is not None
+    except SettingsError:
+        return True  # let `run` report the malformed setting
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "content":
         return _content_check()
+    if args.command == "start":
+        args.command = "run" if _has_token() else "console"
     jobs: dict[str, Callable[[], Awaitable[None]]] = {
         "run": lambda: _run(),
         "sync": lambda: _run(force_sync=True),
