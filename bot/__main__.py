@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         "run": lambda: _run(),
         "sync": lambda: _run(force_sync=True),
         "console": _console,
-        "db": lambda: _db(args.action, getattr(args, "revision", None) or getattr(args, "path", None)),
+        "db": lambda: _db(
+            args.action, getattr(args, "revision", None) or getattr(args, "path", None)
+        ),
     }
     try:
         asyncio.run(jobs[args.command]())
@@ -122,12 +124,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except discord.LoginFailure:
-        print("error: Discord rejected DISCORD_TOKEN; copy the token again from the Developer Portal.",
-              file=sys.stderr)
+        print(
+            "error: Discord rejected DISCORD_TOKEN; copy it again from the Developer Portal.",
+            file=sys.stderr,
+        )
         return 2
     except discord.PrivilegedIntentsRequired:
-        print("error: Discord refused the gateway intents; this bot needs no privileged intents, "
-              "so check SHARD settings and the application.", file=sys.stderr)
+        print(
+            "error: Discord refused the gateway intents; this bot needs no privileged intents, "
+            "so check SHARD settings and the application.",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -96,7 +96,9 @@ class MentorBot(commands.AutoShardedBot):
         synced = await self.tree.sync(guild=guild)
         await self.services.state.set(key, digest)
         self.synced_commands = True
-        log.info("Synced %d commands %s", len(synced), f"to guild {guild.id}" if guild else "globally")
+        log.info(
+            "Synced %d commands %s", len(synced), f"to guild {guild.id}" if guild else "globally"
+        )
         return True
 
     async def close(self) -> None:

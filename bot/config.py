@@ -80,7 +80,7 @@ class Settings(BaseSettings):
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():
             raise SettingsError(
                 "DISCORD_TOKEN is not set: put your bot token in the environment or in .env "
-                "(see README, 'Going live'), or run `python -m bot console` for the offline sandbox."
+                "(see README, 'Going live'), or run `python -m bot console` for the sandbox."
             )
         return self.discord_token.get_secret_value().strip()
 

@@ -46,7 +46,9 @@ class Scheduler:
         if self._aps.running:
             self._aps.shutdown(wait=False)
 
-    def daily(self, job_id: str, func: Job, *, at: time, tz: str, days: Days, args: tuple = ()) -> None:
+    def daily(
+        self, job_id: str, func: Job, *, at: time, tz: str, days: Days, args: tuple = ()
+    ) -> None:
         """Run ``func`` every day (or Monday to Friday) at local time ``at`` in ``tz``."""
         trigger = CronTrigger(
             day_of_week="mon-fri" if days == "weekdays" else "*",
@@ -56,17 +58,26 @@ class Scheduler:
         )
         self._aps.add_job(func, trigger, id=job_id, args=args, replace_existing=True)
 
-    def weekly(self, job_id: str, func: Job, *, weekday: int, at: time, tz: str, args: tuple = ()) -> None:
+    def weekly(
+        self, job_id: str, func: Job, *, weekday: int, at: time, tz: str, args: tuple = ()
+    ) -> None:
         """Run ``func`` once a week on ``weekday`` (0 = Monday) at local time ``at`` in ``tz``."""
         trigger = CronTrigger(
-            day_of_week=WEEKDAY_NAMES[weekday], hour=at.hour, minute=at.minute, timezone=ZoneInfo(tz)
+            day_of_week=WEEKDAY_NAMES[weekday],
+            hour=at.hour,
+            minute=at.minute,
+            timezone=ZoneInfo(tz),
         )
         self._aps.add_job(func, trigger, id=job_id, args=args, replace_existing=True)
 
     def soon(self, job_id: str, func: Job, *, args: tuple = ()) -> None:
         """Run ``func`` once, as soon as the scheduler runs (catch-up after downtime)."""
         self._aps.add_job(
-            func, DateTrigger(run_date=datetime.now(UTC)), id=job_id, args=args, replace_existing=True
+            func,
+            DateTrigger(run_date=datetime.now(UTC)),
+            id=job_id,
+            args=args,
+            replace_existing=True,
         )
 
     def remove(self, job_id: str) -> None:

@@ -19,8 +19,14 @@ from bot.content.catalogue import Content, load_content
 from bot.db import migrate
 from bot.db.engine import Database
 
-POSTGRES_URL = os.environ.get("MENTOR_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-BACKENDS = [b.strip() for b in os.environ.get("MENTOR_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+POSTGRES_URL = os.environ.get(
+    "MENTOR_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("MENTOR_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if b.strip()
+]
 
 _content: Content | None = None
 

@@ -168,7 +168,9 @@ def _cross_check(raw: RawContent) -> list[ContentProblem]:
                 if ref not in slugs:
                     problems.append(
                         ContentProblem(
-                            where("skill", skill.slug), skill.slug, f"{ref_field}: unknown skill {ref!r}"
+                            where("skill", skill.slug),
+                            skill.slug,
+                            f"{ref_field}: unknown skill {ref!r}",
                         )
                     )
                 elif ref == skill.slug:

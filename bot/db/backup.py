@@ -11,7 +11,10 @@ from sqlalchemy.engine import make_url
 from bot.config import SettingsError
 
 
-def _copy(source: Path, target: Path) -> None:
+def _copy(source: Path, target_path: str) -> Path:
+    target = Path(target_path).expanduser().absolute()
+    if not source.exists():
+        raise SettingsError(f"There is no database file at {source} to back up.")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".partial")
     tmp.unlink(missing_ok=True)
@@ -24,6 +27,7 @@ def _copy(source: Path, target: Path) -> None:
         dst.close()
         src.close()
     tmp.replace(target)
+    return target
 
 
 async def backup_sqlite(database_url: str, target: str) -> Path:
@@ -35,12 +39,6 @@ async def backup_sqlite(database_url: str, target: str) -> Path:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise SettingsError(
-            "db backup works on a SQLite file; for PostgreSQL use pg_dump "
-            "(see README, 'Backups')."
+            "db backup works on a SQLite file; for PostgreSQL use pg_dump (see README, 'Backups')."
         )
-    source = Path(url.database)
-    if not source.exists():
-        raise SettingsError(f"There is no database file at {source} to back up.")
-    destination = Path(target).expanduser().resolve()
-    await asyncio.to_thread(_copy, source, destination)
-    return destination
+    return await asyncio.to_thread(_copy, Path(url.database), target)

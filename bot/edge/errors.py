@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -18,7 +21,9 @@ UNEXPECTED = "Something went wrong on our side. It has been logged; please try a
 def describe(error: BaseException) -> str | None:
     """The message for an error the user can act on, or None for an unexpected failure."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
-        inner = error.__cause__ if isinstance(error, app_commands.TransformerError) else error.original
+        inner = (
+            error.__cause__ if isinstance(error, app_commands.TransformerError) else error.original
+        )
         if isinstance(inner, UserError):
             return str(inner)
         if isinstance(error, app_commands.TransformerError):
@@ -27,7 +32,9 @@ def describe(error: BaseException) -> str | None:
     if isinstance(error, UserError):
         return str(error)
     if isinstance(error, app_commands.MissingPermissions):
-        needed = ", ".join(p.replace("_", " ").replace("guild", "server") for p in error.missing_permissions)
+        needed = ", ".join(
+            p.replace("_", " ").replace("guild", "server") for p in error.missing_permissions
+        )
         return f"You need the {needed} permission to use this command."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works inside a server."
@@ -58,3 +65,22 @@ class MentorTree(app_commands.CommandTree):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         await report_error(interaction, error)
+
+
+def reports_errors(
+    callback: Callable[[Any, discord.Interaction], Awaitable[None]],
+) -> Callable[[Any, discord.Interaction], Awaitable[None]]:
+    """Wrap a dynamic item's callback so its failures reach the user like a command's.
+
+    discord.py only logs exceptions raised in ``DynamicItem.callback``; without this
+    the user would see Discord's generic "This interaction failed".
+    """
+
+    @functools.wraps(callback)
+    async def wrapper(self: Any, interaction: discord.Interaction) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+    return wrapper

@@ -7,7 +7,9 @@ from typing import Any
 import discord
 
 
-async def reply(interaction: discord.Interaction, content: str | None = None, **kwargs: Any) -> None:
+async def reply(
+    interaction: discord.Interaction, content: str | None = None, **kwargs: Any
+) -> None:
     """Send a message for ``interaction``: the initial response, or a followup if one was sent.
 
     Defaults to ephemeral; pass ``ephemeral=False`` for a public message.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
+from bot.services.learning import LearningService
 from bot.services.state import StateStore
 
 
@@ -18,6 +19,8 @@ class Services:
     clock: Clock
     content: Content
     state: StateStore = field(init=False)
+    learning: LearningService = field(init=False)
 
     def __post_init__(self) -> None:
         self.state = StateStore(self.db)
+        self.learning = LearningService(self.db, self.clock, self.content)

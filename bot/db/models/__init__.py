@@ -2,5 +2,6 @@
 
 from bot.db.models.base import Base
 from bot.db.models.core import Activity, BotState, Guild, Member, User
+from bot.db.models.learning import LearnedSkill
 
-__all__ = ["Activity", "Base", "BotState", "Guild", "Member", "User"]
+__all__ = ["Activity", "Base", "BotState", "Guild", "LearnedSkill", "Member", "User"]

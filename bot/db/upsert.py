@@ -1,0 +1,39 @@
+"""Portable INSERT ... ON CONFLICT for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+
+
+def _insert(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model)
+
+
+async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], **values: Any) -> bool:
+    """Insert a row unless it would break a unique constraint; True when a row was added."""
+    statement = _insert(session, model).values(**values).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return bool(result.rowcount)
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    keys: Sequence[str],
+    values: dict[str, Any],
+    update: dict[str, Any],
+) -> None:
+    """Insert ``values``, or on a conflict over ``keys`` apply ``update`` to the existing row.
+
+    ``update`` values may refer to the proposed row as ``excluded(model_column_name)``.
+    """
+    statement = _insert(session, model).values(**values)
+    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
+    await session.execute(statement)

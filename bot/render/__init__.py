@@ -1,0 +1,1 @@
+"""Presentation: embeds, labels and images. No database access, no domain decisions."""

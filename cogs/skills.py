@@ -1,0 +1,372 @@
+"""The skill catalogue: ``/skill``, ``/skills``, ``/path`` and ``/progress``.
+
+Card buttons are dynamic items whose custom ids carry the skill slug, so they keep
+working on old messages after the bot restarts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.content.catalogue import Content
+from bot.content.schema import Category, Skill
+from bot.edge.errors import reports_errors
+from bot.edge.views import OwnedView
+from bot.render import skills as render
+from bot.render.style import clip
+
+SLUG = r"(?P<slug>[a-z0-9][a-z0-9-]{0,39})"
+CATEGORY_CHOICES = [app_commands.Choice(name=c.label, value=c.value) for c in Category]
+
+
+def _bot(interaction: discord.Interaction) -> MentorBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+def card_view(skill: Skill, content: Content) -> discord.ui.View:
+    """Quiz me, Mark as learned, and a menu of related skills."""
+    view = discord.ui.View(timeout=None)
+    if content.questions_by_skill.get(skill.slug):
+        view.add_item(QuizMeButton(skill.slug))
+    view.add_item(LearnButton(skill.slug))
+    neighbours = [s for s in (*skill.prerequisites, *skill.related) if s in content.skills]
+    if neighbours:
+        view.add_item(OpenRelatedSelect(skill.slug, list(dict.fromkeys(neighbours))[:25], content))
+    return view
+
+
+class QuizMeButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:quiz:{SLUG}"):
+    """Starts a private practice question on this skill."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Quiz me",
+                emoji="🧠",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"skill:quiz:{slug}",
+            )
+        )
+        self.slug = slug
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> QuizMeButton:
+        return cls(match["slug"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        quiz = _bot(interaction).get_cog("Quiz")
+        await quiz.start_practice(interaction, topic=self.slug, difficulty=None)  # type: ignore[attr-defined]
+
+
+class LearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:learn:{SLUG}"):
+    """Marks the skill learned for whoever presses it."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Mark as learned",
+                emoji="✅",
+                style=discord.ButtonStyle.success,
+                custom_id=f"skill:learn:{slug}",
+            )
+        )
+        self.slug = slug
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> LearnButton:
+        return cls(match["slug"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services = _bot(interaction).services
+        skill = services.content.skills.get(self.slug)
+        if skill is None:
+            await interaction.response.send_message(
+                "This skill is no longer in the catalogue.", ephemeral=True
+            )
+            return
+        added = await services.learning.mark_learned(interaction.user.id, self.slug)
+        learned = len(await services.learning.learned(interaction.user.id))
+        total = len(services.content.skills)
+        text = (
+            f"✅ **{skill.name}** marked as learned — {learned}/{total} skills."
+            if added
+            else f"You had already marked **{skill.name}** as learned ({learned}/{total})."
+        )
+        view = discord.ui.View(timeout=None)
+        view.add_item(UnlearnButton(self.slug))
+        await interaction.response.send_message(text, view=view, ephemeral=True)
+
+
+class UnlearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:unlearn:{SLUG}"):
+    """Takes a learned mark back."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Undo", style=discord.ButtonStyle.secondary, custom_id=f"skill:unlearn:{slug}"
+            )
+        )
+        self.slug = slug
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> UnlearnButton:
+        return cls(match["slug"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services = _bot(interaction).services
+        removed = await services.learning.unmark_learned(interaction.user.id, self.slug)
+        name = (
+            services.content.skills[self.slug].name
+            if self.slug in services.content.skills
+            else self.slug
+        )
+        text = (
+            f"**{name}** is no longer marked as learned."
+            if removed
+            else f"**{name}** was not marked as learned."
+        )
+        await interaction.response.edit_message(content=text, view=None)
+
+
+class OpenRelatedSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"skill:open:{SLUG}"):
+    """A menu of prerequisites and related skills; picking one shows its card privately."""
+
+    def __init__(
+        self, slug: str, options: list[str] | None = None, content: Content | None = None
+    ) -> None:
+        select = discord.ui.Select(
+            placeholder="Open a related skill…",
+            custom_id=f"skill:open:{slug}",
+            options=[
+                discord.SelectOption(
+                    label=content.skills[s].name,
+                    value=s,
+                    description=clip(content.skills[s].summary, 100),
+                )
+                for s in (options or [])
+            ]
+            if content
+            else [discord.SelectOption(label="…", value="-")],
+        )
+        super().__init__(select)
+        self.slug = slug
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: Any
+    ) -> OpenRelatedSelect:
+        made = cls(match["slug"])
+        made.item.options = item.options
+        return made
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        content = _bot(interaction).services.content
+        chosen = content.skills.get(self.item.values[0]) if self.item.values else None
+        if chosen is None:
+            await interaction.response.send_message(
+                "That skill is no longer in the catalogue.", ephemeral=True
+            )
+            return
+        await interaction.response.send_message(
+            embed=render.skill_card(chosen, content),
+            view=card_view(chosen, content),
+            ephemeral=True,
+        )
+
+
+class ShowSkillButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:show:{SLUG}"):
+    """A "did you mean" suggestion: turns the message into that skill's card."""
+
+    def __init__(self, slug: str, label: str = "Show") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=clip(label, 80),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"skill:show:{slug}",
+            )
+        )
+        self.slug = slug
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> ShowSkillButton:
+        return cls(match["slug"], item.label or "Show")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        content = _bot(interaction).services.content
+        skill = content.skills.get(self.slug)
+        if skill is None:
+            await interaction.response.send_message(
+                "That skill is no longer in the catalogue.", ephemeral=True
+            )
+            return
+        await interaction.response.edit_message(
+            content=None, embed=render.skill_card(skill, content), view=card_view(skill, content)
+        )
+
+
+class CataloguePager(OwnedView):
+    """``/skills`` pages: previous/next within a category and a category picker."""
+
+    def __init__(
+        self, owner_id: int, content: Content, learned: set[str], category: Category
+    ) -> None:
+        super().__init__(owner_id)
+        self.content = content
+        self.learned = learned
+        self.category = category
+        self.page = 0
+        self.category_select.options = [
+            discord.SelectOption(label=c.label, value=c.value, default=c == category)
+            for c in Category
+        ]
+        self._sync_buttons()
+
+    @property
+    def skills(self) -> list[Skill]:
+        return self.content.skills_in(self.category)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.skills) // render.SKILLS_PER_PAGE))
+
+    def embed(self) -> discord.Embed:
+        return render.catalogue_page(
+            self.category, self.skills, self.learned, self.page, self.pages
+        )
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= self.pages - 1
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.page = max(0, self.page - 1)
+        await self._show(interaction)
+
+    @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.page = min(self.pages - 1, self.page + 1)
+        await self._show(interaction)
+
+    @discord.ui.select(placeholder="Jump to a category…", row=1)
+    async def category_select(
+        self, interaction: discord.Interaction, select: discord.ui.Select
+    ) -> None:
+        self.category = Category(select.values[0])
+        self.page = 0
+        for option in select.options:
+            option.default = option.value == self.category.value
+        await self._show(interaction)
+
+
+class Skills(commands.Cog):
+    """Look up skills, browse the catalogue, plan a path, track progress."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(
+            QuizMeButton, LearnButton, UnlearnButton, OpenRelatedSelect, ShowSkillButton
+        )
+
+    @property
+    def content(self) -> Content:
+        return self.bot.services.content
+
+    async def skill_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=clip(f"{s.name} · {s.category.label}", 100), value=s.slug)
+            for s in self.content.index.complete(current)
+        ]
+
+    def resolve(self, text: str) -> Skill | None:
+        """The skill named by an autocomplete value or free text, if confidently one."""
+        return self.content.index.resolve(text).skill
+
+    @app_commands.command(
+        name="skill",
+        description="A backend skill's card: what it is, why it matters, how to learn it.",
+    )
+    @app_commands.describe(name="A skill, tool or concept — e.g. postgres, k8s, jwt")
+    @app_commands.autocomplete(name=skill_autocomplete)
+    async def skill(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+    ) -> None:
+        lookup = self.content.index.resolve(name)
+        if lookup.skill is None:
+            view = discord.ui.View(timeout=None)
+            for suggestion in lookup.suggestions:
+                view.add_item(ShowSkillButton(suggestion.slug, suggestion.name))
+            await interaction.response.send_message(
+                embed=render.no_match(name, lookup.suggestions), view=view, ephemeral=True
+            )
+            return
+        await interaction.response.send_message(
+            embed=render.skill_card(lookup.skill, self.content),
+            view=card_view(lookup.skill, self.content),
+        )
+
+    @app_commands.command(name="skills", description="Browse the skill catalogue by category.")
+    @app_commands.describe(category="Start at this category")
+    @app_commands.choices(category=CATEGORY_CHOICES)
+    async def skills(
+        self, interaction: discord.Interaction, category: str = Category.FUNDAMENTALS.value
+    ) -> None:
+        learned = await self.bot.services.learning.learned(interaction.user.id)
+        pager = CataloguePager(interaction.user.id, self.content, learned, Category(category))
+        await interaction.response.send_message(embed=pager.embed(), view=pager, ephemeral=True)
+
+    @app_commands.command(
+        name="path", description="The skills to learn, in order, on the way to a goal."
+    )
+    @app_commands.describe(goal="The skill you want to reach")
+    @app_commands.autocomplete(goal=skill_autocomplete)
+    async def path(
+        self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 100]
+    ) -> None:
+        lookup = self.content.index.resolve(goal)
+        if lookup.skill is None:
+            await interaction.response.send_message(
+                embed=render.no_match(goal, lookup.suggestions), ephemeral=True
+            )
+            return
+        steps = await self.bot.services.learning.path(interaction.user.id, lookup.skill.slug)
+        await interaction.response.send_message(
+            embed=render.learning_path(lookup.skill, steps), ephemeral=True
+        )
+
+    @app_commands.command(name="progress", description="Your learned skills, category by category.")
+    async def progress(self, interaction: discord.Interaction) -> None:
+        rows = await self.bot.services.learning.progress(interaction.user.id)
+        await interaction.response.send_message(
+            embed=render.progress(rows, interaction.user.display_name), ephemeral=True
+        )
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Skills(bot))
