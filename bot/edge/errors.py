@@ -27,7 +27,9 @@ def describe(error: BaseException) -> str | None:
         if isinstance(inner, UserError):
             return str(inner)
         if isinstance(error, app_commands.TransformerError):
-            return f"`{error.value}` is not a valid value for this option."
+            if error.type is discord.AppCommandOptionType.channel:
+                return "That kind of channel cannot be used here; pick a text channel."
+            return f"“{str(error.value)[:50]}” is not a valid value for this option."
         return None
     if isinstance(error, UserError):
         return str(error)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
+from bot.services.daily_quiz import DailyQuizService
 from bot.services.learning import LearningService
+from bot.services.practice import PracticeService
 from bot.services.state import StateStore
 
 
@@ -20,7 +22,11 @@ class Services:
     content: Content
     state: StateStore = field(init=False)
     learning: LearningService = field(init=False)
+    daily: DailyQuizService = field(init=False)
+    practice: PracticeService = field(init=False)
 
     def __post_init__(self) -> None:
         self.state = StateStore(self.db)
         self.learning = LearningService(self.db, self.clock, self.content)
+        self.daily = DailyQuizService(self.db, self.clock, self.content)
+        self.practice = PracticeService(self.db, self.clock, self.content)

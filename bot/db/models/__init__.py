@@ -3,5 +3,31 @@
 from bot.db.models.base import Base
 from bot.db.models.core import Activity, BotState, Guild, Member, User
 from bot.db.models.learning import LearnedSkill
+from bot.db.models.points import BoardTotal, PointsEntry, Season
+from bot.db.models.quiz import (
+    DailyPost,
+    GuildQuestionUse,
+    QuizAnswer,
+    QuizPrompt,
+    QuizSchedule,
+    ReviewCard,
+)
 
-__all__ = ["Activity", "Base", "BotState", "Guild", "LearnedSkill", "Member", "User"]
+__all__ = [
+    "Activity",
+    "Base",
+    "BoardTotal",
+    "BotState",
+    "DailyPost",
+    "Guild",
+    "GuildQuestionUse",
+    "LearnedSkill",
+    "Member",
+    "PointsEntry",
+    "QuizAnswer",
+    "QuizPrompt",
+    "QuizSchedule",
+    "ReviewCard",
+    "Season",
+    "User",
+]

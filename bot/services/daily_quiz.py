@@ -1,0 +1,581 @@
+"""The daily quiz of a guild: its schedule, the day's post, answers and results.
+
+Exactly-once rules live in the schema: one ``daily_posts`` row per (guild, local
+date) and one answer per (post, user). A post is *claimed* (row inserted) before it
+is sent and *confirmed* (message id stored) after; a claim without a message is
+retried by the next wake-up of the same local day, never duplicated on another.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.content.catalogue import Content
+from bot.content.schema import Category, Question
+from bot.db.engine import Database
+from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
+from bot.scheduling import Days
+from bot.services import points
+from bot.services.activity import record_activity
+from bot.services.errors import UserError
+from bot.services.practice import file_review_result
+from bot.services.quiz_bank import (
+    ShownQuestion,
+    category_of,
+    decode_order,
+    encode_order,
+    pick_daily,
+    shuffled_order,
+)
+from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
+from bot.services.users import ensure_guild, ensure_member
+
+FIRST_CORRECT_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A guild's daily quiz settings, parsed."""
+
+    guild_id: int
+    channel_id: int
+    post_time: time
+    timezone: str
+    days: Days
+    close_time: time | None
+    topics: tuple[Category, ...]
+    paused_reason: str | None
+
+    @classmethod
+    def from_row(cls, row: QuizSchedule) -> Schedule:
+        return cls(
+            guild_id=row.guild_id,
+            channel_id=row.channel_id,
+            post_time=parse_hhmm(row.post_time),
+            timezone=row.timezone,
+            days=row.days,  # type: ignore[arg-type]
+            close_time=parse_hhmm(row.close_time) if row.close_time else None,
+            topics=tuple(Category(t) for t in row.topics.split(",")) if row.topics else (),
+            paused_reason=row.paused_reason,
+        )
+
+    def local_now(self, now: datetime) -> datetime:
+        return now.astimezone(ZoneInfo(self.timezone))
+
+    def posts_on(self, day: date) -> bool:
+        return self.days == "daily" or day.weekday() < 5
+
+
+@dataclass(frozen=True)
+class PlannedPost:
+    """A claimed daily post, ready to be sent."""
+
+    post_id: int
+    guild_id: int
+    channel_id: int
+    local_date: date
+    shown: ShownQuestion
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    """How a closed daily question went."""
+
+    post_id: int
+    channel_id: int
+    message_id: int | None
+    local_date: date
+    shown: ShownQuestion
+    answered: int
+    right: int
+    first_correct: tuple[str, ...]
+
+    @property
+    def share_right(self) -> float:
+        return self.right / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """What a click on a daily question did."""
+
+    shown: ShownQuestion
+    chosen_position: int
+    correct: bool
+    already_answered: bool
+    points: int
+
+
+@dataclass(frozen=True)
+class QuestionStat:
+    """A question's record in one guild."""
+
+    question: Question
+    answered: int
+    right: int
+
+
+class DailyQuizService:
+    """Schedules, posts, answers and results of guilds' daily questions."""
+
+    def __init__(
+        self, db: Database, clock: Clock, content: Content, rng: random.Random | None = None
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._content = content
+        self._rng = rng or random.Random()
+
+    # -- schedule -----------------------------------------------------------------
+
+    async def set_schedule(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        time_text: str,
+        timezone_text: str | None,
+        days: Days,
+        close_text: str | None,
+        moderator_id: int,
+    ) -> Schedule:
+        """Create or replace the schedule; validates everything before writing anything."""
+        post_time = parse_hhmm(time_text)
+        close_time = parse_hhmm(close_text) if close_text else None
+        if close_time == post_time:
+            raise UserError("The closing time must differ from the posting time.")
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await ensure_guild(session, guild_id, now)
+            tz = (
+                resolve_timezone(timezone_text)
+                if timezone_text
+                else await points.guild_timezone(session, guild_id)
+            )
+            existing = await session.get(QuizSchedule, guild_id)
+            topics = existing.topics if existing else None
+            await session.execute(delete(QuizSchedule).where(QuizSchedule.guild_id == guild_id))
+            row = QuizSchedule(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                post_time=format_hhmm(post_time),
+                timezone=tz,
+                days=days,
+                close_time=format_hhmm(close_time) if close_time else None,
+                topics=topics,
+                paused_reason=None,
+                paused_at=None,
+                pause_notified=False,
+                updated_by=moderator_id,
+                updated_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            return Schedule.from_row(row)
+
+    async def schedule(self, guild_id: int) -> Schedule | None:
+        async with self._db.transaction() as session:
+            row = await session.get(QuizSchedule, guild_id)
+            return Schedule.from_row(row) if row else None
+
+    async def schedules(self) -> list[Schedule]:
+        """Every active (not paused) schedule; used to rebuild jobs at start."""
+        async with self._db.transaction() as session:
+            rows = await session.scalars(
+                select(QuizSchedule).where(QuizSchedule.paused_reason.is_(None))
+            )
+            return [Schedule.from_row(r) for r in rows]
+
+    async def stop(self, guild_id: int) -> bool:
+        """Remove the schedule; False if there was none. Past posts and answers stay."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                delete(QuizSchedule).where(QuizSchedule.guild_id == guild_id)
+            )
+            return bool(result.rowcount)
+
+    async def set_topics(self, guild_id: int, topics: list[Category]) -> Schedule:
+        """Limit the daily questions to some categories (empty: every category)."""
+        if topics and not any(
+            category_of(self._content, q) in topics for q in self._content.questions.values()
+        ):
+            raise UserError("There are no questions in those categories yet.")
+        async with self._db.transaction() as session:
+            row = await session.get(QuizSchedule, guild_id)
+            if row is None:
+                raise UserError("Set a schedule first with /mod quiz-schedule.")
+            row.topics = ",".join(t.value for t in topics) or None
+            await session.flush()
+            return Schedule.from_row(row)
+
+    async def pause(self, guild_id: int, reason: str) -> None:
+        """Stop posting for a guild whose channel is unusable, and remember to tell its moderators."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(QuizSchedule)
+                .where(QuizSchedule.guild_id == guild_id)
+                .values(
+                    paused_reason=reason[:200], paused_at=self._clock.now(), pause_notified=False
+                )
+            )
+
+    async def take_pause_notice(self, guild_id: int) -> str | None:
+        """The pause reason, once: the first /mod command after a pause shows it."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                update(QuizSchedule)
+                .where(
+                    QuizSchedule.guild_id == guild_id,
+                    QuizSchedule.paused_reason.is_not(None),
+                    QuizSchedule.pause_notified.is_(False),
+                )
+                .values(pause_notified=True)
+                .returning(QuizSchedule.paused_reason)
+            )
+            return result.scalar_one_or_none()
+
+    # -- posting ------------------------------------------------------------------
+
+    async def claim_post(self, guild_id: int, *, force: bool = False) -> PlannedPost | None:
+        """Today's post if it is due and not yet sent; claims it so nobody else sends it.
+
+        ``force`` posts today's question before its time (``/mod quiz-now``).
+        Returns None when not due, already sent, paused, or not a posting day.
+        """
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            row = await session.get(QuizSchedule, guild_id)
+            if row is None or row.paused_reason:
+                return None
+            schedule = Schedule.from_row(row)
+            local = schedule.local_now(now)
+            if not force and (
+                not schedule.posts_on(local.date()) or local.time() < schedule.post_time
+            ):
+                return None
+            existing = await session.scalar(
+                select(DailyPost).where(
+                    DailyPost.guild_id == guild_id, DailyPost.local_date == local.date()
+                )
+            )
+            if existing is not None:
+                if existing.message_id is not None:
+                    return None
+                return self._planned(existing)
+            question, restarted = await self._next_question(session, schedule)
+            post = DailyPost(
+                guild_id=guild_id,
+                local_date=local.date(),
+                question_id=question.id,
+                choice_order=encode_order(shuffled_order(len(question.choices), self._rng)),
+                channel_id=schedule.channel_id,
+                claimed_at=now,
+            )
+            if restarted:
+                await session.execute(
+                    delete(GuildQuestionUse).where(GuildQuestionUse.guild_id == guild_id)
+                )
+            session.add(post)
+            session.add(GuildQuestionUse(guild_id=guild_id, question_id=question.id))
+            try:
+                await session.flush()
+            except IntegrityError:
+                return None  # another wake-up claimed today's post first
+            return self._planned(post)
+
+    async def _next_question(
+        self, session: AsyncSession, schedule: Schedule
+    ) -> tuple[Question, bool]:
+        used = set(
+            await session.scalars(
+                select(GuildQuestionUse.question_id).where(
+                    GuildQuestionUse.guild_id == schedule.guild_id
+                )
+            )
+        )
+        last_question = await session.scalar(
+            select(DailyPost.question_id)
+            .where(DailyPost.guild_id == schedule.guild_id)
+            .order_by(DailyPost.local_date.desc())
+            .limit(1)
+        )
+        last = self._content.questions.get(last_question) if last_question else None
+        return pick_daily(
+            self._content,
+            topics=schedule.topics or None,
+            used={u for u in used if u in self._content.questions},
+            last_category=category_of(self._content, last) if last else None,
+            rng=self._rng,
+        )
+
+    def _planned(self, post: DailyPost) -> PlannedPost:
+        return PlannedPost(
+            post_id=post.id,
+            guild_id=post.guild_id,
+            channel_id=post.channel_id,
+            local_date=post.local_date,
+            shown=ShownQuestion(
+                self._content.questions[post.question_id], decode_order(post.choice_order)
+            ),
+            message_id=post.message_id,
+        )
+
+    async def confirm_post(self, post_id: int, message_id: int) -> None:
+        """Remember the message that carries a claimed post."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(DailyPost)
+                .where(DailyPost.id == post_id)
+                .values(message_id=message_id, posted_at=self._clock.now())
+            )
+
+    async def release_post(self, post_id: int) -> None:
+        """Forget a claim whose message could not be sent, so it can be posted later today."""
+        async with self._db.transaction() as session:
+            post = await session.get(DailyPost, post_id)
+            if post is None or post.message_id is not None:
+                return
+            await session.execute(
+                delete(GuildQuestionUse).where(
+                    GuildQuestionUse.guild_id == post.guild_id,
+                    GuildQuestionUse.question_id == post.question_id,
+                )
+            )
+            await session.delete(post)
+
+    async def current_post(self, guild_id: int) -> PlannedPost | None:
+        """The guild's newest sent post that still takes answers."""
+        async with self._db.transaction() as session:
+            post = await session.scalar(
+                select(DailyPost)
+                .where(
+                    DailyPost.guild_id == guild_id,
+                    DailyPost.message_id.is_not(None),
+                    DailyPost.closed_at.is_(None),
+                )
+                .order_by(DailyPost.local_date.desc())
+                .limit(1)
+            )
+            return self._planned(post) if post else None
+
+    # -- closing and results -------------------------------------------------------
+
+    async def close_open_posts(
+        self, guild_id: int, *, keep: int | None = None
+    ) -> list[DailyResult]:
+        """Close every open post of the guild (except ``keep``) and return their results.
+
+        The conditional update makes each post close once, whoever calls first.
+        """
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            conditions = [
+                DailyPost.guild_id == guild_id,
+                DailyPost.closed_at.is_(None),
+                DailyPost.message_id.is_not(None),
+            ]
+            if keep is not None:
+                conditions.append(DailyPost.id != keep)
+            closed = list(
+                await session.scalars(
+                    update(DailyPost)
+                    .where(*conditions)
+                    .values(closed_at=now)
+                    .returning(DailyPost.id)
+                )
+            )
+        return [await self.result(post_id) for post_id in closed]
+
+    async def close_due(self, guild_id: int) -> list[DailyResult]:
+        """At the schedule's close time: close today's post."""
+        return await self.close_open_posts(guild_id)
+
+    async def result(self, post_id: int) -> DailyResult:
+        """Answers, share right and the first correct answerers of a post."""
+        async with self._db.transaction() as session:
+            post = await session.get(DailyPost, post_id)
+            assert post is not None
+            answered = (
+                await session.scalar(select(func.count()).where(QuizAnswer.post_id == post_id)) or 0
+            )
+            right = (
+                await session.scalar(
+                    select(func.count()).where(
+                        QuizAnswer.post_id == post_id, QuizAnswer.correct.is_(True)
+                    )
+                )
+                or 0
+            )
+            first = await session.scalars(
+                select(Member.display_name)
+                .join(
+                    QuizAnswer,
+                    (QuizAnswer.user_id == Member.user_id) & (Member.guild_id == post.guild_id),
+                )
+                .where(QuizAnswer.post_id == post_id, QuizAnswer.correct.is_(True))
+                .order_by(QuizAnswer.answered_at, QuizAnswer.id)
+                .limit(FIRST_CORRECT_SHOWN)
+            )
+            return DailyResult(
+                post_id=post.id,
+                channel_id=post.channel_id,
+                message_id=post.message_id,
+                local_date=post.local_date,
+                shown=ShownQuestion(
+                    self._content.questions[post.question_id], decode_order(post.choice_order)
+                ),
+                answered=answered,
+                right=right,
+                first_correct=tuple(first),
+            )
+
+    # -- answering ------------------------------------------------------------------
+
+    async def answer(
+        self, *, post_id: int, user_id: int, display_name: str, position: int
+    ) -> AnswerOutcome:
+        """Record a member's click; the unique (post, user) constraint refuses a second one."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            post = await session.get(DailyPost, post_id)
+            if post is None or post.question_id not in self._content.questions:
+                raise UserError("This question is no longer available.")
+            shown = ShownQuestion(
+                self._content.questions[post.question_id], decode_order(post.choice_order)
+            )
+            if not 0 <= position < len(shown.order):
+                raise UserError("That is not one of the choices.")
+            previous = await session.scalar(
+                select(QuizAnswer.choice).where(
+                    QuizAnswer.post_id == post_id, QuizAnswer.user_id == user_id
+                )
+            )
+            if previous is not None:
+                return self._already(shown, previous)
+            if post.closed_at is not None:
+                right = shown.choices[shown.right_position]
+                raise UserError(f"Answers to this question are closed. The answer was: {right}")
+        try:
+            return await self._insert_answer(
+                post_id, post.guild_id, user_id, display_name, shown, position, now
+            )
+        except IntegrityError:
+            async with self._db.transaction() as session:
+                previous = await session.scalar(
+                    select(QuizAnswer.choice).where(
+                        QuizAnswer.post_id == post_id, QuizAnswer.user_id == user_id
+                    )
+                )
+            assert previous is not None
+            return self._already(shown, previous)
+
+    @staticmethod
+    def _already(shown: ShownQuestion, previous_choice: int) -> AnswerOutcome:
+        return AnswerOutcome(
+            shown=shown,
+            chosen_position=shown.order.index(previous_choice),
+            correct=previous_choice == shown.question.answer,
+            already_answered=True,
+            points=0,
+        )
+
+    async def _insert_answer(
+        self,
+        post_id: int,
+        guild_id: int,
+        user_id: int,
+        display_name: str,
+        shown: ShownQuestion,
+        position: int,
+        now: datetime,
+    ) -> AnswerOutcome:
+        choice = shown.original(position)
+        correct = choice == shown.question.answer
+        amount = points.Award.DAILY_RIGHT if correct else points.Award.DAILY_WRONG
+        async with self._db.transaction() as session:
+            await ensure_member(session, guild_id, user_id, display_name, now)
+            session.add(
+                QuizAnswer(
+                    user_id=user_id,
+                    guild_id=guild_id,
+                    question_id=shown.question.id,
+                    mode="daily",
+                    post_id=post_id,
+                    choice=choice,
+                    correct=correct,
+                    answered_at=now,
+                )
+            )
+            await session.flush()
+            await record_activity(
+                session,
+                user_id=user_id,
+                guild_id=guild_id,
+                kind="quiz",
+                now=now,
+                ref=f"daily:{post_id}",
+            )
+            await points.award(
+                session,
+                guild_id=guild_id,
+                user_id=user_id,
+                amount=amount,
+                reason="daily",
+                ref=str(post_id),
+                now=now,
+            )
+            await file_review_result(
+                session, user_id=user_id, question_id=shown.question.id, correct=correct, now=now
+            )
+        return AnswerOutcome(
+            shown=shown,
+            chosen_position=position,
+            correct=correct,
+            already_answered=False,
+            points=amount,
+        )
+
+    # -- statistics -----------------------------------------------------------------
+
+    async def question_stats(
+        self, guild_id: int, *, minimum: int = 3, limit: int = 10
+    ) -> list[QuestionStat]:
+        """Questions with the lowest share of right answers in this guild (at least ``minimum`` answers)."""
+        async with self._db.transaction() as session:
+            right = func.sum(case((QuizAnswer.correct, 1), else_=0))
+            rows = await session.execute(
+                select(QuizAnswer.question_id, func.count(), right)
+                .where(QuizAnswer.guild_id == guild_id)
+                .group_by(QuizAnswer.question_id)
+                .having(func.count() >= minimum)
+            )
+            stats = [
+                QuestionStat(self._content.questions[qid], count, int(right_count or 0))
+                for qid, count, right_count in rows
+                if qid in self._content.questions
+            ]
+        stats.sort(key=lambda s: (s.right / s.answered, -s.answered, s.question.id))
+        return stats[:limit]
+
+    async def participation(self, guild_id: int, *, days: int = 14) -> list[tuple[date, int, int]]:
+        """(local date, answers, right answers) of the guild's last ``days`` daily posts."""
+        async with self._db.transaction() as session:
+            right = func.sum(case((QuizAnswer.correct, 1), else_=0))
+            rows = await session.execute(
+                select(DailyPost.local_date, func.count(QuizAnswer.id), right)
+                .outerjoin(QuizAnswer, QuizAnswer.post_id == DailyPost.id)
+                .where(DailyPost.guild_id == guild_id, DailyPost.message_id.is_not(None))
+                .group_by(DailyPost.local_date)
+                .order_by(DailyPost.local_date.desc())
+                .limit(days)
+            )
+            return [(day, count, int(r or 0)) for day, count, r in rows]

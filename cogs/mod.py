@@ -1,0 +1,224 @@
+"""``/mod …``: moderator tools. Hidden from members by default (Manage Server) and re-checked here."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.content.schema import Category
+from bot.edge.autocomplete import timezone_choices
+from bot.edge.checks import missing_channel_permissions, require_manage_server
+from bot.edge.replies import reply
+from bot.edge.views import OwnedView
+from bot.render import quiz as quiz_render
+from bot.render.style import SUCCESS_COLOUR
+from bot.services.errors import UserError
+
+DAYS_CHOICES = [
+    app_commands.Choice(name="Every day", value="daily"),
+    app_commands.Choice(name="Monday to Friday", value="weekdays"),
+]
+
+
+def _usable_channel(interaction: discord.Interaction, channel: discord.abc.GuildChannel) -> None:
+    if not isinstance(channel, discord.TextChannel):
+        raise UserError(
+            "Pick a text channel: questions cannot be posted in voice channels, forums or categories."
+        )
+    guild = interaction.guild
+    missing = missing_channel_permissions(channel, guild.me if guild else None)
+    if missing:
+        raise UserError(
+            f"I cannot post in {channel.mention}: I am missing {', '.join(missing)} there."
+        )
+
+
+class TopicPicker(OwnedView):
+    """A multi-select of categories for the daily quiz."""
+
+    def __init__(
+        self, owner_id: int, bot: MentorBot, guild_id: int, current: tuple[Category, ...]
+    ) -> None:
+        super().__init__(owner_id, timeout=300)
+        self.bot = bot
+        self.guild_id = guild_id
+        self.pick.options = [
+            discord.SelectOption(label=c.label, value=c.value, default=c in current)
+            for c in Category
+        ]
+        self.pick.max_values = len(Category)
+
+    @discord.ui.select(placeholder="Categories for the daily question…", min_values=1)
+    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+        schedule = await self.bot.services.daily.set_topics(
+            self.guild_id, [Category(v) for v in select.values]
+        )
+        await interaction.response.edit_message(content=_topics_text(schedule.topics), view=None)
+
+    @discord.ui.button(label="All categories", style=discord.ButtonStyle.secondary)
+    async def all_topics(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await self.bot.services.daily.set_topics(self.guild_id, [])
+        await interaction.response.edit_message(content=_topics_text(()), view=None)
+
+
+def _topics_text(topics: tuple[Category, ...]) -> str:
+    if not topics:
+        return "✅ The daily question now draws from every category."
+    return "✅ The daily question now draws from: " + ", ".join(t.label for t in topics) + "."
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class Moderation(
+    commands.GroupCog, group_name="mod", group_description="Moderator tools for this server."
+):
+    """Schedules, seasons, points and exports for moderators."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        require_manage_server(interaction)
+        return True
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command | app_commands.ContextMenu,
+    ) -> None:
+        """After a moderator's command, mention a paused daily quiz once."""
+        if (
+            not isinstance(command, app_commands.Command)
+            or command.root_parent is not self.__cog_app_commands_group__
+        ):
+            return
+        if interaction.guild_id is None:
+            return
+        notice = await self.bot.services.daily.take_pause_notice(interaction.guild_id)
+        if notice:
+            await reply(
+                interaction,
+                f"⚠️ The daily quiz is paused. {notice} Fix it, then run `/mod quiz-schedule` again to resume.",
+            )
+
+    # -- daily quiz -----------------------------------------------------------------
+
+    @app_commands.command(
+        name="quiz-schedule", description="Post a daily question in a channel at a local time."
+    )
+    @app_commands.describe(
+        channel="Where to post",
+        time="Local time, 24-hour HH:MM (e.g. 09:30)",
+        timezone="IANA timezone, e.g. Europe/Berlin (default: the server's)",
+        days="Every day or weekdays only",
+        close_at="Optional HH:MM to close answers and show results (default: when the next question posts)",
+    )
+    @app_commands.autocomplete(timezone=timezone_choices)
+    @app_commands.choices(days=DAYS_CHOICES)
+    async def quiz_schedule(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, 1, 10],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        days: str = "daily",
+        close_at: app_commands.Range[str, 1, 10] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        _usable_channel(interaction, channel)
+        schedule = await self.bot.services.daily.set_schedule(
+            guild_id=interaction.guild_id,
+            channel_id=channel.id,
+            time_text=time,
+            timezone_text=timezone,
+            days="weekdays" if days == "weekdays" else "daily",
+            close_text=close_at,
+            moderator_id=interaction.user.id,
+        )
+        quiz = self.bot.get_cog("Quiz")
+        quiz.schedule_jobs(schedule)  # type: ignore[union-attr]
+        next_run = self.bot.scheduler.next_run(
+            f"quiz-post:{interaction.guild_id}", self.bot.services.clock.now()
+        )
+        when = discord.utils.format_dt(next_run, "F") if next_run else "soon"
+        closing = f" Answers close at {schedule.close_time:%H:%M}." if schedule.close_time else ""
+        embed = discord.Embed(
+            description=(
+                f"✅ A daily question will be posted in {channel.mention} at {schedule.post_time:%H:%M} "
+                f"({schedule.timezone}), {'Monday to Friday' if schedule.days == 'weekdays' else 'every day'}."
+                f"{closing}\nNext: {when}."
+            ),
+            colour=SUCCESS_COLOUR,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="quiz-stop", description="Stop posting the daily question.")
+    async def quiz_stop(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        removed = await self.bot.services.daily.stop(interaction.guild_id)
+        self.bot.get_cog("Quiz").unschedule(interaction.guild_id)  # type: ignore[union-attr]
+        text = (
+            "🛑 The daily question is stopped."
+            if removed
+            else "There was no daily question scheduled."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(
+        name="quiz-now", description="Post today's question now instead of at its time."
+    )
+    async def quiz_now(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        schedule = await self.bot.services.daily.schedule(interaction.guild_id)
+        if schedule is None:
+            raise UserError("Set a schedule first with /mod quiz-schedule.")
+        if schedule.paused_reason:
+            raise UserError(
+                f"The daily quiz is paused: {schedule.paused_reason} Run /mod quiz-schedule to resume."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        posted = await self.bot.get_cog("Quiz").post_due(interaction.guild_id, force=True)  # type: ignore[union-attr]
+        if posted is not None:
+            text = f"✅ Today's question is posted in <#{posted.channel_id}>."
+        else:
+            current = await self.bot.services.daily.schedule(interaction.guild_id)
+            if current and current.paused_reason:
+                text = f"⚠️ I could not post: {current.paused_reason}"
+            else:
+                text = (
+                    "Today's question is already posted; the next one comes at the scheduled time."
+                )
+        await interaction.followup.send(text, ephemeral=True)
+
+    @app_commands.command(
+        name="quiz-topics", description="Limit the daily question to some categories."
+    )
+    async def quiz_topics(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        schedule = await self.bot.services.daily.schedule(interaction.guild_id)
+        if schedule is None:
+            raise UserError("Set a schedule first with /mod quiz-schedule.")
+        view = TopicPicker(interaction.user.id, self.bot, interaction.guild_id, schedule.topics)
+        await interaction.response.send_message(
+            "Pick the categories the daily question may come from:", view=view, ephemeral=True
+        )
+
+    @app_commands.command(
+        name="question-stats", description="The hardest questions here, and daily participation."
+    )
+    async def question_stats(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        daily = self.bot.services.daily
+        stats = await daily.question_stats(interaction.guild_id)
+        participation = await daily.participation(interaction.guild_id)
+        await interaction.response.send_message(
+            embed=quiz_render.question_stats(stats, participation), ephemeral=True
+        )
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Moderation(bot))

@@ -1,0 +1,440 @@
+"""The quiz: the guild's daily question, private practice and review.
+
+Answer buttons are dynamic items whose custom ids carry the post or prompt id and
+the chosen position, so buttons on old messages keep working after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.content.schema import Category, Level
+from bot.edge.errors import reports_errors
+from bot.render import quiz as render
+from bot.render.style import clip
+from bot.services.daily_quiz import DailyResult, PlannedPost, Schedule
+from bot.services.practice import Prompt
+from bot.services.quiz_bank import ShownQuestion
+
+log = logging.getLogger(__name__)
+
+DIFFICULTY_CHOICES = [
+    app_commands.Choice(name=level.value.capitalize(), value=level.value) for level in Level
+]
+HISTORY_LOOKBACK = 50
+
+
+def _bot(interaction: discord.Interaction) -> MentorBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+def _letter_buttons(
+    prefix: str, shown: ShownQuestion, *, disabled: bool = False
+) -> list[discord.ui.Button]:
+    buttons = []
+    for position in range(len(shown.order)):
+        style = discord.ButtonStyle.secondary
+        if disabled and position == shown.right_position:
+            style = discord.ButtonStyle.success
+        buttons.append(
+            discord.ui.Button(
+                label=render.LETTERS[position],
+                style=style,
+                custom_id=f"{prefix}:{position}",
+                disabled=disabled,
+            )
+        )
+    return buttons
+
+
+def daily_view(post_id: int, shown: ShownQuestion) -> discord.ui.View:
+    """One button per choice; each click is one answer."""
+    view = discord.ui.View(timeout=None)
+    for position in range(len(shown.order)):
+        view.add_item(DailyChoice(post_id, position))
+    return view
+
+
+def closed_view(post_id: int, shown: ShownQuestion) -> discord.ui.View:
+    """The choice buttons, disabled, with the right one green."""
+    view = discord.ui.View(timeout=None)
+    for button in _letter_buttons(f"quiz:d:{post_id}", shown, disabled=True):
+        view.add_item(button)
+    return view
+
+
+def prompt_view(prompt: Prompt) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for position in range(len(prompt.shown.order)):
+        view.add_item(PromptChoice(prompt.prompt_id, position))
+    return view
+
+
+def after_answer_view(prompt: Prompt) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        NextPrompt(prompt.prompt_id, "Next review" if prompt.mode == "review" else "Next question")
+    )
+    return view
+
+
+class DailyChoice(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:d:(?P<post>\d{1,19}):(?P<pos>[0-3])"
+):
+    """A choice on a guild's daily question."""
+
+    def __init__(self, post_id: int, position: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=render.LETTERS[position],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"quiz:d:{post_id}:{position}",
+            )
+        )
+        self.post_id = post_id
+        self.position = position
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> DailyChoice:
+        return cls(int(match["post"]), int(match["pos"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        outcome = await _bot(interaction).services.daily.answer(
+            post_id=self.post_id,
+            user_id=interaction.user.id,
+            display_name=interaction.user.display_name,
+            position=self.position,
+        )
+        await interaction.response.send_message(
+            embed=render.daily_feedback(outcome), ephemeral=True
+        )
+
+
+class PromptChoice(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"quiz:p:(?P<prompt>\d{1,19}):(?P<pos>[0-3])",
+):
+    """A choice on a private practice or review question."""
+
+    def __init__(self, prompt_id: int, position: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=render.LETTERS[position],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"quiz:p:{prompt_id}:{position}",
+            )
+        )
+        self.prompt_id = prompt_id
+        self.position = position
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> PromptChoice:
+        return cls(int(match["prompt"]), int(match["pos"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services = _bot(interaction).services
+        outcome = await services.practice.answer(
+            prompt_id=self.prompt_id,
+            user_id=interaction.user.id,
+            display_name=interaction.user.display_name,
+            position=self.position,
+        )
+        await interaction.response.edit_message(
+            embed=render.prompt_answered(outcome, services.content),
+            view=after_answer_view(outcome.prompt),
+        )
+
+
+class NextPrompt(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:n:(?P<prompt>\d{1,19})"
+):
+    """Continues a practice or review session with the same settings."""
+
+    def __init__(self, prompt_id: int, label: str = "Next question") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                emoji="➡️",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"quiz:n:{prompt_id}",
+            )
+        )
+        self.prompt_id = prompt_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> NextPrompt:
+        return cls(int(match["prompt"]), item.label or "Next question")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = _bot(interaction)
+        previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id)
+        guild_id = interaction.guild_id
+        if previous.mode == "review":
+            prompt = await bot.services.practice.review(
+                user_id=interaction.user.id, guild_id=guild_id
+            )
+            if prompt is None:
+                await interaction.response.edit_message(
+                    content="🎉 That was your last review for today.", embed=None, view=None
+                )
+                return
+        else:
+            prompt = await bot.services.practice.practice(
+                user_id=interaction.user.id,
+                guild_id=guild_id,
+                topic=previous.topic,
+                difficulty=previous.difficulty,
+            )
+        await interaction.response.edit_message(
+            embed=render.prompt_question(prompt, bot.services.content), view=prompt_view(prompt)
+        )
+
+
+class Quiz(commands.Cog):
+    """Daily questions in study channels; practice and review in private."""
+
+    quiz = app_commands.Group(
+        name="quiz", description="Quiz questions: practice, review and the daily question."
+    )
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        self._post_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(DailyChoice, PromptChoice, NextPrompt)
+        for schedule in await self.bot.services.daily.schedules():
+            self.schedule_jobs(schedule)
+        self.bot.on_startup(self.catch_up)
+
+    # -- scheduling -------------------------------------------------------------------
+
+    def schedule_jobs(self, schedule: Schedule) -> None:
+        """(Re)create the guild's posting job, and its closing job if it has a close time."""
+        guild_id = schedule.guild_id
+        self.bot.scheduler.daily(
+            f"quiz-post:{guild_id}",
+            self.post_due,
+            at=schedule.post_time,
+            tz=schedule.timezone,
+            days=schedule.days,
+            args=(guild_id,),
+        )
+        if schedule.close_time is not None:
+            self.bot.scheduler.daily(
+                f"quiz-close:{guild_id}",
+                self.close_due,
+                at=schedule.close_time,
+                tz=schedule.timezone,
+                days="daily",
+                args=(guild_id,),
+            )
+        else:
+            self.bot.scheduler.remove(f"quiz-close:{guild_id}")
+
+    def unschedule(self, guild_id: int) -> None:
+        self.bot.scheduler.remove(f"quiz-post:{guild_id}")
+        self.bot.scheduler.remove(f"quiz-close:{guild_id}")
+
+    async def catch_up(self) -> None:
+        """After downtime: post today's question if its time passed while the bot was away."""
+        for schedule in await self.bot.services.daily.schedules():
+            try:
+                await self.post_due(schedule.guild_id)
+            except Exception:
+                log.exception("Catch-up post failed for guild %s", schedule.guild_id)
+
+    # -- posting ----------------------------------------------------------------------
+
+    async def post_due(self, guild_id: int, *, force: bool = False) -> PlannedPost | None:
+        """Post today's question if due (or ``force``); returns the post, or None if nothing was sent."""
+        async with self._post_locks[guild_id]:
+            plan = await self.bot.services.daily.claim_post(guild_id, force=force)
+            if plan is None:
+                return None
+            if await self._recover_sent(plan):
+                return None
+            closed = await self.bot.services.daily.close_open_posts(guild_id, keep=plan.post_id)
+            channel = self.bot.get_partial_messageable(plan.channel_id, guild_id=guild_id)
+            embed = render.daily_question(
+                plan.shown,
+                self.bot.services.content,
+                plan.local_date,
+                closed[-1] if closed else None,
+            )
+            try:
+                message = await channel.send(embed=embed, view=daily_view(plan.post_id, plan.shown))
+            except (discord.Forbidden, discord.NotFound) as exc:
+                await self._pause(guild_id, plan, exc)
+                return None
+            await self.bot.services.daily.confirm_post(plan.post_id, message.id)
+            for result in closed:
+                await self.show_result(result)
+            return plan
+
+    async def _recover_sent(self, plan: PlannedPost) -> bool:
+        """A claim without a message id survived a crash: if its message did go out, adopt it."""
+        channel = self.bot.get_partial_messageable(plan.channel_id)
+        prefix = f"quiz:d:{plan.post_id}:"
+        try:
+            async for message in channel.history(limit=HISTORY_LOOKBACK):
+                if self.bot.user and message.author.id != self.bot.user.id:
+                    continue
+                ids = [
+                    getattr(c, "custom_id", "") or ""
+                    for row in message.components
+                    for c in getattr(row, "children", [])
+                ]
+                if any(i.startswith(prefix) for i in ids):
+                    await self.bot.services.daily.confirm_post(plan.post_id, message.id)
+                    return True
+        except discord.HTTPException:
+            log.warning("Could not read history of channel %s to recover a post", plan.channel_id)
+        return False
+
+    async def _pause(self, guild_id: int, plan: PlannedPost, error: discord.HTTPException) -> None:
+        reason = f"I could not post in <#{plan.channel_id}>: " + (
+            "the channel no longer exists."
+            if isinstance(error, discord.NotFound)
+            else "I lack permission there."
+        )
+        log.warning("Pausing the daily quiz of guild %s: %s (%s)", guild_id, reason, error.status)
+        await self.bot.services.daily.release_post(plan.post_id)
+        await self.bot.services.daily.pause(guild_id, reason)
+        self.unschedule(guild_id)
+
+    async def close_due(self, guild_id: int) -> None:
+        """At the close time: close the open question and show its result."""
+        for result in await self.bot.services.daily.close_open_posts(guild_id):
+            await self.show_result(result)
+
+    async def show_result(self, result: DailyResult) -> None:
+        """Edit the closed question's message to show the answer and the numbers."""
+        if result.message_id is None:
+            return
+        message = self.bot.get_partial_messageable(result.channel_id).get_partial_message(
+            result.message_id
+        )
+        try:
+            await message.edit(
+                embed=render.closed_daily(result, self.bot.services.content, result.local_date),
+                view=closed_view(result.post_id, result.shown),
+            )
+        except discord.HTTPException as exc:
+            log.info("Could not edit closed question %s: %s", result.post_id, exc.status)
+
+    # -- member commands --------------------------------------------------------------
+
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        content = self.bot.services.content
+        folded = current.casefold().strip()
+        categories = [
+            app_commands.Choice(name=f"{c.label} (category)", value=c.value)
+            for c in Category
+            if folded and (folded in c.label.casefold() or folded in c.value)
+        ]
+        skills = [
+            app_commands.Choice(name=clip(f"{s.name} · {s.category.label}", 100), value=s.slug)
+            for s in content.index.complete(current)
+            if content.questions_by_skill.get(s.slug)
+        ]
+        return (categories + skills)[:25]
+
+    async def start_practice(
+        self, interaction: discord.Interaction, *, topic: str | None, difficulty: str | None
+    ) -> None:
+        """Send a private practice question (used by /quiz practice and the "Quiz me" button)."""
+        prompt = await self.bot.services.practice.practice(
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            topic=topic,
+            difficulty=difficulty,
+        )
+        await interaction.response.send_message(
+            embed=render.prompt_question(prompt, self.bot.services.content),
+            view=prompt_view(prompt),
+            ephemeral=True,
+        )
+
+    @quiz.command(
+        name="practice", description="A private practice question; press Next to keep going."
+    )
+    @app_commands.describe(
+        topic="A skill or a category (leave empty for anything)", difficulty="How hard"
+    )
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    @app_commands.choices(difficulty=DIFFICULTY_CHOICES)
+    async def practice(
+        self,
+        interaction: discord.Interaction,
+        topic: app_commands.Range[str, 1, 100] | None = None,
+        difficulty: str | None = None,
+    ) -> None:
+        await self.start_practice(interaction, topic=topic, difficulty=difficulty)
+
+    @quiz.command(name="review", description="Spaced repetition of the questions you got wrong.")
+    async def review(self, interaction: discord.Interaction) -> None:
+        practice = self.bot.services.practice
+        prompt = await practice.review(user_id=interaction.user.id, guild_id=interaction.guild_id)
+        if prompt is None:
+            count, due = await practice.next_review_date(interaction.user.id)
+            text = (
+                "You have no missed questions to review yet — try `/quiz practice`."
+                if count == 0
+                else f"Nothing due today. {count} question(s) in your boxes; the next comes back on {due:%A %d %B}."
+            )
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        await interaction.response.send_message(
+            embed=render.prompt_question(prompt, self.bot.services.content),
+            view=prompt_view(prompt),
+            ephemeral=True,
+        )
+
+    @quiz.command(name="today", description="This server's current daily question.")
+    @app_commands.guild_only()
+    async def today(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        post = await self.bot.services.daily.current_post(interaction.guild_id)
+        if post is None or post.message_id is None:
+            schedule = await self.bot.services.daily.schedule(interaction.guild_id)
+            text = "There is no open daily question right now."
+            if schedule and not schedule.paused_reason:
+                text += (
+                    f" The next one is posted at {schedule.post_time:%H:%M} ({schedule.timezone})."
+                )
+            elif not schedule:
+                text += " Moderators can set one up with `/mod quiz-schedule`."
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        view = daily_view(post.post_id, post.shown)
+        link = f"https://discord.com/channels/{interaction.guild_id}/{post.channel_id}/{post.message_id}"
+        view.add_item(discord.ui.Button(label="Go to the post", url=link))
+        await interaction.response.send_message(
+            embed=render.daily_question(post.shown, self.bot.services.content, post.local_date),
+            view=view,
+            ephemeral=True,
+        )
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Quiz(bot))
