@@ -1,0 +1,31 @@
+"""Point the unmodified discord.py client at another Discord-compatible server."""
+
+from __future__ import annotations
+
+import discord.http
+import discord.webhook.async_
+import yarl
+from discord.gateway import DiscordWebSocket
+
+_DEFAULT_API = discord.http.Route.BASE
+_DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def point_discord_at(api_base: str, gateway_url: str | None = None) -> None:
+    """Send REST (bot and webhook routes) to ``api_base``, e.g. ``http://127.0.0.1:8080/api/v10``.
+
+    The sharded client asks ``GET /gateway/bot`` for its gateway; ``gateway_url`` also covers
+    clients that skip that call (a fixed shard count, or a plain ``Client``).
+    """
+    base = api_base.rstrip("/")
+    discord.http.Route.BASE = base
+    discord.webhook.async_.Route.BASE = base
+    if gateway_url is not None:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def restore_discord_endpoints() -> None:
+    """Undo ``point_discord_at``: talk to discord.com again."""
+    discord.http.Route.BASE = _DEFAULT_API
+    discord.webhook.async_.Route.BASE = _DEFAULT_API
+    DiscordWebSocket.DEFAULT_GATEWAY = _DEFAULT_GATEWAY
