@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.sandbox import permissions as perms
 from bot.sandbox.errors import EMPTY_MESSAGE, ApiError, api_error, invalid_form
@@ -48,7 +48,7 @@ async def read_body(request: web.Request) -> tuple[Json, dict[int, Upload]]:
         uploads: dict[int, Upload] = {}
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
-            if not isinstance(part, web.BodyPartReader):
+            if not isinstance(part, BodyPartReader):
                 continue
             name = part.name or ""
             if name == "payload_json":

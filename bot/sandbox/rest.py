@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.sandbox.ratelimit import RateLimiter, Verdict
 from bot.sandbox.state import SandboxState
 
 API = "/api/v10"
+log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -87,6 +89,7 @@ class RestApi:
         self.limiter = limiter
         self.gateway = gateway
         self.token = token
+        self.internal_errors: list[Exception] = []
 
     def routes(self) -> list[web.RouteDef]:
         app_cmds = API + "/applications/{application_id}/commands"
@@ -166,6 +169,10 @@ class RestApi:
             response = _json(
                 {"message": f"{error.status}: {error.reason}", "code": 0}, error.status
             )
+        except Exception as error:  # a sandbox bug: fail loudly, never make discord.py retry
+            log.exception("sandbox failed on %s %s", request.method, request.path)
+            self.internal_errors.append(error)
+            response = _json({"message": f"sandbox error: {error!r}", "code": 0}, 503)
         response.headers.update(verdict.headers)
         return response
 

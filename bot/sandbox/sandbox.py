@@ -294,6 +294,11 @@ class Sandbox:
         )
 
     @property
+    def internal_errors(self) -> list[Exception]:
+        """Exceptions the sandbox itself raised while serving (answered 503); should be empty."""
+        return list(self._rest.internal_errors)
+
+    @property
     def latencies(self) -> list[LatencySample]:
         """Every interaction's INTERACTION_CREATE → callback time, in order of callback."""
         return list(self.interactions.latencies)
@@ -309,14 +314,17 @@ class Sandbox:
         channel: ChannelRef | None = None,
         bypass_permissions: bool = False,
         timeout: float | None = None,
-        **options: Any,
+        options: dict[str, Any] | None = None,
+        **more_options: Any,
     ) -> Any:
         """Invoke ``/command`` ("quiz practice" for sub-commands) and return what the user sees.
 
         That is the response Message (for a deferred response: once edited or followed up),
-        a Modal, or None for a PONG.
+        a Modal, or None for a PONG. Options go in as keywords; names that clash with this
+        method's own parameters (``channel``, ``user``…) go in ``options``.
         """
-        record = self._invoke(command, user, guild, channel, options, bypass_permissions)
+        values = {**(options or {}), **more_options}
+        record = self._invoke(command, user, guild, channel, values, bypass_permissions)
         return await self._result(record, timeout)
 
     async def autocomplete(
@@ -329,12 +337,12 @@ class Sandbox:
         guild: Guild | None = None,
         channel: ChannelRef | None = None,
         timeout: float | None = None,
-        **options: Any,
+        options: dict[str, Any] | None = None,
+        **more_options: Any,
     ) -> list[dict[str, Any]]:
         """Type ``value`` into ``option`` and return the bot's choices ({"name", "value"})."""
-        record = self._invoke(
-            command, user, guild, channel, {**options, option: value}, False, focused=option
-        )
+        values = {**(options or {}), **more_options, option: value}
+        record = self._invoke(command, user, guild, channel, values, False, focused=option)
         return await self._result(record, timeout)
 
     async def click(
@@ -419,7 +427,8 @@ class Sandbox:
         guild: Guild | None = None,
         channel: ChannelRef | None = None,
         timeout: float | None = None,
-        **options: Any,
+        options: dict[str, Any] | None = None,
+        **more_options: Any,
     ) -> list[float]:
         """Run ``command`` ``n`` times, ``concurrency`` in flight; returns each one's latency.
 
@@ -427,10 +436,11 @@ class Sandbox:
         every response is awaited so a failing bot raises instead of producing figures.
         """
         gate = asyncio.Semaphore(concurrency)
+        values = {**(options or {}), **more_options}
 
         async def one() -> float:
             async with gate:
-                record = self._invoke(command, user, guild, channel, options, False)
+                record = self._invoke(command, user, guild, channel, values, False)
                 await self._result(record, timeout)
                 assert record.acked_at is not None
                 return record.acked_at - record.sent_at
