@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Activity, Guild, User
-
-
-async def user_timezone(session: AsyncSession, user_id: int, guild_id: int | None) -> str:
-    """The user's own timezone, else the guild's, else UTC."""
-    own = await session.scalar(select(User.timezone).where(User.id == user_id))
-    if own:
-        return own
-    if guild_id is not None:
-        guild_tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
-        if guild_tz:
-            return guild_tz
-    return "UTC"
-
-
-def local_day(now: datetime, timezone: str) -> date:
-    """The calendar date at ``now`` in ``timezone``."""
-    return now.astimezone(ZoneInfo(timezone)).date()
+from bot.db.models import Activity
+from bot.services.localtime import local_day, user_timezone
+from bot.services.streaks import on_activity
 
 
 async def record_activity(
@@ -40,7 +23,10 @@ async def record_activity(
     note: str | None = None,
     ref: str | None = None,
 ) -> Activity:
-    """Log one counted action on the user's local day (the user row must exist)."""
+    """Log one counted action on the user's local day and move their cached streak.
+
+    The user row must exist; this runs inside the caller's transaction.
+    """
     tz = await user_timezone(session, user_id, guild_id)
     row = Activity(
         user_id=user_id,
@@ -55,4 +41,5 @@ async def record_activity(
     )
     session.add(row)
     await session.flush()
+    await on_activity(session, user_id, row.local_day)
     return row

@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
+from bot.services.challenges import ChallengeService
 from bot.services.daily_quiz import DailyQuizService
 from bot.services.learning import LearningService
 from bot.services.practice import PracticeService
+from bot.services.profile import ProfileService
+from bot.services.reminders import ReminderService
 from bot.services.state import StateStore
+from bot.services.streaks import StreakService
+from bot.services.study import StudyService
 
 
 @dataclass
@@ -24,9 +29,19 @@ class Services:
     learning: LearningService = field(init=False)
     daily: DailyQuizService = field(init=False)
     practice: PracticeService = field(init=False)
+    streaks: StreakService = field(init=False)
+    profile: ProfileService = field(init=False)
+    study: StudyService = field(init=False)
+    reminders: ReminderService = field(init=False)
+    challenges: ChallengeService = field(init=False)
 
     def __post_init__(self) -> None:
         self.state = StateStore(self.db)
         self.learning = LearningService(self.db, self.clock, self.content)
         self.daily = DailyQuizService(self.db, self.clock, self.content)
         self.practice = PracticeService(self.db, self.clock, self.content)
+        self.streaks = StreakService(self.db, self.clock)
+        self.profile = ProfileService(self.db, self.clock)
+        self.study = StudyService(self.db, self.clock, self.content)
+        self.reminders = ReminderService(self.db, self.clock)
+        self.challenges = ChallengeService(self.db, self.clock, self.content)

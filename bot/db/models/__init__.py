@@ -2,6 +2,13 @@
 
 from bot.db.models.base import Base
 from bot.db.models.core import Activity, BotState, Guild, Member, User
+from bot.db.models.habits import (
+    ChallengeCompletion,
+    ChallengePost,
+    ChallengeSchedule,
+    Reminder,
+    StreakEvent,
+)
 from bot.db.models.learning import LearnedSkill
 from bot.db.models.points import BoardTotal, PointsEntry, Season
 from bot.db.models.quiz import (
@@ -18,6 +25,9 @@ __all__ = [
     "Base",
     "BoardTotal",
     "BotState",
+    "ChallengeCompletion",
+    "ChallengePost",
+    "ChallengeSchedule",
     "DailyPost",
     "Guild",
     "GuildQuestionUse",
@@ -27,7 +37,9 @@ __all__ = [
     "QuizAnswer",
     "QuizPrompt",
     "QuizSchedule",
+    "Reminder",
     "ReviewCard",
     "Season",
+    "StreakEvent",
     "User",
 ]

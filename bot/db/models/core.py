@@ -39,6 +39,12 @@ class User(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     timezone_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The streak, cached; always equal to a rebuild from ``activity`` (see services.streaks).
+    streak_current: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    streak_best: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    streak_freezes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    streak_progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    streak_through: Mapped[date | None] = mapped_column(Date)
 
 
 class Member(Base):

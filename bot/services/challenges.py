@@ -1,0 +1,203 @@
+"""Weekly hands-on challenges: per-guild schedules, one post per guild and week, "I did it"."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import Clock
+from bot.content.catalogue import Content
+from bot.content.schema import Challenge
+from bot.db.engine import Database
+from bot.db.models import ChallengeCompletion, ChallengePost, ChallengeSchedule
+from bot.db.upsert import insert_ignore
+from bot.services import points
+from bot.services.activity import record_activity
+from bot.services.errors import UserError
+from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
+from bot.services.users import ensure_guild, ensure_member
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class ChallengeSchedulePlan:
+    guild_id: int
+    channel_id: int
+    weekday: int
+    at: time
+    timezone: str
+    paused_reason: str | None
+
+    @classmethod
+    def from_row(cls, row: ChallengeSchedule) -> ChallengeSchedulePlan:
+        return cls(row.guild_id, row.channel_id, row.weekday, parse_hhmm(row.post_time), row.timezone, row.paused_reason)
+
+
+@dataclass(frozen=True)
+class PlannedChallenge:
+    post_id: int
+    guild_id: int
+    channel_id: int
+    week: date
+    challenge: Challenge
+
+
+@dataclass(frozen=True)
+class Completion:
+    challenge: Challenge
+    added: bool
+    points: int
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+class ChallengeService:
+    """Schedules, posts and completions of weekly challenges."""
+
+    def __init__(self, db: Database, clock: Clock, content: Content, rng: random.Random | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self._content = content
+        self._rng = rng or random.Random()
+
+    def challenge(self, challenge_id: str) -> Challenge:
+        for challenge in self._content.challenges:
+            if challenge.id == challenge_id:
+                return challenge
+        raise UserError("That challenge is no longer in the catalogue.")
+
+    def of_the_week(self, day: date) -> Challenge:
+        """The same challenge for everyone in a given ISO week (servers without a schedule)."""
+        year, week, _ = day.isocalendar()
+        ordered = sorted(self._content.challenges, key=lambda c: c.id)
+        return ordered[(year * 53 + week) % len(ordered)]
+
+    async def set_schedule(
+        self, *, guild_id: int, channel_id: int, weekday: int, time_text: str, timezone_text: str | None,
+        moderator_id: int,
+    ) -> ChallengeSchedulePlan:
+        at = parse_hhmm(time_text)
+        if not 0 <= weekday <= 6:
+            raise UserError("Pick a weekday from Monday to Sunday.")
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await ensure_guild(session, guild_id, now)
+            tz = resolve_timezone(timezone_text) if timezone_text else await points.guild_timezone(session, guild_id)
+            await session.execute(delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id))
+            row = ChallengeSchedule(
+                guild_id=guild_id, channel_id=channel_id, weekday=weekday, post_time=format_hhmm(at),
+                timezone=tz, paused_reason=None, updated_by=moderator_id, updated_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            return ChallengeSchedulePlan.from_row(row)
+
+    async def schedule(self, guild_id: int) -> ChallengeSchedulePlan | None:
+        async with self._db.transaction() as session:
+            row = await session.get(ChallengeSchedule, guild_id)
+            return ChallengeSchedulePlan.from_row(row) if row else None
+
+    async def schedules(self) -> list[ChallengeSchedulePlan]:
+        async with self._db.transaction() as session:
+            rows = await session.scalars(select(ChallengeSchedule).where(ChallengeSchedule.paused_reason.is_(None)))
+            return [ChallengeSchedulePlan.from_row(r) for r in rows]
+
+    async def stop(self, guild_id: int) -> bool:
+        async with self._db.transaction() as session:
+            result = await session.execute(delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id))
+            return bool(result.rowcount)
+
+    async def pause(self, guild_id: int, reason: str) -> None:
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id).values(paused_reason=reason[:200])
+            )
+
+    async def claim_post(self, guild_id: int) -> PlannedChallenge | None:
+        """This week's challenge post if its time has come and it was not sent yet."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            row = await session.get(ChallengeSchedule, guild_id)
+            if row is None or row.paused_reason:
+                return None
+            plan = ChallengeSchedulePlan.from_row(row)
+            local = now.astimezone(ZoneInfo(plan.timezone))
+            week = week_of(local.date())
+            due = datetime.combine(week + timedelta(days=plan.weekday), plan.at, tzinfo=ZoneInfo(plan.timezone))
+            if local < due:
+                return None
+            existing = await session.scalar(
+                select(ChallengePost).where(ChallengePost.guild_id == guild_id, ChallengePost.week == week)
+            )
+            if existing is not None:
+                if existing.message_id is not None:
+                    return None
+                return PlannedChallenge(existing.id, guild_id, existing.channel_id, week, self.challenge(existing.challenge_id))
+            used = set(await session.scalars(select(ChallengePost.challenge_id).where(ChallengePost.guild_id == guild_id)))
+            fresh = [c for c in self._content.challenges if c.id not in used] or list(self._content.challenges)
+            challenge = self._rng.choice(sorted(fresh, key=lambda c: c.id))
+            post = ChallengePost(
+                guild_id=guild_id, week=week, challenge_id=challenge.id, channel_id=plan.channel_id, claimed_at=now
+            )
+            session.add(post)
+            try:
+                await session.flush()
+            except IntegrityError:
+                return None
+            return PlannedChallenge(post.id, guild_id, plan.channel_id, week, challenge)
+
+    async def confirm_post(self, post_id: int, message_id: int) -> None:
+        async with self._db.transaction() as session:
+            await session.execute(update(ChallengePost).where(ChallengePost.id == post_id).values(message_id=message_id))
+
+    async def release_post(self, post_id: int) -> None:
+        async with self._db.transaction() as session:
+            await session.execute(
+                delete(ChallengePost).where(ChallengePost.id == post_id, ChallengePost.message_id.is_(None))
+            )
+
+    async def current(self, guild_id: int | None) -> Challenge:
+        """The guild's latest posted challenge, else the challenge of the week."""
+        if guild_id is not None:
+            async with self._db.transaction() as session:
+                latest = await session.scalar(
+                    select(ChallengePost.challenge_id)
+                    .where(ChallengePost.guild_id == guild_id, ChallengePost.message_id.is_not(None))
+                    .order_by(ChallengePost.week.desc())
+                    .limit(1)
+                )
+            if latest is not None:
+                return self.challenge(latest)
+        return self.of_the_week(self._clock.now().date())
+
+    async def complete(self, *, user_id: int, guild_id: int | None, display_name: str, challenge_id: str) -> Completion:
+        """Record "I did it" once per member, server and challenge, with activity and points."""
+        challenge = self.challenge(challenge_id)
+        if guild_id is None:
+            raise UserError("Mark challenges done inside a server, where they earn points.")
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await ensure_member(session, guild_id, user_id, display_name, now)
+            added = await insert_ignore(
+                session, ChallengeCompletion, user_id=user_id, guild_id=guild_id,
+                challenge_id=challenge_id, completed_at=now,
+            )
+            if not added:
+                return Completion(challenge, False, 0)
+            await record_activity(
+                session, user_id=user_id, guild_id=guild_id, kind="challenge", now=now, ref=f"challenge:{challenge_id}"
+            )
+            await points.award(
+                session, guild_id=guild_id, user_id=user_id, amount=points.Award.CHALLENGE_DONE,
+                reason="challenge", ref=challenge_id, now=now,
+            )
+        return Completion(challenge, True, points.Award.CHALLENGE_DONE)

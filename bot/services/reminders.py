@@ -1,0 +1,183 @@
+"""Daily study reminders at a member's local time, sent only on days they have not studied.
+
+"Never twice" lives in one conditional UPDATE: a reminder is claimed for a local
+date by moving ``last_sent_on`` forward, which only one caller can do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, or_, select, update
+
+from bot.clock import Clock
+from bot.db.engine import Database
+from bot.db.models import Activity, Reminder, User
+from bot.services.errors import UserError
+from bot.services.localtime import user_timezone
+from bot.services.streak_engine import StreakState, advance
+from bot.services.streaks import state_of
+from bot.services.timeparse import format_hhmm, parse_hhmm
+from bot.services.users import ensure_user
+
+LATE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ReminderInfo:
+    """A member's reminder settings."""
+
+    user_id: int
+    at: time
+    timezone: str
+    target: str
+    guild_id: int | None
+    channel_id: int | None
+    enabled: bool
+    last_sent_on: date | None
+
+    @classmethod
+    def from_row(cls, row: Reminder) -> ReminderInfo:
+        return cls(
+            row.user_id, parse_hhmm(row.remind_at), row.timezone, row.target, row.guild_id,
+            row.channel_id, row.enabled, row.last_sent_on,
+        )
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder claimed for today: what to say and where."""
+
+    info: ReminderInfo
+    streak: int
+    freezes: int
+    hours_left: float
+    late_by: timedelta | None
+
+
+class ReminderService:
+    """Set, show, switch off and fire reminders."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def set(
+        self, *, user_id: int, time_text: str, target: str, guild_id: int | None, channel_id: int | None
+    ) -> ReminderInfo:
+        """Create or replace the reminder, in the member's timezone (own, else server's, else UTC)."""
+        at = parse_hhmm(time_text)
+        if target not in ("dm", "here"):
+            raise UserError("Choose where: dm or here.")
+        if target == "here" and channel_id is None:
+            raise UserError("`where: here` only works in a server channel; use `where: dm` here.")
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await ensure_user(session, user_id, now)
+            tz = await user_timezone(session, user_id, guild_id)
+            await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
+            row = Reminder(
+                user_id=user_id, remind_at=format_hhmm(at), timezone=tz, target=target,
+                guild_id=guild_id, channel_id=channel_id, enabled=True, last_sent_on=None,
+                notice=None, created_at=now,
+            )
+            local = now.astimezone(ZoneInfo(tz))
+            if local.time() >= at:
+                row.last_sent_on = local.date()  # set after today's time: start tomorrow
+            session.add(row)
+            await session.flush()
+            return ReminderInfo.from_row(row)
+
+    async def off(self, user_id: int) -> bool:
+        """Delete the reminder; False if there was none."""
+        async with self._db.transaction() as session:
+            result = await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
+            return bool(result.rowcount)
+
+    async def get(self, user_id: int) -> ReminderInfo | None:
+        async with self._db.transaction() as session:
+            row = await session.get(Reminder, user_id)
+            return ReminderInfo.from_row(row) if row else None
+
+    async def enabled(self) -> list[ReminderInfo]:
+        """Every active reminder, to rebuild the jobs at start."""
+        async with self._db.transaction() as session:
+            rows = await session.scalars(select(Reminder).where(Reminder.enabled.is_(True)))
+            return [ReminderInfo.from_row(r) for r in rows]
+
+    async def follow_timezone(self, user_id: int, timezone: str) -> ReminderInfo | None:
+        """Move the reminder to the member's new timezone (same local time)."""
+        async with self._db.transaction() as session:
+            row = await session.get(Reminder, user_id)
+            if row is None:
+                return None
+            row.timezone = timezone
+            await session.flush()
+            return ReminderInfo.from_row(row)
+
+    async def take_notice(self, user_id: int) -> str | None:
+        """A message about the reminder to show on the member's next command, once."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                update(Reminder)
+                .where(Reminder.user_id == user_id, Reminder.notice.is_not(None))
+                .values(notice=None)
+                .returning(Reminder.notice)
+            )
+            return result.scalar_one_or_none()
+
+    async def switch_off(self, user_id: int, notice: str) -> None:
+        """Disable a reminder that cannot be delivered, leaving a note for the member."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(Reminder).where(Reminder.user_id == user_id).values(enabled=False, notice=notice[:200])
+            )
+
+    async def claim_due(self, user_id: int) -> DueReminder | None:
+        """Today's reminder if its time has come, it was not sent today, and the member has not studied.
+
+        A day on which the member already studied is marked handled without a message.
+        """
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            row = await session.get(Reminder, user_id)
+            if row is None or not row.enabled:
+                return None
+            info = ReminderInfo.from_row(row)
+            local = now.astimezone(ZoneInfo(info.timezone))
+            today = local.date()
+            if local.time() < info.at or (info.last_sent_on is not None and info.last_sent_on >= today):
+                return None
+            claimed = await session.execute(
+                update(Reminder)
+                .where(
+                    Reminder.user_id == user_id,
+                    Reminder.enabled.is_(True),
+                    or_(Reminder.last_sent_on.is_(None), Reminder.last_sent_on < today),
+                )
+                .values(last_sent_on=today)
+            )
+            if not claimed.rowcount:
+                return None
+            studied = await session.scalar(
+                select(func.count()).where(Activity.user_id == user_id, Activity.local_day == today)
+            )
+            if studied:
+                return None
+            user = await session.get(User, user_id)
+            assert user is not None
+            state: StreakState = state_of(user)
+            if state.through is not None and state.through < today - timedelta(days=1):
+                state = advance(state, active=set(), bridged=set(), today=today).state
+            midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=ZoneInfo(info.timezone))
+            scheduled = datetime.combine(today, info.at, tzinfo=ZoneInfo(info.timezone))
+            late = now - scheduled
+            return DueReminder(
+                info=info,
+                streak=state.current,
+                freezes=state.freezes,
+                hours_left=(midnight - now).total_seconds() / 3600,
+                late_by=late if late > LATE_AFTER else None,
+            )
