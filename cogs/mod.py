@@ -14,8 +14,10 @@ from bot.edge.replies import reply
 from bot.edge.views import OwnedView
 from bot.render import quiz as quiz_render
 from bot.render.style import SUCCESS_COLOUR
+from bot.services.challenges import WEEKDAYS
 from bot.services.errors import UserError
 
+WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=index) for index, name in enumerate(WEEKDAYS)]
 DAYS_CHOICES = [
     app_commands.Choice(name="Every day", value="daily"),
     app_commands.Choice(name="Monday to Friday", value="weekdays"),
@@ -218,6 +220,50 @@ class Moderation(
         await interaction.response.send_message(
             embed=quiz_render.question_stats(stats, participation), ephemeral=True
         )
+
+    # -- weekly challenge ---------------------------------------------------------------
+
+    @app_commands.command(name="challenge-schedule", description="Post the weekly challenge on a weekday and time.")
+    @app_commands.describe(
+        channel="Where to post",
+        weekday="Which day of the week",
+        time="Local time, 24-hour HH:MM",
+        timezone="IANA timezone (default: the server's)",
+    )
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    @app_commands.autocomplete(timezone=timezone_choices)
+    async def challenge_schedule(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        weekday: int,
+        time: app_commands.Range[str, 1, 10],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        _usable_channel(interaction, channel)
+        plan = await self.bot.services.challenges.set_schedule(
+            guild_id=interaction.guild_id,
+            channel_id=channel.id,
+            weekday=weekday,
+            time_text=time,
+            timezone_text=timezone,
+            moderator_id=interaction.user.id,
+        )
+        self.bot.get_cog("Challenges").schedule(plan)  # type: ignore[union-attr]
+        await interaction.response.send_message(
+            f"✅ The weekly challenge will be posted in {channel.mention} every {WEEKDAYS[plan.weekday]} "
+            f"at {plan.at:%H:%M} ({plan.timezone}).",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="challenge-stop", description="Stop posting the weekly challenge.")
+    async def challenge_stop(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        removed = await self.bot.services.challenges.stop(interaction.guild_id)
+        self.bot.get_cog("Challenges").unschedule(interaction.guild_id)  # type: ignore[union-attr]
+        text = "🛑 Weekly challenges stopped." if removed else "There was no weekly challenge scheduled."
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: MentorBot) -> None:

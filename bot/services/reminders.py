@@ -63,6 +63,7 @@ class ReminderService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        self._with_notice: set[int] | None = None  # users with a pending notice, cached
 
     async def set(
         self, *, user_id: int, time_text: str, target: str, guild_id: int | None, channel_id: int | None
@@ -118,7 +119,17 @@ class ReminderService:
             return ReminderInfo.from_row(row)
 
     async def take_notice(self, user_id: int) -> str | None:
-        """A message about the reminder to show on the member's next command, once."""
+        """A message about the reminder to show on the member's next command, once.
+
+        Called after every command, so the users with a pending notice are kept in memory.
+        """
+        if self._with_notice is None:
+            async with self._db.transaction() as session:
+                rows = await session.scalars(select(Reminder.user_id).where(Reminder.notice.is_not(None)))
+                self._with_notice = set(rows)
+        if user_id not in self._with_notice:
+            return None
+        self._with_notice.discard(user_id)
         async with self._db.transaction() as session:
             result = await session.execute(
                 update(Reminder)
@@ -130,6 +141,8 @@ class ReminderService:
 
     async def switch_off(self, user_id: int, notice: str) -> None:
         """Disable a reminder that cannot be delivered, leaving a note for the member."""
+        if self._with_notice is not None:
+            self._with_notice.add(user_id)
         async with self._db.transaction() as session:
             await session.execute(
                 update(Reminder).where(Reminder.user_id == user_id).values(enabled=False, notice=notice[:200])

@@ -1,0 +1,74 @@
+"""``/streak``: a member's streak card with an activity heatmap, and their day-by-day history."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.edge.errors import reports_errors
+from bot.render import habits as render
+from bot.render.heatmap import render_heatmap
+
+
+class HistoryButton(discord.ui.DynamicItem[discord.ui.Button], template=r"streak:history:(?P<user>\d{1,20})"):
+    """Shows the streak owner's last 30 days, privately, to whoever presses it."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Last 30 days", emoji="📅", style=discord.ButtonStyle.secondary,
+                custom_id=f"streak:history:{user_id}",
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> HistoryButton:
+        return cls(int(match["user"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: MentorBot = interaction.client  # type: ignore[assignment]
+        records = await bot.services.streaks.history(self.user_id, interaction.guild_id)
+        member = interaction.guild.get_member(self.user_id) if interaction.guild else None
+        name = member.display_name if member else (interaction.user.display_name if self.user_id == interaction.user.id else "Member")
+        await interaction.response.send_message(embed=render.history(records, name), ephemeral=True)
+
+
+class Streaks(commands.Cog):
+    """Streak cards."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(HistoryButton)
+
+    @app_commands.command(name="streak", description="Your study streak (or a member's), with a 26-week heatmap.")
+    @app_commands.describe(member="Whose streak to show (default: yours)")
+    async def streak(self, interaction: discord.Interaction, member: discord.User | None = None) -> None:
+        target = member or interaction.user
+        if target.bot:
+            await interaction.response.send_message("Bots do not keep study streaks. 🤖", ephemeral=True)
+            return
+        own = target.id == interaction.user.id
+        view = await self.bot.services.streaks.view(target.id, interaction.guild_id, mark_seen=own)
+        if not own:
+            view = type(view)(**{**view.__dict__, "news": ()})
+        image = render_heatmap(view.minutes_by_day, view.active_days, view.today)
+        buttons = discord.ui.View(timeout=None)
+        buttons.add_item(HistoryButton(target.id))
+        await interaction.response.send_message(
+            embed=render.streak_card(view, target.display_name),
+            file=discord.File(io.BytesIO(image), filename=render.HEATMAP_FILENAME),
+            view=buttons,
+        )
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Streaks(bot))
