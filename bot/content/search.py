@@ -7,14 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import JaroWinkler
 
 from bot.content.schema import Skill
 
 # A free-text query resolves to a card only when the best match is this good...
-ACCEPT_SCORE = 86.0
+ACCEPT_SCORE = 88.0
 # ...and clearly better than the best match for any other skill.
 ACCEPT_MARGIN = 4.0
 AUTOCOMPLETE_LIMIT = 25
+# Typo matching (Jaro-Winkler) only for queries at least this long.
+MIN_TYPO_LENGTH = 4
 _PUNCTUATION = re.compile(r"[.\-_/()'’,:]+")
 
 
@@ -60,22 +63,47 @@ class SkillIndex:
         return self._by_slug[slug] if slug else None
 
     def _ranked(self, query: str, limit: int) -> list[tuple[Skill, float]]:
+        """Skills by their best-scoring term, best first.
+
+        Two C-speed passes: WRatio (word order, partial names) and Jaro-Winkler
+        (typos such as transposed letters). When query and term differ a lot in length,
+        only a match at the start of a word keeps the partial score; otherwise plain
+        ratio counts, so "c" (C#) inside "dokcer", "chai" inside "blockchain" or "rast"
+        inside "infrastructure" cannot win.
+        """
         form = normalize(query)
-        hits = process.extract(
+        best: dict[str, float] = {}
+
+        def consider(index: int, score: float) -> None:
+            slug = self._owners[index]
+            if score > best.get(slug, -1.0):
+                best[slug] = score
+
+        for term, score, index in process.extract(
             form,
             self._terms,
             scorer=fuzz.WRatio,
             processor=utils.default_process,
             limit=limit * 4,
             score_cutoff=40,
-        )
-        best: dict[str, float] = {}
-        for term, score, index in hits:
-            slug = self._owners[index]
+        ):
+            lopsided = len(term) < 0.6 * len(form) or len(form) < 0.6 * len(term)
+            if lopsided and not any(word.startswith(form) for word in term.split()):
+                score = fuzz.ratio(form, term)
             if term.startswith(form) or term.replace(" ", "").startswith(form.replace(" ", "")):
                 score = max(score, 95.0 + min(len(form), 5) / 5 - len(term) / 1000)
-            if score > best.get(slug, -1.0):
-                best[slug] = score
+            consider(index, score)
+        if len(form) >= MIN_TYPO_LENGTH:
+            for term, score, index in process.extract(
+                form,
+                self._terms,
+                scorer=JaroWinkler.normalized_similarity,
+                processor=utils.default_process,
+                limit=limit * 2,
+                score_cutoff=0.85,
+            ):
+                if abs(len(term) - len(form)) <= 3:
+                    consider(index, score * 100)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], self._by_slug[kv[0]].name))
         return [(self._by_slug[slug], score) for slug, score in ranked[:limit]]
 
