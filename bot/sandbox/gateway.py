@@ -47,6 +47,7 @@ class Connection:
     compressor: Any = None
     queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
     writer: asyncio.Task[None] | None = None
+    dropped: bool = False
 
     def start(self) -> None:
         self.writer = asyncio.create_task(self._write(), name="sandbox-gateway-writer")
@@ -249,8 +250,8 @@ class Gateway:
             self._connections.discard(conn)
             if session is not None and session.connection is conn:
                 session.connection = None
-                if ws.close_code in (1000, 1001):
-                    self._end(session)
+                if ws.close_code in (1000, 1001) and not conn.dropped:
+                    self._end(session)  # the client said goodbye: its session cannot resume
             self.state.changed.fire()
         return ws
 
@@ -317,6 +318,7 @@ class Gateway:
         return session
 
     def _end(self, session: Session) -> None:
+        session.ready = False
         self.sessions.pop(session.id, None)
         if self.shards.get(session.shard_id) is session:
             del self.shards[session.shard_id]
@@ -344,14 +346,18 @@ class Gateway:
 
     # -- test controls -------------------------------------------------------------------------
 
-    async def drop(self, shard_id: int) -> Session:
-        """Close a shard's socket abnormally (4000) so the client resumes."""
-        session = self.session_for(shard_id)
+    async def drop(self, session: Session) -> None:
+        """Close a session's socket abnormally (4000) so the client reconnects."""
         if session.connection is None:
-            raise SandboxError(f"shard {shard_id} is not connected")
+            raise SandboxError(f"shard {session.shard_id} is not connected")
+        session.connection.dropped = True
         await session.connection.ws.close(code=4000, message=b"sandbox dropped the connection")
-        return session
+
+    def forget(self, session: Session) -> None:
+        """Invalidate a session: a later RESUME of it is answered with INVALID_SESSION."""
+        self._end(session)
 
     async def close(self) -> None:
         for conn in list(self._connections):
+            conn.dropped = True
             await conn.ws.close(code=1001, message=b"sandbox shutting down")

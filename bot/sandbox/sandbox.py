@@ -241,18 +241,33 @@ class Sandbox:
         self.limiter.force(method, path_prefix, retry_after, count, is_global)
 
     async def disconnect_shard(
-        self, shard_id: int, *, wait: bool = True, timeout: float | None = None
+        self,
+        shard_id: int,
+        *,
+        resumable: bool = True,
+        wait: bool = True,
+        timeout: float | None = None,
     ) -> None:
-        """Drop a shard's socket (close code 4000); by default wait until it has RESUMED."""
+        """Drop a shard's socket (close code 4000); the client RESUMEs, or re-IDENTIFYs when
+        ``resumable`` is False (the session is forgotten, so RESUME gets INVALID_SESSION).
+        By default wait until the shard is back.
+        """
         session = self.gateway.session_for(shard_id)
-        before = session.resumes
-        await self.gateway.drop(shard_id)
-        if wait:
-            await self.state.changed.wait_for(
-                lambda: session.resumes > before and session.connection is not None,
-                timeout or self.timeout,
-                f"shard {shard_id} to RESUME",
+        resumes, identifies = session.resumes, self.gateway.stats.identifies
+        if not resumable:
+            self.gateway.forget(session)
+        await self.gateway.drop(session)
+        if not wait:
+            return
+        if resumable:
+            back = lambda: session.resumes > resumes and session.connection is not None  # noqa: E731
+        else:
+            back = lambda: (  # noqa: E731
+                self.gateway.stats.identifies > identifies
+                and self.gateway.is_ready(range(shard_id, shard_id + 1))
             )
+        what = f"shard {shard_id} to {'RESUME' if resumable else 'IDENTIFY again'}"
+        await self.state.changed.wait_for(back, timeout or self.timeout, what)
 
     # -- readiness -----------------------------------------------------------------------------
 

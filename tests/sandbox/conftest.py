@@ -47,6 +47,7 @@ async def running(
         ready.cancel()
         task.result()
     await ready
+    await bot.wait_until_ready()
     try:
         if commands:
             await sandbox.wait_for_commands()

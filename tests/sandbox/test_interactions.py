@@ -75,7 +75,7 @@ async def test_subcommands_and_groups(sandbox: Sandbox, world: World, bot: BareB
         "/quiz review missed", user=world.alice, guild=world.guild, count=5
     )
     assert review.content == "reviewing 5"
-    with pytest.raises(SandboxError, match="within 1..10"):
+    with pytest.raises(SandboxError, match=r"within 1\.\.10"):
         await sandbox.run_command(
             "quiz review missed", user=world.alice, guild=world.guild, count=11
         )
