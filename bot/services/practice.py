@@ -33,7 +33,7 @@ from bot.services.quiz_bank import (
     pick_practice,
     shuffled_order,
 )
-from bot.services.users import ensure_member, ensure_user
+from bot.services.users import ensure_guild, ensure_member, ensure_user
 
 BOX_INTERVAL_DAYS = {1: 1, 2: 2, 3: 4, 4: 8, 5: 16}
 TOP_BOX = 5
@@ -137,6 +137,8 @@ class PracticeService:
         now = self._clock.now()
         async with self._db.transaction() as session:
             await ensure_user(session, user_id, now)
+            if guild_id is not None:
+                await ensure_guild(session, guild_id, now)
             recent = list(
                 await session.scalars(
                     select(QuizPrompt.question_id)
@@ -161,6 +163,8 @@ class PracticeService:
         now = self._clock.now()
         async with self._db.transaction() as session:
             await ensure_user(session, user_id, now)
+            if guild_id is not None:
+                await ensure_guild(session, guild_id, now)
             today = local_day(now, await user_timezone(session, user_id, guild_id))
             due = [
                 card
