@@ -1,0 +1,210 @@
+"""The daily quiz end to end: schedule, post at local time, answers, results, restarts, failures."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.app import MentorBot
+from bot.clock import FrozenClock
+from bot.db.engine import Database
+from bot.db.models import DailyPost, QuizAnswer, QuizSchedule
+from bot.sandbox import Message, Sandbox
+from tests.e2e.harness import START, World, running_mentor
+
+LETTERS = "ABCD"
+
+
+async def schedule_quiz(sandbox: Sandbox, world: World, *, time: str = "09:00", tz: str = "Europe/Berlin") -> Message:
+    return await sandbox.run_command(
+        "mod quiz-schedule",
+        user=world.mod,
+        guild=world.guild,
+        options={"channel": world.guild.general, "time": time, "timezone": tz},
+    )
+
+
+async def fire_post_job(bot: MentorBot, guild_id: int) -> None:
+    """Do what APScheduler does at the trigger time: call the job's function."""
+    job = bot.scheduler.job(f"quiz-post:{guild_id}")
+    assert job is not None, "no posting job scheduled"
+    func, args = job
+    await func(*args)
+
+
+def daily_posts(sandbox: Sandbox, world: World) -> list[Message]:
+    return [
+        m
+        for m in sandbox.channel_messages(world.guild.general)
+        if m.embeds and m.embeds[0].get("title", "").startswith("Daily question")
+    ]
+
+
+async def count(db: Database, model: type, *where: object) -> int:
+    async with db.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+async def right_letter(bot: MentorBot, guild_id: int) -> tuple[str, str]:
+    post = await bot.services.daily.current_post(guild_id)
+    assert post is not None
+    right = post.shown.right_position
+    wrong = (right + 1) % len(post.shown.order)
+    return LETTERS[right], LETTERS[wrong]
+
+
+async def test_schedule_post_answers_and_results(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    carol, dave = sandbox.add_user("carol"), sandbox.add_user("dave")
+    for user in (carol, dave):
+        sandbox.add_member(world.guild, user)
+    clock.set(START - timedelta(minutes=1))  # 08:59 in Berlin (UTC+1 in March)
+    reply = await schedule_quiz(sandbox, world)
+    assert reply.ephemeral and "09:00 (Europe/Berlin)" in reply.embeds[0]["description"]
+    next_run = mentor.scheduler.next_run(f"quiz-post:{world.guild.id}", clock.now())
+    assert next_run == START  # 09:00 Berlin is 08:00 UTC
+
+    await fire_post_job(mentor, world.guild.id)
+    assert daily_posts(sandbox, world) == []  # not yet 09:00 local
+
+    clock.set(START)
+    await fire_post_job(mentor, world.guild.id)
+    posts = daily_posts(sandbox, world)
+    assert len(posts) == 1
+    post = posts[0]
+    assert [b.label for b in post.buttons] == list(LETTERS[: len(post.buttons)])
+
+    right, wrong = await right_letter(mentor, world.guild.id)
+    first = await sandbox.click(post, right, user=world.alice)
+    assert first.ephemeral and first.embeds[0]["title"] == "✅ Right!"
+    again = await sandbox.click(post, wrong, user=world.alice)
+    assert again.embeds[0]["title"] == "You already answered this one"
+    missed = await sandbox.click(post, wrong, user=world.bob)
+    assert missed.embeds[0]["title"] == "❌ Not quite"
+
+    # Concurrent clicks: carol twice at once, dave once — one answer each.
+    results = await asyncio.gather(
+        sandbox.click(post, right, user=carol),
+        sandbox.click(post, wrong, user=carol),
+        sandbox.click(post, right, user=dave),
+    )
+    titles = sorted(r.embeds[0]["title"] for r in results)
+    assert titles.count("You already answered this one") == 1
+    assert await count(db, QuizAnswer, QuizAnswer.mode == "daily") == 4
+
+    # Erin opens the question privately but answers only after it closed.
+    erin = sandbox.add_user("erin")
+    sandbox.add_member(world.guild, erin)
+    erins_copy = await sandbox.run_command("quiz today", user=erin, guild=world.guild)
+
+    # The next day's post closes this one and edits the result in.
+    clock.set(START + timedelta(days=1))
+    await fire_post_job(mentor, world.guild.id)
+    assert len(daily_posts(sandbox, world)) == 2
+    closed = sandbox.message(post.id)
+    assert closed.embeds[0]["title"].endswith("(closed)")
+    results_field = next(f for f in closed.embeds[0]["fields"] if f["name"] == "Results")
+    assert results_field["value"].startswith("4 answered")
+    assert "first right: alice" in results_field["value"]
+    assert all(b.disabled for b in closed.buttons)
+    late = await sandbox.click(erins_copy, right, user=erin)
+    assert late.ephemeral and "closed" in late.content
+    assert await count(db, QuizAnswer, QuizAnswer.mode == "daily") == 4
+
+
+async def test_buttons_survive_a_restart(
+    sandbox: Sandbox, world: World, db: Database, clock: FrozenClock
+) -> None:
+    async with running_mentor(sandbox, db, clock) as bot:
+        await schedule_quiz(sandbox, world)
+        await fire_post_job(bot, world.guild.id)
+        right, _ = await right_letter(bot, world.guild.id)
+    post = daily_posts(sandbox, world)[0]
+    async with running_mentor(sandbox, db, clock):
+        reply = await sandbox.click(post, right, user=world.alice)
+        assert reply.embeds[0]["title"] == "✅ Right!"
+    assert await count(db, QuizAnswer) == 1
+
+
+async def test_downtime_across_posting_time_posts_once(
+    sandbox: Sandbox, world: World, db: Database, clock: FrozenClock
+) -> None:
+    clock.set(START - timedelta(hours=1))
+    async with running_mentor(sandbox, db, clock):
+        await schedule_quiz(sandbox, world)
+    assert daily_posts(sandbox, world) == []
+    clock.set(START + timedelta(hours=2))  # the bot was down at 09:00 local
+    for _ in range(3):  # restarts in a loop
+        async with running_mentor(sandbox, db, clock):
+            pass
+    assert len(daily_posts(sandbox, world)) == 1
+    assert await count(db, DailyPost) == 1
+
+    clock.set(START + timedelta(hours=16))  # 01:00 local the next day, before 09:00
+    async with running_mentor(sandbox, db, clock):
+        pass
+    assert len(daily_posts(sandbox, world)) == 1
+
+
+async def test_forbidden_channel_pauses_only_that_server(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    other = sandbox.add_guild("Other Group")
+    sandbox.add_member(other, world.mod, manage_guild=True)
+    await schedule_quiz(sandbox, world)
+    await sandbox.run_command(
+        "mod quiz-schedule", user=world.mod, guild=other, options={"channel": other.general, "time": "09:00", "timezone": "Europe/Berlin"}
+    )
+    sandbox.forbid_channel(world.guild.general)
+    await fire_post_job(mentor, world.guild.id)
+    await fire_post_job(mentor, other.id)
+
+    assert daily_posts(sandbox, world) == []
+    assert [m for m in sandbox.channel_messages(other.general) if m.embeds]
+    assert mentor.scheduler.job(f"quiz-post:{world.guild.id}") is None
+    async with db.transaction() as session:
+        schedule = await session.get(QuizSchedule, world.guild.id)
+        assert schedule is not None and schedule.paused_reason
+    assert await count(db, DailyPost, DailyPost.guild_id == world.guild.id) == 0
+
+    await sandbox.run_command("mod question-stats", user=world.mod, guild=world.guild)
+    notice = await sandbox.wait_for_message(
+        world.guild.general, check=lambda m: "paused" in m.content, visible_to=world.mod
+    )
+    assert notice.ephemeral and "lack permission" in notice.content
+
+
+async def test_bad_schedule_input_changes_nothing(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
+    bad_time = await schedule_quiz(sandbox, world, time="25:99")
+    assert bad_time.ephemeral and "not a time of day" in bad_time.content
+    bad_tz = await schedule_quiz(sandbox, world, tz="Mars/Olympus_Mons")
+    assert bad_tz.ephemeral and "not a timezone" in bad_tz.content
+    refused = await sandbox.run_command(
+        "mod quiz-schedule",
+        user=world.alice,
+        guild=world.guild,
+        bypass_permissions=True,
+        options={"channel": world.guild.general, "time": "09:00"},
+    )
+    assert refused.ephemeral and "Manage Server" in refused.content.title()
+    assert await count(db, QuizSchedule) == 0
+    assert mentor.scheduler.job(f"quiz-post:{world.guild.id}") is None
+
+
+async def test_quiz_now_and_today(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+    await schedule_quiz(sandbox, world, time="18:00")
+    posted = await sandbox.run_command("mod quiz-now", user=world.mod, guild=world.guild)
+    assert "posted" in posted.content
+    again = await sandbox.run_command("mod quiz-now", user=world.mod, guild=world.guild)
+    assert "already posted" in again.content
+    assert len(daily_posts(sandbox, world)) == 1
+    today = await sandbox.run_command("quiz today", user=world.alice, guild=world.guild)
+    assert today.ephemeral and today.embeds[0]["title"].startswith("Daily question")
+    right, _ = await right_letter(mentor, world.guild.id)
+    answer = await sandbox.click(today, right, user=world.alice)
+    assert answer.embeds[0]["title"] == "✅ Right!"
