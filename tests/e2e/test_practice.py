@@ -1,0 +1,97 @@
+"""Practice sessions with "next", and Leitner review moving questions between boxes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.app import MentorBot
+from bot.clock import FrozenClock
+from bot.db.engine import Database
+from bot.db.models import PointsEntry, QuizAnswer, ReviewCard
+from bot.sandbox import Message, Sandbox
+from tests.e2e.harness import World
+
+LETTERS = "ABCD"
+
+
+async def answer(sandbox: Sandbox, bot: MentorBot, message: Message, user: object, *, right: bool) -> Message:
+    prompt_id = int(message.buttons[0].custom_id.split(":")[2])
+    prompt = await bot.services.practice.prompt(prompt_id, user.id)  # type: ignore[attr-defined]
+    position = prompt.shown.right_position if right else (prompt.shown.right_position + 1) % len(prompt.shown.order)
+    return await sandbox.click(message, LETTERS[position], user=user)  # type: ignore[arg-type]
+
+
+async def test_practice_with_next(sandbox: Sandbox, world: World, mentor: MentorBot, db: Database) -> None:
+    question = await sandbox.run_command(
+        "quiz practice", user=world.alice, guild=world.guild, topic="docker", difficulty="beginner"
+    )
+    assert question.ephemeral and question.embeds[0]["title"] == "Practice — Docker"
+    answered = await answer(sandbox, mentor, question, world.alice, right=True)
+    assert answered.embeds[0]["title"] == "✅ Right!"
+    assert [b.label for b in answered.buttons] == ["Next question"]
+    following = await sandbox.click(answered, "Next question", user=world.alice)
+    assert following.embeds[0]["title"] == "Practice — Docker"
+    assert "🟢 beginner" in following.embeds[0]["footer"]["text"]
+    async with db.transaction() as session:
+        entries = list(await session.scalars(select(PointsEntry)))
+    assert [(e.reason, e.amount) for e in entries] == [("practice", 2)]
+
+
+async def test_practice_topic_by_category_and_autocomplete(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+    choices = await sandbox.autocomplete("quiz practice", "topic", "datab", user=world.alice, guild=world.guild)
+    assert choices[0]["value"] == "databases"
+    question = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild, topic="databases")
+    skill = question.embeds[0]["title"].removeprefix("Practice — ")
+    categories = {s.category.value for s in mentor.services.content.skills.values() if s.name == skill}
+    assert categories == {"databases"}
+    unknown = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild, topic="zzzz")
+    assert unknown.ephemeral and "not a skill or category" in unknown.content
+
+
+async def test_review_moves_questions_between_boxes(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    nothing = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
+    assert "no missed questions" in nothing.content
+
+    question = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild, topic="redis")
+    missed = await answer(sandbox, mentor, question, world.alice, right=False)
+    assert any(f["name"] == "Review" and "box 1" in f["value"] for f in missed.embeds[0]["fields"])
+    async with db.transaction() as session:
+        card = (await session.scalars(select(ReviewCard))).one()
+    assert (card.box, card.due_on) == (1, clock.now().date() + timedelta(days=1))
+
+    not_yet = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
+    assert "Nothing due today" in not_yet.content
+
+    clock.advance(timedelta(days=1))
+    review = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
+    assert review.embeds[0]["title"].startswith("Review — ")
+    moved_up = await answer(sandbox, mentor, review, world.alice, right=True)
+    assert any("box 2" in f["value"] for f in moved_up.embeds[0]["fields"])
+    async with db.transaction() as session:
+        card = (await session.scalars(select(ReviewCard))).one()
+    assert (card.box, card.due_on) == (2, clock.now().date() + timedelta(days=2))
+
+    clock.advance(timedelta(days=2))
+    review = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
+    moved_back = await answer(sandbox, mentor, review, world.alice, right=False)
+    assert any("box 1" in f["value"] for f in moved_back.embeds[0]["fields"])
+    done = await sandbox.click(moved_back, "Next review", user=world.alice)
+    assert "last review" in done.content
+
+
+async def test_double_click_on_a_practice_answer_counts_once(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
+    question = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild, topic="git")
+    prompt_id = int(question.buttons[0].custom_id.split(":")[2])
+    await mentor.services.practice.answer(prompt_id=prompt_id, user_id=world.alice.id, display_name="alice", position=0)
+    second = await mentor.services.practice.answer(
+        prompt_id=prompt_id, user_id=world.alice.id, display_name="alice", position=1
+    )
+    assert second.already_answered and second.chosen_position == 0
+    async with db.transaction() as session:
+        assert len(list(await session.scalars(select(QuizAnswer)))) == 1
