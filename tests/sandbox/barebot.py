@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -134,6 +135,7 @@ class BareBot(commands.AutoShardedBot):
         self.sync = sync
         self.tick_channel = tick_channel
         self.errors: list[BaseException] = []
+        self.failed = asyncio.Event()
         self.tree.add_command(Quiz(name="quiz", description="Quizzes"))
         self.tree.add_command(
             Mod(
@@ -168,6 +170,7 @@ class BareBot(commands.AutoShardedBot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         self.errors.append(error)
+        self.failed.set()
 
     def _register(self) -> None:
         tree = self.tree
@@ -262,6 +265,24 @@ class BareBot(commands.AutoShardedBot):
                 await interaction.response.send_message(f"gone ({error.code})", ephemeral=True)
             else:
                 await interaction.response.send_message("posted", ephemeral=True)
+
+        @tree.command(description="Original and followup: fetch, delete, edit")
+        async def lifecycle(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("v1")
+            original = await interaction.original_response()
+            await original.edit(content="v2")
+            await interaction.delete_original_response()
+            followup = await interaction.followup.send("f1", wait=True)
+            await followup.edit(content="f1 edited")
+
+        @tree.command(description="Never answers")
+        async def ignore(interaction: discord.Interaction) -> None:
+            return
+
+        @tree.command(description="Answers after a pause")
+        async def late(interaction: discord.Interaction, seconds: float) -> None:
+            await asyncio.sleep(seconds)
+            await interaction.response.send_message("finally")
 
         @tree.command(description="Post n messages across the server's text channels")
         async def burst(interaction: discord.Interaction, n: int) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import aiohttp
+import discord
 import pytest
+from discord import app_commands
 from PIL import Image
 
-from bot.sandbox import Modal, Sandbox, SandboxError
+from bot.sandbox import Modal, Sandbox, SandboxError, SandboxTimeout
 from tests.sandbox.barebot import BareBot
-from tests.sandbox.conftest import World, running
+from tests.sandbox.conftest import World, populate, running, started
 
 
 async def test_login_ready_and_one_sync(sandbox: Sandbox, world: World, bot: BareBot) -> None:
@@ -255,3 +258,28 @@ async def test_drive_reports_latencies(sandbox: Sandbox, world: World, bot: Bare
     assert len(latencies) == 12 and all(seconds > 0 for seconds in latencies)
     assert len(sandbox.latencies) == 12
     assert {sample.name for sample in sandbox.latencies} == {"/echo"}
+
+
+async def test_original_and_followup_lifecycle(
+    sandbox: Sandbox, world: World, bot: BareBot
+) -> None:
+    first = await sandbox.run_command("lifecycle", user=world.alice, guild=world.guild)
+    assert first.content in ("v1", "v2")
+    edited = await sandbox.wait_for_message(world.guild.general, lambda m: m.content == "f1 edited")
+    assert edited.edited_at is not None
+    assert [m.content for m in sandbox.channel_messages(world.guild.general)] == ["f1 edited"]
+
+
+async def test_unanswered_and_late_interactions() -> None:
+    async with started(Sandbox(interaction_deadline=0.2)) as sandbox:
+        world = populate(sandbox)
+        bot = BareBot()
+        async with running(sandbox, bot):
+            with pytest.raises(SandboxTimeout, match="did not respond"):
+                await sandbox.run_command("ignore", user=world.alice, guild=world.guild)
+            with pytest.raises(SandboxTimeout, match="/late"):
+                await sandbox.run_command("late", user=world.alice, guild=world.guild, seconds=0.3)
+            await asyncio.wait_for(bot.failed.wait(), timeout=5)
+        (error,) = bot.errors
+        assert isinstance(error, app_commands.CommandInvokeError)
+        assert isinstance(error.original, discord.NotFound) and error.original.code == 10062
