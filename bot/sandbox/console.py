@@ -212,6 +212,8 @@ class Console:
                 break
             subpath.append(rest.pop(0))
             options = sub.get("options") or []
+        if rest and any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in options):
+            raise SandboxError(self._unknown(parsed.path))
         values: dict[str, Any] = dict(parsed.options)
         if rest:
             leaf = leaf_options(top, subpath)

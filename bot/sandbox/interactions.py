@@ -37,9 +37,10 @@ from bot.sandbox.state import SandboxState
 Json = dict[str, Any]
 
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
-PONG, CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 1, 4, 5, 6, 7
+CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
 AUTOCOMPLETE_RESULT, MODAL = 8, 9
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+# PONG (1) answers HTTP PINGs only; for gateway interactions Discord refuses it, and so do we.
 _ALLOWED_CALLBACKS = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_MESSAGE, MODAL},
     MESSAGE_COMPONENT: {CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL},
@@ -211,7 +212,7 @@ class Interactions:
             LatencySample(record.id, record.name, record.acked_at - record.sent_at)
         )
         record.acknowledged.set_result(kind)
-        if kind in (CHANNEL_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL, PONG):
+        if kind in (CHANNEL_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL):
             record.settle(result)
         return self._callback_response(record, kind)
 
@@ -233,9 +234,7 @@ class Interactions:
             return record.original
         if kind == AUTOCOMPLETE_RESULT:
             return _choices(data)
-        if kind == MODAL:
-            return self._modal(record, data)
-        return None
+        return self._modal(record, data)
 
     def _callback_response(self, record: PendingInteraction, kind: int) -> Json:
         interaction: Json = {"id": str(record.id), "type": record.type}

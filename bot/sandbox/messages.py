@@ -16,6 +16,7 @@ from bot.sandbox.errors import EMPTY_MESSAGE, ApiError, api_error, invalid_form
 from bot.sandbox.models import (
     COMPONENTS_V2,
     EPHEMERAL,
+    LOADING,
     SELECT_TYPES,
     Attachment,
     Channel,
@@ -120,7 +121,8 @@ class MessageWriter:
     def fill(self, message: Message, body: Json, uploads: dict[int, Upload]) -> Message:
         """Turn a deferred "thinking…" message into the real response."""
         validate(body, uploads, require_content=True)
-        message.flags &= ~(1 << 7)
+        requested = int(body.get("flags") or 0) & EDITABLE_FLAGS
+        message.flags = (message.flags & ~(LOADING | EDITABLE_FLAGS)) | requested
         self._apply(message, body, uploads, creating=True)
         self.state.message_edited(message)
         return message

@@ -259,13 +259,13 @@ class Sandbox:
         await self.gateway.drop(session)
         if not wait:
             return
-        if resumable:
-            back = lambda: session.resumes > resumes and session.connection is not None  # noqa: E731
-        else:
-            back = lambda: (  # noqa: E731
-                self.gateway.stats.identifies > identifies
-                and self.gateway.is_ready(range(shard_id, shard_id + 1))
-            )
+
+        def back() -> bool:
+            if resumable:
+                return session.resumes > resumes and session.connection is not None
+            identified = self.gateway.stats.identifies > identifies
+            return identified and self.gateway.is_ready(range(shard_id, shard_id + 1))
+
         what = f"shard {shard_id} to {'RESUME' if resumable else 'IDENTIFY again'}"
         await self.state.changed.wait_for(back, timeout or self.timeout, what)
 
@@ -283,15 +283,19 @@ class Sandbox:
     async def wait_for_commands(
         self, guild: Guild | None = None, timeout: float | None = None
     ) -> list[dict[str, Any]]:
-        """Until the bot has registered commands (visible in ``guild`` if given); returns them."""
-        if guild is None:
-            found = lambda: self.commands.total() > 0 and self.commands.visible(None)  # noqa: E731
-        else:
-            found = lambda: self.commands.visible(guild.id)  # noqa: E731
+        """Until the bot has registered commands (any, or visible in ``guild``).
+
+        Returns the chat-input commands visible in ``guild`` (global ones if None).
+        """
+        scope = guild.id if guild else None
+
+        def synced() -> bool:
+            return bool(self.commands.visible(scope)) if guild else self.commands.total() > 0
+
         await self.state.changed.wait_for(
-            found, timeout or self.timeout, "the bot to sync commands"
+            synced, timeout or self.timeout, "the bot to sync commands"
         )
-        return self.commands.visible(guild.id if guild else None)
+        return self.commands.visible(scope)
 
     @property
     def stats(self) -> SandboxStats:
@@ -335,7 +339,7 @@ class Sandbox:
         """Invoke ``/command`` ("quiz practice" for sub-commands) and return what the user sees.
 
         That is the response Message (for a deferred response: once edited or followed up),
-        a Modal, or None for a PONG. Options go in as keywords; names that clash with this
+        or a Modal. Options go in as keywords; names that clash with this
         method's own parameters (``channel``, ``user``…) go in ``options``.
         """
         values = {**(options or {}), **more_options}

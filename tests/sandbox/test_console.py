@@ -105,6 +105,7 @@ async def test_console_session(sandbox: Sandbox, world: World, bot: BareBot) -> 
             "4",
             "layers",
             "",
+            "/quiz practise topic: redis",
             "/quiz practice topic: redis difficulty: Advanced",
             "/slow",
             "/dm",
@@ -122,6 +123,7 @@ async def test_console_session(sandbox: Sandbox, world: World, bot: BareBot) -> 
     assert "== Your answer == (answer each field;" in text
     assert "optional one)\nAnswer:\nNote (optional):" in text
     assert "docker: answer=layers note=-" in text
+    assert "! Unknown command /quiz practise. Did you mean: /quiz practice" in text
     assert "practice redis at advanced" in text
     assert "slow answer" in text
     assert "[DM]\nhello in private" in text
