@@ -21,13 +21,9 @@ from bot.sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
 
-DISPATCH, HEARTBEAT, IDENTIFY, RESUME, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 9, 10, 11
-IGNORED_OPS = {
-    3,
-    4,
-    8,
-    31,
-}  # presence, voice state, member requests, soundboard: accepted, unanswered
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
+INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
+IGNORED_OPS = {3, 4, 31}  # presence, voice state, soundboard sounds: accepted, unanswered
 
 GUILDS = 1 << 0
 GUILD_MEMBERS = 1 << 1
@@ -243,6 +239,8 @@ class Gateway:
                     session = self._resume(conn, payload.get("d") or {})
                 elif session is None:
                     await ws.close(code=4003, message=b"Not authenticated.")
+                elif op == REQUEST_MEMBERS:
+                    self._members_chunk(session, payload.get("d") or {})
                 elif op not in IGNORED_OPS:
                     await ws.close(code=4001, message=b"Unknown opcode.")
         finally:
@@ -316,6 +314,30 @@ class Gateway:
         self.stats.resumes += 1
         self.state.changed.fire()
         return session
+
+    def _members_chunk(self, session: Session, d: dict[str, Any]) -> None:
+        """Answer REQUEST_GUILD_MEMBERS with one chunk: members by id or by name prefix."""
+        guild = self.state.guilds.get(int(d.get("guild_id") or 0))
+        if guild is None:
+            return
+        wanted = {int(u) for u in d.get("user_ids") or []}
+        query = (d.get("query") or "").lower()
+        members = [
+            m
+            for m in guild.members.values()
+            if (m.user.id in wanted if wanted else m.user.username.lower().startswith(query))
+        ]
+        chunk: dict[str, Any] = {
+            "guild_id": str(guild.id),
+            "members": [payloads.member(m) for m in members[: d.get("limit") or None]],
+            "chunk_index": 0,
+            "chunk_count": 1,
+        }
+        if wanted:
+            chunk["not_found"] = [str(u) for u in wanted - guild.members.keys()]
+        if d.get("nonce"):
+            chunk["nonce"] = d["nonce"]
+        session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
     def _end(self, session: Session) -> None:
         session.ready = False

@@ -75,6 +75,19 @@ async def test_channel_message_endpoints(sandbox: Sandbox, world: World, bot: Ba
     assert [m.content for m in sandbox.channel_messages(world.guild.general)] == ["first, edited"]
 
 
+async def test_member_lookups(sandbox: Sandbox, world: World, bot: BareBot) -> None:
+    guild = bot.get_guild(world.guild.id)
+    assert guild is not None
+    queried = await guild.query_members("al")
+    assert [m.name for m in queried] == ["alice"]
+    by_id = await guild.query_members(user_ids=[world.bob.id])
+    assert [m.name for m in by_id] == ["bob"]
+    fetched = await guild.fetch_member(world.mod.id)
+    assert [r.name for r in fetched.roles[1:]] == ["Moderator"]
+    assert fetched.guild_permissions.manage_guild
+    assert (await bot.fetch_user(world.alice.id)).name == "alice"
+
+
 async def test_wrong_channel_types_and_limits(sandbox: Sandbox, world: World, bot: BareBot) -> None:
     forum = sandbox.add_channel(world.guild, "help", "forum")
     with pytest.raises(discord.HTTPException) as error:
