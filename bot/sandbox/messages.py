@@ -66,7 +66,9 @@ async def read_body(request: web.Request) -> tuple[Json, dict[int, Upload]]:
         body = await request.json()
     except ValueError:
         raise ApiError(400, 50109, "The request body contains invalid JSON.") from None
-    return (body if isinstance(body, dict) else {"_": body}), {}
+    if not isinstance(body, dict):
+        raise invalid_form("_", "Must be an object.", "DICT_TYPE_CONVERT")
+    return body, {}
 
 
 class MessageWriter:
@@ -110,7 +112,7 @@ class MessageWriter:
 
     def edit(self, message: Message, body: Json, uploads: dict[int, Upload]) -> Message:
         """Validate ``body`` and apply it to ``message`` (only fields present change)."""
-        validate(body, uploads, require_content=False)
+        validate(body, uploads, require_content=False, v2=bool(message.flags & COMPONENTS_V2))
         if "flags" in body and body["flags"] is not None:
             keep = message.flags & ~EDITABLE_FLAGS
             message.flags = keep | (int(body["flags"]) & EDITABLE_FLAGS)
@@ -243,8 +245,13 @@ class MessageWriter:
         )
 
 
-def validate(body: Json, uploads: dict[int, Upload], *, require_content: bool) -> None:
-    """Discord's message limits; raises the 400 Discord would answer."""
+def validate(
+    body: Json, uploads: dict[int, Upload], *, require_content: bool, v2: bool = False
+) -> None:
+    """Discord's message limits; raises the 400 Discord would answer.
+
+    ``v2``: the message already uses components v2 (an edit need not repeat the flag).
+    """
     content = body.get("content") or ""
     if len(content) > 2000:
         raise invalid_form("content", "Must be 2000 or fewer in length.", "BASE_TYPE_MAX_LENGTH")
@@ -259,9 +266,9 @@ def validate(body: Json, uploads: dict[int, Upload], *, require_content: bool) -
             "embeds", "Embed size exceeds maximum size of 6000", "MAX_EMBED_SIZE_EXCEEDED"
         )
     components = body.get("components") or []
-    flags = int(body.get("flags") or 0)
-    _validate_components(components, v2=bool(flags & COMPONENTS_V2))
-    if flags & COMPONENTS_V2 and (content or embeds):
+    v2 = v2 or bool(int(body.get("flags") or 0) & COMPONENTS_V2)
+    _validate_components(components, v2=v2)
+    if v2 and (content or embeds):
         raise invalid_form(
             "content",
             "The 'content' and 'embeds' fields cannot be used with components v2.",

@@ -9,7 +9,10 @@ from bot.content.catalogue import Content
 from bot.db.engine import Database
 from bot.services.challenges import ChallengeService
 from bot.services.daily_quiz import DailyQuizService
+from bot.services.guilds import GuildService
+from bot.services.leaderboards import LeaderboardService
 from bot.services.learning import LearningService
+from bot.services.mydata import MyDataService
 from bot.services.practice import PracticeService
 from bot.services.profile import ProfileService
 from bot.services.reminders import ReminderService
@@ -34,6 +37,9 @@ class Services:
     study: StudyService = field(init=False)
     reminders: ReminderService = field(init=False)
     challenges: ChallengeService = field(init=False)
+    boards: LeaderboardService = field(init=False)
+    mydata: MyDataService = field(init=False)
+    guilds: GuildService = field(init=False)
 
     def __post_init__(self) -> None:
         self.state = StateStore(self.db)
@@ -45,3 +51,6 @@ class Services:
         self.study = StudyService(self.db, self.clock, self.content)
         self.reminders = ReminderService(self.db, self.clock)
         self.challenges = ChallengeService(self.db, self.clock, self.content)
+        self.boards = LeaderboardService(self.db, self.clock)
+        self.mydata = MyDataService(self.db)
+        self.guilds = GuildService(self.db, self.clock)

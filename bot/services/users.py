@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Guild, Member, User
+from bot.db.models import BoardTotal, Guild, Member, User
 from bot.db.upsert import insert_ignore
 
 NAME_LIMIT = 100
@@ -26,16 +26,28 @@ async def ensure_guild(session: AsyncSession, guild_id: int, now: datetime) -> N
 async def ensure_member(
     session: AsyncSession, guild_id: int, user_id: int, display_name: str, now: datetime
 ) -> None:
-    """Create user, guild and member rows as needed; refresh the name and presence."""
+    """Create user, guild and member rows as needed; refresh the name; bring back one who left."""
     await ensure_user(session, user_id, now)
     await ensure_guild(session, guild_id, now)
     name = display_name[:NAME_LIMIT] or str(user_id)
     added = await insert_ignore(
         session, Member, guild_id=guild_id, user_id=user_id, display_name=name, first_seen_at=now
     )
-    if not added:
+    if added:
+        return
+    returned = await session.execute(
+        update(Member)
+        .where(Member.guild_id == guild_id, Member.user_id == user_id, Member.left_at.is_not(None))
+        .values(left_at=None)
+    )
+    if returned.rowcount:
         await session.execute(
-            update(Member)
-            .where(Member.guild_id == guild_id, Member.user_id == user_id)
-            .values(display_name=name, left_at=None)
+            update(BoardTotal)
+            .where(BoardTotal.guild_id == guild_id, BoardTotal.user_id == user_id)
+            .values(active=True)
         )
+    await session.execute(
+        update(Member)
+        .where(Member.guild_id == guild_id, Member.user_id == user_id, Member.display_name != name)
+        .values(display_name=name)
+    )

@@ -10,7 +10,7 @@ from bot.db.models.habits import (
     StreakEvent,
 )
 from bot.db.models.learning import LearnedSkill
-from bot.db.models.points import BoardTotal, PointsEntry, Season
+from bot.db.models.points import BoardTotal, ModAudit, PointsEntry, Season
 from bot.db.models.quiz import (
     DailyPost,
     GuildQuestionUse,
@@ -33,6 +33,7 @@ __all__ = [
     "GuildQuestionUse",
     "LearnedSkill",
     "Member",
+    "ModAudit",
     "PointsEntry",
     "QuizAnswer",
     "QuizPrompt",

@@ -56,7 +56,7 @@ class ChallengeSchedule(Base):
     post_time: Mapped[str] = mapped_column(String(5))
     timezone: Mapped[str] = mapped_column(String(64))
     paused_reason: Mapped[str | None] = mapped_column(String(200))
-    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

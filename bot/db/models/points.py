@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.models.base import Base
@@ -69,6 +79,7 @@ class BoardTotal(Base):
             "board",
             "period",
             "period_key",
+            "active",
             text("value DESC"),
             "reached_at",
             "user_id",
@@ -87,3 +98,21 @@ class BoardTotal(Base):
     )
     value: Mapped[int] = mapped_column(BigInteger)
     reached_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # False while the member has left the guild: they drop off boards without losing points.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class ModAudit(Base):
+    """What a moderator did: point adjustments, season changes, schedule changes."""
+
+    __tablename__ = "mod_audit"
+    __table_args__ = (Index("ix_mod_audit_guild_time", "guild_id", "created_at"),)
+
+    id: Mapped[IdPK]
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"))
+    moderator_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(30))
+    target_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    amount: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

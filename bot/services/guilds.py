@@ -1,0 +1,31 @@
+"""A guild's own settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from bot.clock import Clock
+from bot.db.engine import Database
+from bot.db.models import Guild
+from bot.services import points
+from bot.services.timeparse import resolve_timezone
+from bot.services.users import ensure_guild
+
+
+class GuildService:
+    """The server timezone (used for leaderboard periods and members without their own)."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def set_timezone(self, guild_id: int, text: str) -> str:
+        zone = resolve_timezone(text)
+        async with self._db.transaction() as session:
+            await ensure_guild(session, guild_id, self._clock.now())
+            await session.execute(update(Guild).where(Guild.id == guild_id).values(timezone=zone))
+        return zone
+
+    async def timezone(self, guild_id: int) -> str:
+        async with self._db.transaction() as session:
+            return await points.guild_timezone(session, guild_id)

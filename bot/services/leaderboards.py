@@ -1,0 +1,359 @@
+"""Leaderboards, seasons and moderator adjustments for one guild.
+
+A points or study page is one range scan of ``ix_board_totals_rank``; ranks use
+competition ranking (equal scores share a rank; the next rank skips), with ties
+listed by who reached the score first. Members who left are inactive rows and do
+not appear; deleted users have no rows at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.db.engine import Database
+from bot.db.models import BoardTotal, Member, ModAudit, Season, User
+from bot.services import points
+from bot.services.errors import UserError
+from bot.services.users import ensure_guild, ensure_member
+
+PAGE_SIZE = 10
+REASON_LIMIT = 200
+SEASON_NAME_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One line of a leaderboard."""
+
+    rank: int
+    user_id: int
+    name: str
+    value: int
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """A page of a board plus where the caller stands."""
+
+    board: str
+    period: str
+    period_label: str
+    page: int
+    has_next: bool
+    rows: list[Standing]
+    caller: Standing | None
+
+
+@dataclass(frozen=True)
+class SeasonInfo:
+    id: int
+    number: int
+    name: str
+    started_at: datetime
+    ended_at: datetime | None
+
+
+class LeaderboardService:
+    """Board pages, seasons, adjustments and the audit log."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    # -- boards ---------------------------------------------------------------------------
+
+    async def _key(self, session: AsyncSession, guild_id: int, period: str, season: int | None) -> tuple[str, str]:
+        """The period key and a label for it, now, in the guild's timezone."""
+        now = self._clock.now()
+        if period == "season":
+            if season is None:
+                season_id = await points.open_season(session, guild_id, now)
+            else:
+                season_id = await session.scalar(
+                    select(Season.id).where(Season.guild_id == guild_id, Season.number == season)
+                )
+                if season_id is None:
+                    raise UserError(f"This server has no season {season}.")
+            row = await session.get(Season, season_id)
+            assert row is not None
+            label = row.name + (" (final)" if row.ended_at else "")
+            return str(season_id), label
+        keys = points.period_keys(now, await points.guild_timezone(session, guild_id), 0)
+        labels = {"week": f"week of {keys.week}", "month": keys.month, "all": "all time"}
+        return {"week": keys.week, "month": keys.month, "all": "all"}[period], labels[period]
+
+    @staticmethod
+    def _board_rows(guild_id: int, board: str, period: str, key: str) -> Select:
+        return select(BoardTotal.user_id, BoardTotal.value, BoardTotal.reached_at).where(
+            BoardTotal.guild_id == guild_id,
+            BoardTotal.board == board,
+            BoardTotal.period == period,
+            BoardTotal.period_key == key,
+            BoardTotal.active.is_(True),
+            BoardTotal.value > 0,
+        )
+
+    async def page(
+        self, guild_id: int, *, board: str, period: str, page: int = 0, caller_id: int | None = None,
+        season: int | None = None,
+    ) -> BoardPage:
+        """One page of ``board`` for ``period``, and the caller's own standing."""
+        if board not in ("points", "study", "streak"):
+            raise UserError("Board must be points, study or streak.")
+        if period not in ("week", "month", "season", "all"):
+            raise UserError("Period must be week, month, season or all.")
+        async with self._db.transaction() as session:
+            if board == "streak":
+                return await self._streak_page(session, guild_id, page, caller_id)
+            key, label = await self._key(session, guild_id, period, season)
+            page = max(page, 0)
+            found = (
+                await session.execute(
+                    self._board_rows(guild_id, board, period, key)
+                    .order_by(BoardTotal.value.desc(), BoardTotal.reached_at, BoardTotal.user_id)
+                    .limit(PAGE_SIZE + 1)
+                    .offset(page * PAGE_SIZE)
+                )
+            ).all()
+            has_next = len(found) > PAGE_SIZE
+            found = found[:PAGE_SIZE]
+            rows = await self._ranked(session, guild_id, found, board, period, key, page * PAGE_SIZE)
+            caller = None
+            if caller_id is not None:
+                mine = await session.scalar(
+                    self._board_rows(guild_id, board, period, key)
+                    .with_only_columns(BoardTotal.value)
+                    .where(BoardTotal.user_id == caller_id)
+                )
+                if mine is not None:
+                    rank = await self._rank_of(session, guild_id, board, period, key, mine)
+                    caller = Standing(rank, caller_id, await self._name(session, guild_id, caller_id), mine)
+            return BoardPage(board, period, label, page, has_next, rows, caller)
+
+    async def _rank_of(self, session: AsyncSession, guild_id: int, board: str, period: str, key: str, value: int) -> int:
+        above = await session.scalar(
+            select(func.count()).select_from(
+                self._board_rows(guild_id, board, period, key).where(BoardTotal.value > value).subquery()
+            )
+        )
+        return (above or 0) + 1
+
+    @staticmethod
+    def _with_ranks(values: list[tuple[int, int]], offset: int, first_rank: int) -> list[tuple[int, int, int]]:
+        """(rank, user_id, value) for a page sorted by value, descending.
+
+        A row whose value is below the previous row's has every earlier row above it,
+        so its rank is its position; only the page's first row needs counting.
+        """
+        ranked: list[tuple[int, int, int]] = []
+        for index, (user_id, value) in enumerate(values):
+            if index == 0:
+                rank = first_rank
+            elif value == ranked[-1][2]:
+                rank = ranked[-1][0]
+            else:
+                rank = offset + index + 1
+            ranked.append((rank, user_id, value))
+        return ranked
+
+    async def _ranked(
+        self, session: AsyncSession, guild_id: int, found: list, board: str, period: str, key: str, offset: int
+    ) -> list[Standing]:
+        if not found:
+            return []
+        first = 1 if offset == 0 else await self._rank_of(session, guild_id, board, period, key, found[0].value)
+        names = await self._names(session, guild_id, [r.user_id for r in found])
+        return [
+            Standing(rank, user_id, names.get(user_id, str(user_id)), value)
+            for rank, user_id, value in self._with_ranks([(r.user_id, r.value) for r in found], offset, first)
+        ]
+
+    async def _streak_page(
+        self, session: AsyncSession, guild_id: int, page: int, caller_id: int | None
+    ) -> BoardPage:
+        base = (
+            select(User.id, User.streak_current)
+            .join(Member, and_(Member.user_id == User.id, Member.guild_id == guild_id))
+            .where(Member.left_at.is_(None), User.streak_current > 0)
+        )
+        page = max(page, 0)
+        found = (
+            await session.execute(
+                base.order_by(User.streak_current.desc(), User.id).limit(PAGE_SIZE + 1).offset(page * PAGE_SIZE)
+            )
+        ).all()
+        has_next = len(found) > PAGE_SIZE
+        found = found[:PAGE_SIZE]
+        names = await self._names(session, guild_id, [r.id for r in found])
+
+        async def rank_of(value: int) -> int:
+            above = await session.scalar(
+                select(func.count()).select_from(base.where(User.streak_current > value).subquery())
+            )
+            return (above or 0) + 1
+
+        offset = page * PAGE_SIZE
+        first = 1 if offset == 0 or not found else await rank_of(found[0].streak_current)
+        rows = [
+            Standing(rank, user_id, names.get(user_id, str(user_id)), value)
+            for rank, user_id, value in self._with_ranks([(r.id, r.streak_current) for r in found], offset, first)
+        ]
+        caller = None
+        if caller_id is not None:
+            mine = await session.scalar(base.with_only_columns(User.streak_current).where(User.id == caller_id))
+            if mine:
+                caller = Standing(await rank_of(mine), caller_id, await self._name(session, guild_id, caller_id), mine)
+        return BoardPage("streak", "all", "current streaks", page, has_next, rows, caller)
+
+    @staticmethod
+    async def _names(session: AsyncSession, guild_id: int, user_ids: list[int]) -> dict[int, str]:
+        if not user_ids:
+            return {}
+        found = await session.execute(
+            select(Member.user_id, Member.display_name).where(Member.guild_id == guild_id, Member.user_id.in_(user_ids))
+        )
+        return dict(found.all())
+
+    async def _name(self, session: AsyncSession, guild_id: int, user_id: int) -> str:
+        return (await self._names(session, guild_id, [user_id])).get(user_id, str(user_id))
+
+    async def export(self, guild_id: int, *, board: str, period: str, season: int | None = None) -> list[Standing]:
+        """Every ranked member of a board (for the CSV export), in one ordered read."""
+        async with self._db.transaction() as session:
+            if board == "streak":
+                query = (
+                    select(User.id, User.streak_current)
+                    .join(Member, and_(Member.user_id == User.id, Member.guild_id == guild_id))
+                    .where(Member.left_at.is_(None), User.streak_current > 0)
+                    .order_by(User.streak_current.desc(), User.id)
+                )
+            else:
+                key, _ = await self._key(session, guild_id, period, season)
+                query = (
+                    self._board_rows(guild_id, board, period, key)
+                    .with_only_columns(BoardTotal.user_id, BoardTotal.value)
+                    .order_by(BoardTotal.value.desc(), BoardTotal.reached_at, BoardTotal.user_id)
+                )
+            found = [(user_id, value) for user_id, value in (await session.execute(query)).all()]
+            names = dict(
+                (await session.execute(
+                    select(Member.user_id, Member.display_name).where(Member.guild_id == guild_id)
+                )).all()
+            )
+        return [
+            Standing(rank, user_id, names.get(user_id, str(user_id)), value)
+            for rank, user_id, value in self._with_ranks(found, 0, 1)
+        ]
+
+    # -- membership -------------------------------------------------------------------------
+
+    async def mark_left(self, guild_id: int, user_ids: list[int]) -> None:
+        """Members found to have left: hide them from boards (their points stay if they return)."""
+        if not user_ids:
+            return
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(Member).where(Member.guild_id == guild_id, Member.user_id.in_(user_ids)).values(left_at=now)
+            )
+            await session.execute(
+                update(BoardTotal)
+                .where(BoardTotal.guild_id == guild_id, BoardTotal.user_id.in_(user_ids))
+                .values(active=False)
+            )
+
+    # -- seasons ----------------------------------------------------------------------------
+
+    async def seasons(self, guild_id: int) -> list[SeasonInfo]:
+        async with self._db.transaction() as session:
+            rows = await session.scalars(select(Season).where(Season.guild_id == guild_id).order_by(Season.number))
+            return [SeasonInfo(r.id, r.number, r.name, r.started_at, r.ended_at) for r in rows]
+
+    async def new_season(self, guild_id: int, *, name: str | None, moderator_id: int) -> tuple[SeasonInfo | None, SeasonInfo]:
+        """Close the open season (its standings stay) and open the next one."""
+        if name is not None and not 1 <= len(name.strip()) <= SEASON_NAME_LIMIT:
+            raise UserError(f"A season name can be at most {SEASON_NAME_LIMIT} characters.")
+        now = self._clock.now()
+        try:
+            async with self._db.transaction() as session:
+                await ensure_guild(session, guild_id, now)
+                current_id = await points.open_season(session, guild_id, now)
+                current = await session.get(Season, current_id)
+                assert current is not None
+                current.ended_at = now
+                await session.flush()
+                number = current.number + 1
+                fresh = Season(
+                    guild_id=guild_id, number=number, name=(name or f"Season {number}").strip(), started_at=now
+                )
+                session.add(fresh)
+                await session.flush()
+                session.add(
+                    ModAudit(
+                        guild_id=guild_id, moderator_id=moderator_id, action="season-new", target_user_id=None,
+                        amount=None, detail=f"closed {current.name}; opened {fresh.name}", created_at=now,
+                    )
+                )
+                closed = SeasonInfo(current.id, current.number, current.name, current.started_at, now)
+                return closed, SeasonInfo(fresh.id, fresh.number, fresh.name, fresh.started_at, None)
+        except IntegrityError:
+            raise UserError("Another season change happened at the same moment; try again.") from None
+
+    # -- adjustments and audit -----------------------------------------------------------------
+
+    async def adjust(
+        self, guild_id: int, *, moderator_id: int, user_id: int, display_name: str, amount: int, reason: str
+    ) -> int:
+        """Add or remove points with a reason; returns the member's new all-time total."""
+        limit = points.Award.ADJUST_LIMIT
+        if amount == 0 or not -limit <= amount <= limit:
+            raise UserError(f"The amount must be between -{limit} and {limit}, and not 0.")
+        cleaned = " ".join(reason.split())
+        if not cleaned:
+            raise UserError("Give a reason; it goes into the audit log.")
+        if len(cleaned) > REASON_LIMIT:
+            raise UserError(f"The reason can be at most {REASON_LIMIT} characters; yours has {len(cleaned)}.")
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await ensure_member(session, guild_id, user_id, display_name, now)
+            audit = ModAudit(
+                guild_id=guild_id, moderator_id=moderator_id, action="points", target_user_id=user_id,
+                amount=amount, detail=cleaned, created_at=now,
+            )
+            session.add(audit)
+            await session.flush()
+            await points.award(
+                session, guild_id=guild_id, user_id=user_id, amount=amount, reason="adjust", ref=str(audit.id), now=now
+            )
+            total = await session.scalar(
+                select(BoardTotal.value).where(
+                    BoardTotal.guild_id == guild_id, BoardTotal.user_id == user_id,
+                    BoardTotal.board == "points", BoardTotal.period == "all",
+                )
+            )
+            return int(total or 0)
+
+    async def audit_log(self, guild_id: int, limit: int = 15) -> list[ModAudit]:
+        async with self._db.transaction() as session:
+            rows = await session.scalars(
+                select(ModAudit).where(ModAudit.guild_id == guild_id).order_by(ModAudit.id.desc()).limit(limit)
+            )
+            return list(rows)
+
+    async def record(self, guild_id: int, *, moderator_id: int, action: str, detail: str) -> None:
+        """Note a moderator action that is not a points change (schedules, timezone)."""
+        async with self._db.transaction() as session:
+            await ensure_guild(session, guild_id, self._clock.now())
+            session.add(
+                ModAudit(
+                    guild_id=guild_id, moderator_id=moderator_id, action=action, target_user_id=None,
+                    amount=None, detail=detail[:300], created_at=self._clock.now(),
+                )
+            )
+

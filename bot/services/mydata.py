@@ -1,0 +1,87 @@
+"""A member's own data: everything the bot stores about them, exported or deleted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import DeclarativeBase
+
+from bot.db.engine import Database
+from bot.db.models import (
+    Activity,
+    BoardTotal,
+    ChallengeCompletion,
+    ChallengeSchedule,
+    LearnedSkill,
+    Member,
+    ModAudit,
+    PointsEntry,
+    QuizAnswer,
+    QuizPrompt,
+    QuizSchedule,
+    Reminder,
+    ReviewCard,
+    StreakEvent,
+    User,
+)
+
+# Tables whose rows belong to the user (deleted through users' ON DELETE CASCADE).
+OWNED: dict[str, type[DeclarativeBase]] = {
+    "memberships": Member,
+    "activity": Activity,
+    "learned_skills": LearnedSkill,
+    "quiz_answers": QuizAnswer,
+    "quiz_prompts": QuizPrompt,
+    "review_cards": ReviewCard,
+    "points": PointsEntry,
+    "board_totals": BoardTotal,
+    "streak_events": StreakEvent,
+    "reminders": Reminder,
+    "challenge_completions": ChallengeCompletion,
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _row(obj: DeclarativeBase) -> dict[str, Any]:
+    return {column.key: _plain(getattr(obj, column.key)) for column in obj.__mapper__.columns}
+
+
+class MyDataService:
+    """Export and deletion of one user's data, across every table."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about the user, as JSON-ready data."""
+        async with self._db.transaction() as session:
+            user = await session.get(User, user_id)
+            data: dict[str, Any] = {"user_id": str(user_id), "profile": _row(user) if user else None}
+            for name, model in OWNED.items():
+                rows = await session.scalars(select(model).where(model.user_id == user_id))  # type: ignore[attr-defined]
+                data[name] = [_row(r) for r in rows]
+            audit = await session.scalars(
+                select(ModAudit).where(or_(ModAudit.target_user_id == user_id, ModAudit.moderator_id == user_id))
+            )
+            data["moderation_log"] = [_row(r) for r in audit]
+        return data
+
+    async def delete(self, user_id: int) -> bool:
+        """Delete every row about the user; False if there was nothing to delete."""
+        async with self._db.transaction() as session:
+            existed = await session.get(User, user_id) is not None
+            await session.execute(delete(ModAudit).where(ModAudit.target_user_id == user_id))
+            await session.execute(update(ModAudit).where(ModAudit.moderator_id == user_id).values(moderator_id=None))
+            for schedule in (QuizSchedule, ChallengeSchedule):
+                await session.execute(
+                    update(schedule).where(schedule.updated_by == user_id).values(updated_by=None)
+                )
+            await session.execute(delete(User).where(User.id == user_id))
+        return existed

@@ -1,0 +1,133 @@
+"""``/leaderboard``: this server's boards, paginated, with the caller's own rank."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.edge.views import OwnedView
+from bot.render import boards as render
+from bot.services.leaderboards import BoardPage
+
+log = logging.getLogger(__name__)
+
+BOARD_CHOICES = [app_commands.Choice(name=v, value=k) for k, v in (("points", "Points"), ("streak", "Streak"), ("study", "Study time"))]
+PERIOD_CHOICES = [
+    app_commands.Choice(name=n, value=v)
+    for v, n in (("week", "This week"), ("month", "This month"), ("season", "Season"), ("all", "All time"))
+]
+MEMBER_CHECK_TTL = 3600.0
+
+
+class MemberCheck:
+    """Finds members on a page who left the server (no privileged intent: asks Discord, cached)."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        self._seen: dict[tuple[int, int], float] = {}
+
+    async def departed(self, guild: discord.Guild, user_ids: list[int]) -> list[int]:
+        now = time.monotonic()
+        unknown = [
+            uid for uid in user_ids
+            if guild.get_member(uid) is None and now - self._seen.get((guild.id, uid), -MEMBER_CHECK_TTL) >= MEMBER_CHECK_TTL
+        ]
+
+        async def gone(uid: int) -> bool:
+            try:
+                await guild.fetch_member(uid)
+            except discord.NotFound:
+                return True
+            except discord.HTTPException:
+                return False
+            self._seen[(guild.id, uid)] = now
+            return False
+
+        results = await asyncio.gather(*(gone(uid) for uid in unknown))
+        return [uid for uid, left in zip(unknown, results, strict=True) if left]
+
+
+class BoardPager(OwnedView):
+    """Previous/next through a board."""
+
+    def __init__(self, cog: Leaderboard, owner_id: int, guild: discord.Guild, page: BoardPage, season: int | None) -> None:
+        super().__init__(owner_id)
+        self.cog, self.guild, self.current, self.season = cog, guild, page, season
+        self._sync()
+
+    def _sync(self) -> None:
+        self.previous.disabled = self.current.page == 0
+        self.next.disabled = not self.current.has_next
+
+    async def _go(self, interaction: discord.Interaction, page: int) -> None:
+        self.current = await self.cog.load(self.guild, self.owner_id, self.current.board, self.current.period, page, self.season)
+        self._sync()
+        await interaction.response.edit_message(embed=render.leaderboard(self.current, self.guild.name), view=self)
+
+    @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await self._go(interaction, self.current.page - 1)
+
+    @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await self._go(interaction, self.current.page + 1)
+
+
+class Leaderboard(commands.Cog):
+    """Leaderboards for this server."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        self.members = MemberCheck(bot)
+
+    async def load(
+        self, guild: discord.Guild, caller_id: int, board: str, period: str, page: int, season: int | None
+    ) -> BoardPage:
+        """A page whose rows are all still members (those found gone are hidden, then re-read)."""
+        boards = self.bot.services.boards
+        for _ in range(3):
+            result = await boards.page(guild.id, board=board, period=period, page=page, caller_id=caller_id, season=season)
+            departed = await self.members.departed(guild, [r.user_id for r in result.rows])
+            if not departed:
+                return result
+            await boards.mark_left(guild.id, departed)
+        return result
+
+    async def season_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        seasons = await self.bot.services.boards.seasons(interaction.guild_id)
+        return [
+            app_commands.Choice(name=f"{s.number}. {s.name}"[:100], value=s.number)
+            for s in reversed(seasons)
+            if current.casefold() in f"{s.number} {s.name}".casefold()
+        ][:25]
+
+    @app_commands.command(name="leaderboard", description="This server's leaderboard, with your own rank.")
+    @app_commands.describe(board="What to rank by", period="Which period", season="A past season (with period: season)")
+    @app_commands.choices(board=BOARD_CHOICES, period=PERIOD_CHOICES)
+    @app_commands.autocomplete(season=season_choices)
+    @app_commands.guild_only()
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction,
+        board: str = "points",
+        period: str = "week",
+        season: app_commands.Range[int, 1, 10_000] | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        if season is not None:
+            period = "season"
+        page = await self.load(interaction.guild, interaction.user.id, board, period, 0, season)
+        view = BoardPager(self, interaction.user.id, interaction.guild, page, season)
+        await interaction.response.send_message(embed=render.leaderboard(page, interaction.guild.name), view=view)
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Leaderboard(bot))

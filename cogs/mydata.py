@@ -1,0 +1,75 @@
+"""``/mydata``: a member's own data, exported as JSON or deleted everywhere."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.edge.views import OwnedView
+from bot.render.style import ERROR_COLOUR
+
+
+class ConfirmDelete(OwnedView):
+    """A last check before deleting everything."""
+
+    def __init__(self, bot: MentorBot, owner_id: int) -> None:
+        super().__init__(owner_id, timeout=120)
+        self.bot = bot
+
+    @discord.ui.button(label="Delete all my data", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        deleted = await self.bot.services.mydata.delete(interaction.user.id)
+        self.bot.scheduler.remove(f"remind:{interaction.user.id}")
+        text = (
+            "🗑️ Done: your profile, activity, answers, points, reminders and learned skills are deleted "
+            "in every server. Leaderboards no longer include you."
+            if deleted
+            else "There is nothing stored about you (it was already deleted)."
+        )
+        await interaction.response.edit_message(content=text, embed=None, view=None)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await interaction.response.edit_message(content="Nothing was deleted.", embed=None, view=None)
+
+
+class MyData(commands.Cog):
+    """Export or delete your data."""
+
+    mydata = app_commands.Group(name="mydata", description="Your data: take it with you or delete it.")
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    @mydata.command(name="export", description="Everything the bot stores about you, as a JSON file (private).")
+    async def export(self, interaction: discord.Interaction) -> None:
+        data = await self.bot.services.mydata.export(interaction.user.id)
+        payload = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
+        await interaction.response.send_message(
+            "Here is everything Backend Mentor stores about you.",
+            file=discord.File(io.BytesIO(payload), filename="backend-mentor-data.json"),
+            ephemeral=True,
+        )
+
+    @mydata.command(name="delete", description="Delete everything the bot stores about you, in every server.")
+    async def delete(self, interaction: discord.Interaction) -> None:
+        embed = discord.Embed(
+            title="Delete all your data?",
+            description=(
+                "This removes your streak, study log, quiz answers, review boxes, points on every server, "
+                "reminders and learned skills. It cannot be undone. `/mydata export` first if you want a copy."
+            ),
+            colour=ERROR_COLOUR,
+        )
+        await interaction.response.send_message(
+            embed=embed, view=ConfirmDelete(self.bot, interaction.user.id), ephemeral=True
+        )
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(MyData(bot))
