@@ -76,6 +76,27 @@ class AnswerModal(discord.ui.Modal, title="Your answer"):
         )
 
 
+class ChallengeCard(discord.ui.LayoutView):
+    """A components-v2 layout: a container with text and a section whose accessory is a button."""
+
+    def __init__(self, *, done: bool = False) -> None:
+        super().__init__(timeout=60)
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label="Done" if not done else "Completed", custom_id="challenge:done", disabled=done
+        )
+        button.callback = self.mark_done
+        status = "Completed, well done." if done else "Build a small REST API."
+        self.add_item(
+            discord.ui.Container(
+                discord.ui.TextDisplay("## Weekly challenge"),
+                discord.ui.Section(discord.ui.TextDisplay(status), accessory=button),
+            )
+        )
+
+    async def mark_done(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(view=ChallengeCard(done=True))
+
+
 class Quiz(app_commands.Group):
     """A group with a sub-command and a nested group."""
 
@@ -265,6 +286,10 @@ class BareBot(commands.AutoShardedBot):
                 await interaction.response.send_message(f"gone ({error.code})", ephemeral=True)
             else:
                 await interaction.response.send_message("posted", ephemeral=True)
+
+        @tree.command(description="A components v2 card")
+        async def challenge(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(view=ChallengeCard())
 
         @tree.command(description="Original and followup: fetch, delete, edit")
         async def lifecycle(interaction: discord.Interaction) -> None:

@@ -110,6 +110,8 @@ async def test_console_session(sandbox: Sandbox, world: World, bot: BareBot) -> 
             "/slow",
             "/dm",
             "9",
+            "/challenge",
+            "1",
             "quit",
             "/never reached",
         )
@@ -128,4 +130,6 @@ async def test_console_session(sandbox: Sandbox, world: World, bot: BareBot) -> 
     assert "slow answer" in text
     assert "[DM]\nhello in private" in text
     assert "! no control [9] on the last reply" in text
+    assert "## Weekly challenge\nBuild a small REST API.\n  [1] Done" in text
+    assert "Completed, well done.\n  [1] Completed (disabled)" in text
     assert "never" not in text

@@ -12,6 +12,7 @@ from discord import app_commands
 from PIL import Image
 
 from bot.sandbox import Modal, Sandbox, SandboxError, SandboxTimeout
+from bot.sandbox.models import walk_components
 from tests.sandbox.barebot import BareBot
 from tests.sandbox.conftest import World, populate, running, started
 
@@ -128,6 +129,17 @@ async def test_buttons_select_and_link(sandbox: Sandbox, world: World, bot: Bare
     assert level.content == "level=expert" and level.ephemeral
     with pytest.raises(SandboxError, match="is a link"):
         await sandbox.click(card, "Docs", user=world.alice)
+
+
+async def test_components_v2_layout(sandbox: Sandbox, world: World, bot: BareBot) -> None:
+    card = await sandbox.run_command("challenge", user=world.alice, guild=world.guild)
+    assert card.content == "" and card.flags & (1 << 15)
+    assert [(b.label, b.disabled) for b in card.buttons] == [("Done", False)]
+    done = await sandbox.click(card, "Done", user=world.alice)
+    assert done.id == card.id
+    assert [(b.label, b.disabled) for b in done.buttons] == [("Completed", True)]
+    texts = [c["content"] for c in walk_components(done.components) if c["type"] == 10]
+    assert texts == ["## Weekly challenge", "Completed, well done."]
 
 
 async def test_modals_from_commands_and_buttons(
