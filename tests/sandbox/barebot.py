@@ -76,6 +76,28 @@ class AnswerModal(discord.ui.Modal, title="Your answer"):
         )
 
 
+class PickView(discord.ui.View):
+    """Entity selects: Discord sends ids plus ``resolved`` users and channels."""
+
+    @discord.ui.select(cls=discord.ui.UserSelect, custom_id="pick:users", max_values=2)
+    async def users(
+        self, interaction: discord.Interaction, select: discord.ui.UserSelect[Any]
+    ) -> None:
+        names = sorted(u.name for u in select.values)
+        await interaction.response.send_message("users=" + ",".join(names), ephemeral=True)
+
+    @discord.ui.select(
+        cls=discord.ui.ChannelSelect,
+        custom_id="pick:channel",
+        channel_types=[discord.ChannelType.text],
+        placeholder="Channel",
+    )
+    async def channel(
+        self, interaction: discord.Interaction, select: discord.ui.ChannelSelect[Any]
+    ) -> None:
+        await interaction.response.send_message(f"channel={select.values[0].name}", ephemeral=True)
+
+
 class ChallengeCard(discord.ui.LayoutView):
     """A components-v2 layout: a container with text and a section whose accessory is a button."""
 
@@ -286,6 +308,10 @@ class BareBot(commands.AutoShardedBot):
                 await interaction.response.send_message(f"gone ({error.code})", ephemeral=True)
             else:
                 await interaction.response.send_message("posted", ephemeral=True)
+
+        @tree.command(description="Pick users and a channel")
+        async def pick(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("pick", view=PickView())
 
         @tree.command(description="A components v2 card")
         async def challenge(interaction: discord.Interaction) -> None:

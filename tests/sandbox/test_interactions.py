@@ -131,6 +131,16 @@ async def test_buttons_select_and_link(sandbox: Sandbox, world: World, bot: Bare
         await sandbox.click(card, "Docs", user=world.alice)
 
 
+async def test_entity_selects_carry_resolved_data(
+    sandbox: Sandbox, world: World, bot: BareBot
+) -> None:
+    menu = await sandbox.run_command("pick", user=world.alice, guild=world.guild)
+    users = await sandbox.select(menu, "pick:users", [world.bob, "mod"], user=world.alice)
+    assert users.content == "users=bob,mod"
+    channel = await sandbox.select(menu, "Channel", ["general"], user=world.alice)
+    assert channel.content == "channel=general"
+
+
 async def test_components_v2_layout(sandbox: Sandbox, world: World, bot: BareBot) -> None:
     card = await sandbox.run_command("challenge", user=world.alice, guild=world.guild)
     assert card.content == "" and card.flags & (1 << 15)
