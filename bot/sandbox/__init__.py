@@ -17,21 +17,31 @@ unmodified discord.py client, and plays Discord's users for tests::
 
     msg = await sandbox.run_command("skill", user=alice, guild=guild, name="docker")
     msg.content, msg.embeds, msg.buttons, msg.attachments, msg.ephemeral
+    await sandbox.run_command("mod quiz-schedule", user=mod, guild=guild,
+                              options={"channel": guild.general}, time="09:00")
     choices = await sandbox.autocomplete("skill", "name", "dock", user=alice, guild=guild)
-    result = await sandbox.click(msg, "Quiz me", user=alice)   # Message or Modal
+    result = await sandbox.click(msg, "Quiz me", user=alice)   # a Message or a Modal
     result = await sandbox.select(msg, "Pick a topic", ["docker"], user=alice)
     result = await sandbox.submit_modal(modal, {"answer": "text"}, user=alice)
     await sandbox.wait_for_message(guild.general, check=lambda m: "quiz" in m.content)
+    await sandbox.wait_for_dm(alice)
     sandbox.channel_messages(channel, visible_to=alice); sandbox.dm_messages(alice)
+
+Options are keywords; names clashing with the method's own (``channel``, ``user``…) go in
+``options=``. Messages returned are live: later edits by the bot show on them.
 
 Failure switches: ``close_dms(user)`` (50007), ``forbid_channel(channel)`` (50013),
 ``delete_channel(channel)`` (10003), ``force_429(method, path_prefix, retry_after)``, and
-``await disconnect_shard(shard_id)`` (the client RESUMEs). ``run_command`` refuses, like
-Discord hiding the command, when the member lacks its ``default_member_permissions``, unless
-``bypass_permissions=True``. ``sandbox.stats`` counts requests, 429s, command syncs,
-identifies and resumes; ``sandbox.latencies`` logs INTERACTION_CREATE → callback times and
+``await disconnect_shard(shard_id, resumable=True)`` (the client RESUMEs, or re-IDENTIFYs).
+``run_command`` refuses, like Discord hiding the command, when the member lacks its
+``default_member_permissions``, unless ``bypass_permissions=True``. Interactions not
+acknowledged within ``interaction_deadline`` (3 s, as on Discord) fail on both sides.
+
+``sandbox.stats`` counts requests, 429s, command syncs, identifies and resumes;
+``sandbox.latencies`` logs INTERACTION_CREATE → callback times, and
 ``await sandbox.drive(command, n, concurrency, user=..., guild=...)`` returns them for a
-burst. Every wait raises SandboxTimeout naming what it awaited.
+burst. Every wait raises SandboxTimeout naming what it awaited; ``internal_errors`` lists
+sandbox bugs (answered 503) and should stay empty.
 """
 
 from bot.sandbox.errors import SandboxError, SandboxTimeout
