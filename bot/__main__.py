@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     sub.add_parser("console", help="offline sandbox: the real bot against a local Discord")
     sub.add_parser("sync", help="upload slash commands now, even if unchanged")
+    sub.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh (container probe)")
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="action", required=True)
     up = db_sub.add_parser("upgrade", help="migrate to the newest schema (or REV)")
@@ -108,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "content":
         return _content_check()
+    if args.command == "health":
+        from bot.health import healthy
+
+        return 0 if healthy() else 1
     if args.command == "start":
         args.command = "run" if _has_token() else "console"
     jobs: dict[str, Callable[[], Awaitable[None]]] = {

@@ -10,6 +10,7 @@ import signal
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from bot import health
 from bot.app import MentorBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
@@ -67,6 +68,11 @@ async def run_until_stopped(bot: MentorBot, token: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    async def heartbeat() -> None:
+        if bot.is_ready():
+            await asyncio.to_thread(health.beat)
+
+    bot.scheduler.every("heartbeat", heartbeat, seconds=health.HEARTBEAT_EVERY)
     runner = asyncio.create_task(bot.start(token))
     stopper = asyncio.create_task(stop.wait())
     try:

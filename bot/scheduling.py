@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ class Scheduler:
             timezone=ZoneInfo(tz),
         )
         self._aps.add_job(func, trigger, id=job_id, args=args, replace_existing=True)
+
+    def every(self, job_id: str, func: Job, *, seconds: int) -> None:
+        """Run ``func`` every ``seconds`` seconds."""
+        self._aps.add_job(func, IntervalTrigger(seconds=seconds), id=job_id, replace_existing=True)
 
     def soon(self, job_id: str, func: Job, *, args: tuple = ()) -> None:
         """Run ``func`` once, as soon as the scheduler runs (catch-up after downtime)."""
