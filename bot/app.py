@@ -85,10 +85,11 @@ class MentorBot(commands.AutoShardedBot):
         """Upload the command tree if it changed since the last upload (or if forced).
 
         Discord limits command updates per day, so restarts must not re-upload an
-        unchanged tree; the hash of the last upload is kept in the database.
+        unchanged tree; the hash of the last upload is kept in the database, per
+        application (one database may serve a test bot and the real one).
         """
         guild = self._sync_scope()
-        key = f"command_tree_hash:{guild.id if guild else 'global'}"
+        key = f"command_tree_hash:{self.application_id}:{guild.id if guild else 'global'}"
         digest = self.command_tree_hash(guild)
         if not force and await self.services.state.get(key) == digest:
             log.info("Command tree unchanged; not syncing")

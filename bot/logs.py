@@ -42,5 +42,7 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("discord.gateway", "discord.client", "apscheduler", "aiohttp.access"):
+    # discord.client warns that voice libraries are missing; this bot has no voice features.
+    logging.getLogger("discord.client").setLevel(logging.ERROR)
+    for noisy in ("discord.gateway", "apscheduler", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))

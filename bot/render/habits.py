@@ -36,6 +36,10 @@ def _duration(minutes: int) -> str:
     return f"{hours}h" if hours else f"{rest}m"
 
 
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
 def news_lines(news: Sequence[tuple[date, str]]) -> list[str]:
     """Freezes used or earned and ended streaks, as sentences."""
     return [NEWS_TEXT[kind].format(day=f"{day:%a %d %b}") for day, kind in news if kind in NEWS_TEXT]
@@ -45,11 +49,11 @@ def streak_card(view: StreakView, name: str) -> discord.Embed:
     """``/streak``: the numbers, with the heatmap attached as an image."""
     flame = "🔥" if view.current else "🌱"
     embed = discord.Embed(title=f"{flame} {escape(name)} — {view.current}-day streak", colour=BRAND_COLOUR)
-    embed.add_field(name="Current", value=f"{view.current} days", inline=True)
-    embed.add_field(name="Best", value=f"{view.best} days", inline=True)
+    embed.add_field(name="Current", value=_days(view.current), inline=True)
+    embed.add_field(name="Best", value=_days(view.best), inline=True)
     embed.add_field(name="Freezes", value=f"{'🧊' * view.freezes or '—'} ({view.freezes}/2)", inline=True)
-    embed.add_field(name="This week", value=f"{view.days_this_week} days", inline=True)
-    embed.add_field(name="This month", value=f"{view.days_this_month} days", inline=True)
+    embed.add_field(name="This week", value=_days(view.days_this_week), inline=True)
+    embed.add_field(name="This month", value=_days(view.days_this_month), inline=True)
     embed.add_field(name="Study time", value=_duration(view.total_minutes), inline=True)
     lines = news_lines(view.news)
     if view.at_risk:
@@ -87,7 +91,7 @@ def study_logged(entry: StudyEntry, content: Content) -> discord.Embed:
         text += f"\n> {escape(entry.note)}"
     if entry.points:
         text += f"\n+{entry.points} points."
-    text += f"\n🔥 Streak: {entry.streak} day{'s' if entry.streak != 1 else ''}."
+    text += f"\n🔥 Streak: {_days(entry.streak)}."
     return discord.Embed(description=text, colour=SUCCESS_COLOUR)
 
 
@@ -95,7 +99,7 @@ def study_undone(entry: StudyEntry) -> discord.Embed:
     return discord.Embed(
         description=(
             f"↩️ Removed {_duration(entry.minutes)} from today. Today: {_duration(entry.minutes_today)}; "
-            f"streak: {entry.streak} day{'s' if entry.streak != 1 else ''}."
+            f"streak: {_days(entry.streak)}."
         ),
         colour=WARNING_COLOUR,
     )
