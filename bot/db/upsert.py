@@ -37,3 +37,16 @@ async def upsert(
     statement = _insert(session, model).values(**values)
     statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
     await session.execute(statement)
+
+
+async def upsert_many(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    keys: Sequence[str],
+    rows: list[dict[str, Any]],
+    update: dict[str, Any],
+) -> None:
+    """``upsert`` for several rows in one statement (the same ``update`` for each)."""
+    statement = _insert(session, model).values(rows)
+    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
+    await session.execute(statement)

@@ -516,7 +516,7 @@ class DailyQuizService:
                 )
             )
             await session.flush()
-            await record_activity(
+            activity = await record_activity(
                 session,
                 user_id=user_id,
                 guild_id=guild_id,
@@ -534,7 +534,12 @@ class DailyQuizService:
                 now=now,
             )
             await file_review_result(
-                session, user_id=user_id, question_id=shown.question.id, correct=correct, now=now
+                session,
+                user_id=user_id,
+                question_id=shown.question.id,
+                correct=correct,
+                now=now,
+                today=activity.local_day,
             )
         return AnswerOutcome(
             shown=shown,

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BoardTotal, Guild, PointsEntry, Season
-from bot.db.upsert import insert_ignore, upsert
+from bot.db.upsert import insert_ignore, upsert_many
 
 PERIODS = ("week", "month", "season", "all")
 BOARDS = ("points", "study")
@@ -80,6 +80,22 @@ async def open_season(session: AsyncSession, guild_id: int, now: datetime) -> in
     return season_id
 
 
+async def _guild_context(session: AsyncSession, guild_id: int, now: datetime) -> tuple[str, int]:
+    """The guild's timezone and open season id, in one read (starting season 1 if needed)."""
+    row = (
+        await session.execute(
+            select(Guild.timezone, Season.id)
+            .outerjoin(Season, (Season.guild_id == Guild.id) & Season.ended_at.is_(None))
+            .where(Guild.id == guild_id)
+        )
+    ).first()
+    timezone = (row[0] if row else None) or "UTC"
+    season_id = row[1] if row else None
+    if season_id is None:
+        season_id = await open_season(session, guild_id, now)
+    return timezone, season_id
+
+
 async def move_board(
     session: AsyncSession,
     *,
@@ -89,33 +105,42 @@ async def move_board(
     delta: int,
     now: datetime,
     season_id: int | None = None,
+    timezone: str | None = None,
 ) -> None:
-    """Add ``delta`` (may be negative) to the user's total on ``board`` for every period."""
+    """Add ``delta`` (may be negative) to the user's total on ``board`` for every period.
+
+    One multi-row upsert covers the four periods.
+    """
     if delta == 0:
         return
-    if season_id is None:
-        season_id = await open_season(session, guild_id, now)
-    keys = period_keys(now, await guild_timezone(session, guild_id), season_id)
-    for period, key in keys.items():
-        await upsert(
-            session,
-            BoardTotal,
-            keys=("guild_id", "board", "period", "period_key", "user_id"),
-            values={
-                "guild_id": guild_id,
-                "board": board,
-                "period": period,
-                "period_key": key,
-                "user_id": user_id,
-                "value": delta,
-                "reached_at": now,
-            },
-            update=(
-                {"value": BoardTotal.value + delta, "reached_at": now}
-                if delta > 0
-                else {"value": BoardTotal.value + delta}
-            ),
-        )
+    if season_id is None or timezone is None:
+        found_tz, found_season = await _guild_context(session, guild_id, now)
+        timezone = timezone or found_tz
+        season_id = season_id if season_id is not None else found_season
+    keys = period_keys(now, timezone, season_id)
+    rows = [
+        {
+            "guild_id": guild_id,
+            "board": board,
+            "period": period,
+            "period_key": key,
+            "user_id": user_id,
+            "value": delta,
+            "reached_at": now,
+        }
+        for period, key in keys.items()
+    ]
+    await upsert_many(
+        session,
+        BoardTotal,
+        keys=("guild_id", "board", "period", "period_key", "user_id"),
+        rows=rows,
+        update=(
+            {"value": BoardTotal.value + delta, "reached_at": now}
+            if delta > 0
+            else {"value": BoardTotal.value + delta}
+        ),
+    )
 
 
 async def award(
@@ -129,7 +154,7 @@ async def award(
     now: datetime,
 ) -> bool:
     """Record points once per (guild, user, reason, ref); False if already recorded."""
-    season_id = await open_season(session, guild_id, now)
+    timezone, season_id = await _guild_context(session, guild_id, now)
     added = await insert_ignore(
         session,
         PointsEntry,
@@ -150,6 +175,7 @@ async def award(
             delta=amount,
             now=now,
             season_id=season_id,
+            timezone=timezone,
         )
     return added
 

@@ -72,10 +72,13 @@ async def file_review_result(
     question_id: str,
     correct: bool,
     now: datetime,
+    today: date,
     in_review: bool = False,
 ) -> tuple[int | None, date | None]:
-    """Move the question's Leitner card after an answer; returns (box, due) or (None, None)."""
-    today = local_day(now, await user_timezone(session, user_id, None))
+    """Move the question's Leitner card after an answer on the user's local ``today``.
+
+    Returns the card's (box, due date), or (None, None) when it is not in the boxes.
+    """
     card = await session.get(ReviewCard, (user_id, question_id))
     if not correct:
         due = today + timedelta(days=BOX_INTERVAL_DAYS[1])
@@ -267,7 +270,7 @@ class PracticeService:
                     )
                 )
                 await session.flush()
-                await record_activity(
+                activity = await record_activity(
                     session,
                     user_id=user_id,
                     guild_id=row.guild_id,
@@ -281,6 +284,7 @@ class PracticeService:
                     question_id=row.question_id,
                     correct=correct,
                     now=now,
+                    today=activity.local_day,
                     in_review=row.mode == "review",
                 )
                 earned = 0

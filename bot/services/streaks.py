@@ -81,7 +81,9 @@ async def on_activity(session: AsyncSession, user_id: int, day: date) -> None:
         if (count or 0) <= 1:
             await rebuild_user(session, user, day)
         return
-    result = advance(state, active={day}, bridged=await _bridged(session, user_id, state.through), today=day)
+    gap = state.through is not None and day - state.through > timedelta(days=1)
+    bridged = await _bridged(session, user_id, state.through) if gap else set()
+    result = advance(state, active={day}, bridged=bridged, today=day)
     await _save(session, user, result)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BoardTotal, Guild, Member, User
@@ -26,28 +26,34 @@ async def ensure_guild(session: AsyncSession, guild_id: int, now: datetime) -> N
 async def ensure_member(
     session: AsyncSession, guild_id: int, user_id: int, display_name: str, now: datetime
 ) -> None:
-    """Create user, guild and member rows as needed; refresh the name; bring back one who left."""
-    await ensure_user(session, user_id, now)
-    await ensure_guild(session, guild_id, now)
+    """Create user, guild and member rows as needed; refresh the name; bring back one who left.
+
+    The common case, a known member with the same name, costs one read.
+    """
     name = display_name[:NAME_LIMIT] or str(user_id)
-    added = await insert_ignore(
-        session, Member, guild_id=guild_id, user_id=user_id, display_name=name, first_seen_at=now
-    )
-    if added:
+    known = (
+        await session.execute(
+            select(Member.display_name, Member.left_at).where(
+                Member.guild_id == guild_id, Member.user_id == user_id
+            )
+        )
+    ).first()
+    if known is None:
+        await ensure_user(session, user_id, now)
+        await ensure_guild(session, guild_id, now)
+        await insert_ignore(
+            session, Member, guild_id=guild_id, user_id=user_id, display_name=name, first_seen_at=now
+        )
         return
-    returned = await session.execute(
-        update(Member)
-        .where(Member.guild_id == guild_id, Member.user_id == user_id, Member.left_at.is_not(None))
-        .values(left_at=None)
-    )
-    if returned.rowcount:
+    if known.left_at is not None:
         await session.execute(
             update(BoardTotal)
             .where(BoardTotal.guild_id == guild_id, BoardTotal.user_id == user_id)
             .values(active=True)
         )
-    await session.execute(
-        update(Member)
-        .where(Member.guild_id == guild_id, Member.user_id == user_id, Member.display_name != name)
-        .values(display_name=name)
-    )
+    if known.left_at is not None or known.display_name != name:
+        await session.execute(
+            update(Member)
+            .where(Member.guild_id == guild_id, Member.user_id == user_id)
+            .values(display_name=name, left_at=None)
+        )
