@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "mentor_read_only"
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -39,7 +40,8 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
@@ -61,6 +63,9 @@ class Database:
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
         # SQLite has one writer at a time. Queueing writers here, in order, is far cheaper
         # than letting them poll the file lock through the busy timeout.
         self._sqlite_writer = asyncio.Lock() if self.dialect == "sqlite" else None
@@ -81,6 +86,12 @@ class Database:
                 yield session
             return
         async with self._sqlite_writer, self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading only: on SQLite it neither queues behind writers nor blocks them."""
+        async with self._readers() as session, session.begin():
             yield session
 
     async def ping(self) -> None:

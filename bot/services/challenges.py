@@ -102,12 +102,12 @@ class ChallengeService:
             return ChallengeSchedulePlan.from_row(row)
 
     async def schedule(self, guild_id: int) -> ChallengeSchedulePlan | None:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             row = await session.get(ChallengeSchedule, guild_id)
             return ChallengeSchedulePlan.from_row(row) if row else None
 
     async def schedules(self) -> list[ChallengeSchedulePlan]:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             rows = await session.scalars(select(ChallengeSchedule).where(ChallengeSchedule.paused_reason.is_(None)))
             return [ChallengeSchedulePlan.from_row(r) for r in rows]
 
@@ -168,7 +168,7 @@ class ChallengeService:
     async def current(self, guild_id: int | None) -> Challenge:
         """The guild's latest posted challenge, else the challenge of the week."""
         if guild_id is not None:
-            async with self._db.transaction() as session:
+            async with self._db.read() as session:
                 latest = await session.scalar(
                     select(ChallengePost.challenge_id)
                     .where(ChallengePost.guild_id == guild_id, ChallengePost.message_id.is_not(None))

@@ -183,13 +183,13 @@ class DailyQuizService:
             return Schedule.from_row(row)
 
     async def schedule(self, guild_id: int) -> Schedule | None:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             row = await session.get(QuizSchedule, guild_id)
             return Schedule.from_row(row) if row else None
 
     async def schedules(self) -> list[Schedule]:
         """Every active (not paused) schedule; used to rebuild jobs at start."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             rows = await session.scalars(
                 select(QuizSchedule).where(QuizSchedule.paused_reason.is_(None))
             )
@@ -354,7 +354,7 @@ class DailyQuizService:
 
     async def current_post(self, guild_id: int) -> PlannedPost | None:
         """The guild's newest sent post that still takes answers."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             post = await session.scalar(
                 select(DailyPost)
                 .where(
@@ -401,7 +401,7 @@ class DailyQuizService:
 
     async def result(self, post_id: int) -> DailyResult:
         """Answers, share right and the first correct answerers of a post."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             post = await session.get(DailyPost, post_id)
             assert post is not None
             answered = (
@@ -445,7 +445,7 @@ class DailyQuizService:
     ) -> AnswerOutcome:
         """Record a member's click; the unique (post, user) constraint refuses a second one."""
         now = self._clock.now()
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             post = await session.get(DailyPost, post_id)
             if post is None or post.question_id not in self._content.questions:
                 raise UserError("This question is no longer available.")
@@ -555,7 +555,7 @@ class DailyQuizService:
         self, guild_id: int, *, minimum: int = 3, limit: int = 10
     ) -> list[QuestionStat]:
         """Questions with the lowest share of right answers in this guild (at least ``minimum`` answers)."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             right = func.sum(case((QuizAnswer.correct, 1), else_=0))
             rows = await session.execute(
                 select(QuizAnswer.question_id, func.count(), right)
@@ -573,7 +573,7 @@ class DailyQuizService:
 
     async def participation(self, guild_id: int, *, days: int = 14) -> list[tuple[date, int, int]]:
         """(local date, answers, right answers) of the guild's last ``days`` daily posts."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             right = func.sum(case((QuizAnswer.correct, 1), else_=0))
             rows = await session.execute(
                 select(DailyPost.local_date, func.count(QuizAnswer.id), right)

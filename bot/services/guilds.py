@@ -27,5 +27,5 @@ class GuildService:
         return zone
 
     async def timezone(self, guild_id: int) -> str:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             return await points.guild_timezone(session, guild_id)

@@ -23,6 +23,7 @@ from bot.services.errors import UserError
 from bot.services.users import ensure_guild, ensure_member
 
 PAGE_SIZE = 10
+NO_SEASON = "none"  # the period key while a guild has no season yet: matches no rows
 REASON_LIMIT = 200
 SEASON_NAME_LIMIT = 80
 
@@ -73,7 +74,11 @@ class LeaderboardService:
         now = self._clock.now()
         if period == "season":
             if season is None:
-                season_id = await points.open_season(session, guild_id, now)
+                season_id = await session.scalar(
+                    select(Season.id).where(Season.guild_id == guild_id, Season.ended_at.is_(None))
+                )
+                if season_id is None:
+                    return NO_SEASON, "Season 1"
             else:
                 season_id = await session.scalar(
                     select(Season.id).where(Season.guild_id == guild_id, Season.number == season)
@@ -108,7 +113,7 @@ class LeaderboardService:
             raise UserError("Board must be points, study or streak.")
         if period not in ("week", "month", "season", "all"):
             raise UserError("Period must be week, month, season or all.")
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             if board == "streak":
                 return await self._streak_page(session, guild_id, page, caller_id)
             key, label = await self._key(session, guild_id, period, season)
@@ -225,7 +230,7 @@ class LeaderboardService:
 
     async def export(self, guild_id: int, *, board: str, period: str, season: int | None = None) -> list[Standing]:
         """Every ranked member of a board (for the CSV export), in one ordered read."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             if board == "streak":
                 query = (
                     select(User.id, User.streak_current)
@@ -271,7 +276,7 @@ class LeaderboardService:
     # -- seasons ----------------------------------------------------------------------------
 
     async def seasons(self, guild_id: int) -> list[SeasonInfo]:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             rows = await session.scalars(select(Season).where(Season.guild_id == guild_id).order_by(Season.number))
             return [SeasonInfo(r.id, r.number, r.name, r.started_at, r.ended_at) for r in rows]
 
@@ -340,7 +345,7 @@ class LeaderboardService:
             return int(total or 0)
 
     async def audit_log(self, guild_id: int, limit: int = 15) -> list[ModAudit]:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             rows = await session.scalars(
                 select(ModAudit).where(ModAudit.guild_id == guild_id).order_by(ModAudit.id.desc()).limit(limit)
             )

@@ -70,7 +70,7 @@ class LearningService:
 
     async def learned(self, user_id: int) -> set[str]:
         """Slugs of every skill the user has learned (skills removed from content are ignored)."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             rows = await session.scalars(
                 select(LearnedSkill.skill).where(LearnedSkill.user_id == user_id)
             )

@@ -61,7 +61,7 @@ class MyDataService:
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the user, as JSON-ready data."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             user = await session.get(User, user_id)
             data: dict[str, Any] = {"user_id": str(user_id), "profile": _row(user) if user else None}
             for name, model in OWNED.items():

@@ -187,7 +187,7 @@ class PracticeService:
 
     async def next_review_date(self, user_id: int) -> tuple[int, date | None]:
         """How many questions are in the boxes and when the next one is due."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             count = (
                 await session.scalar(select(func.count()).where(ReviewCard.user_id == user_id)) or 0
             )
@@ -225,7 +225,7 @@ class PracticeService:
 
     async def prompt(self, prompt_id: int, user_id: int) -> Prompt:
         """A prompt of this user's, for "next" buttons."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             row = await session.get(QuizPrompt, prompt_id)
             if (
                 row is None
@@ -328,7 +328,7 @@ class PracticeService:
         return amount if added else 0
 
     async def _already(self, prompt: Prompt, user_id: int) -> PromptOutcome:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             answer = await session.scalar(
                 select(QuizAnswer).where(QuizAnswer.prompt_id == prompt.prompt_id)
             )

@@ -98,13 +98,13 @@ class ReminderService:
             return bool(result.rowcount)
 
     async def get(self, user_id: int) -> ReminderInfo | None:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             row = await session.get(Reminder, user_id)
             return ReminderInfo.from_row(row) if row else None
 
     async def enabled(self) -> list[ReminderInfo]:
         """Every active reminder, to rebuild the jobs at start."""
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             rows = await session.scalars(select(Reminder).where(Reminder.enabled.is_(True)))
             return [ReminderInfo.from_row(r) for r in rows]
 

@@ -15,7 +15,7 @@ class StateStore:
         self._db = db
 
     async def get(self, key: str) -> str | None:
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             return await session.scalar(select(BotState.value).where(BotState.key == key))
 
     async def set(self, key: str, value: str) -> None:

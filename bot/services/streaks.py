@@ -190,7 +190,7 @@ class StreakService:
         """The last 30 local days, newest first, with what counted and what happened."""
         view = await self.view(user_id, guild_id, mark_seen=False)
         start = view.today - timedelta(days=HISTORY_DAYS - 1)
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             activity = (
                 await session.execute(
                     select(Activity.local_day, Activity.kind, Activity.minutes).where(
@@ -227,7 +227,7 @@ class StreakService:
     async def verify(self, user_id: int) -> tuple[StreakState, StreakState]:
         """(cached, rebuilt) for the user as of now — equal unless something is wrong."""
         now = self._clock.now()
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             user = await session.get(User, user_id)
             assert user is not None
             today = local_day(now, await user_timezone(session, user_id, None))
