@@ -67,7 +67,9 @@ class BareBot(commands.AutoShardedBot):
     """The baseline: discord.py answering a constant, with nothing else in the way."""
 
     def __init__(self) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents(guilds=True))
+        super().__init__(
+            command_prefix=commands.when_mentioned, intents=discord.Intents(guilds=True)
+        )
 
         @self.tree.command(name="help", description="A constant answer.")
         async def help_(interaction: discord.Interaction) -> None:
@@ -124,4 +126,6 @@ async def mentor_bot(box: Sandbox, clock: FrozenClock | None = None) -> AsyncIte
 
 
 def help_app_command_exists(bot: commands.Bot) -> bool:
-    return any(isinstance(c, app_commands.Command) and c.name == "help" for c in bot.tree.get_commands())
+    return any(
+        isinstance(c, app_commands.Command) and c.name == "help" for c in bot.tree.get_commands()
+    )

@@ -16,10 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._bot import BareBot, machine, mentor_bot, running, sandbox, summary_ms  # noqa: E402
+from bench._bot import BareBot, machine, mentor_bot, running, sandbox, summary_ms
 
 
-async def measure(label: str, *, real: bool, n: int, concurrency: int) -> tuple[str, float, float, float]:
+async def measure(
+    label: str, *, real: bool, n: int, concurrency: int
+) -> tuple[str, float, float, float]:
     async with sandbox(interaction_deadline=30.0, timeout=60.0) as box:
         guild = box.add_guild("Bench")
         user = box.add_user("bench")
@@ -40,7 +42,9 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args()
     rows = [
-        await measure("bare discord.py (constant reply)", real=False, n=args.n, concurrency=args.concurrency),
+        await measure(
+            "bare discord.py (constant reply)", real=False, n=args.n, concurrency=args.concurrency
+        ),
         await measure("Backend Mentor /help", real=True, n=args.n, concurrency=args.concurrency),
     ]
     print(f"# {args.n} interactions, {args.concurrency} in flight — {machine()}")

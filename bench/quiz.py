@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._bot import BareBot, machine, mentor_bot, running, sandbox, summary_ms  # noqa: E402
-from bot.sandbox import Sandbox  # noqa: E402
+from bench._bot import BareBot, machine, mentor_bot, running, sandbox, summary_ms
+from bot.sandbox import Sandbox
 
 
 async def clicks(members: int, concurrency: int) -> tuple[float, list[float]]:
@@ -33,7 +33,10 @@ async def clicks(members: int, concurrency: int) -> tuple[float, list[float]]:
             box.add_member(guild, user)
         async with mentor_bot(box) as bot:
             await box.run_command(
-                "mod quiz-schedule", user=mod, guild=guild, options={"channel": guild.general, "time": "08:00"}
+                "mod quiz-schedule",
+                user=mod,
+                guild=guild,
+                options={"channel": guild.general, "time": "08:00"},
             )
             await box.run_command("mod quiz-now", user=mod, guild=guild)
             post = next(m for m in box.channel_messages(guild.general) if m.buttons)
@@ -77,8 +80,13 @@ async def posting(servers: int) -> tuple[float, list[float], int]:
             for guild in guilds:
                 assert guild.general is not None
                 await bot.services.daily.set_schedule(
-                    guild_id=guild.id, channel_id=guild.general.id, time_text="08:00", timezone_text="UTC",
-                    days="daily", close_text=None, moderator_id=1,
+                    guild_id=guild.id,
+                    channel_id=guild.general.id,
+                    time_text="08:00",
+                    timezone_text="UTC",
+                    days="daily",
+                    close_text=None,
+                    moderator_id=1,
                 )
             quiz = bot.get_cog("Quiz")
             latencies: list[float] = []
@@ -113,7 +121,10 @@ async def main() -> None:
     print(f"# {machine()}")
     print(f"## answer clicks: {args.members} members, {args.concurrency} in flight")
     print(f"{'bot':<40} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for label, r, lat in (("bare discord.py (constant reply)", bare_rate, bare), ("daily-question answer clicks", rate, real)):
+    for label, r, lat in (
+        ("bare discord.py (constant reply)", bare_rate, bare),
+        ("daily-question answer clicks", rate, real),
+    ):
         p50, p99, _ = summary_ms(lat)
         print(f"{label:<40} {r:>8.0f} {p50:>8.2f} {p99:>8.2f}")
     print(f"ratio (clicks / bare), throughput: {rate / bare_rate:.2f}")
@@ -121,8 +132,10 @@ async def main() -> None:
     elapsed, latencies, limited = await posting(args.servers)
     p50, p99, _ = summary_ms(latencies)
     print(f"## posting: {args.servers} servers due at once, global limit 50 requests/s")
-    print(f"total {elapsed:.1f} s ({args.servers / elapsed:.1f} servers/s); per server p50 {p50:.0f} ms, "
-          f"p99 {p99:.0f} ms; 429s served and retried: {limited}")
+    print(
+        f"total {elapsed:.1f} s ({args.servers / elapsed:.1f} servers/s); per server p50 {p50:.0f} ms, "
+        f"p99 {p99:.0f} ms; 429s served and retried: {limited}"
+    )
 
 
 if __name__ == "__main__":

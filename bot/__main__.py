@@ -83,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     sub.add_parser("console", help="offline sandbox: the real bot against a local Discord")
     sub.add_parser("sync", help="upload slash commands now, even if unchanged")
-    sub.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh (container probe)")
+    sub.add_parser(
+        "health", help="exit 0 if the running bot's heartbeat is fresh (container probe)"
+    )
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="action", required=True)
     up = db_sub.add_parser("upgrade", help="migrate to the newest schema (or REV)")

@@ -68,6 +68,7 @@ async def run_until_stopped(bot: MentorBot, token: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+
     async def heartbeat() -> None:
         if bot.is_ready():
             await asyncio.to_thread(health.beat)

@@ -25,19 +25,26 @@ def done_view(challenge_id: str) -> discord.ui.View:
     return view
 
 
-class DoneButton(discord.ui.DynamicItem[discord.ui.Button], template=r"chal:done:(?P<id>[a-z0-9-]{1,40})"):
+class DoneButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"chal:done:(?P<id>[a-z0-9-]{1,40})"
+):
     """Marks a challenge done for the member who presses it, once."""
 
     def __init__(self, challenge_id: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label="I did it", emoji="🏁", style=discord.ButtonStyle.success, custom_id=f"chal:done:{challenge_id}"
+                label="I did it",
+                emoji="🏁",
+                style=discord.ButtonStyle.success,
+                custom_id=f"chal:done:{challenge_id}",
             )
         )
         self.challenge_id = challenge_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> DoneButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> DoneButton:
         return cls(match["id"])
 
     @reports_errors
@@ -72,8 +79,12 @@ class Challenges(commands.Cog):
 
     def schedule(self, plan: ChallengeSchedulePlan) -> None:
         self.bot.scheduler.weekly(
-            f"challenge:{plan.guild_id}", self.post_due, weekday=plan.weekday, at=plan.at,
-            tz=plan.timezone, args=(plan.guild_id,),
+            f"challenge:{plan.guild_id}",
+            self.post_due,
+            weekday=plan.weekday,
+            at=plan.at,
+            tz=plan.timezone,
+            args=(plan.guild_id,),
         )
 
     def unschedule(self, guild_id: int) -> None:
@@ -96,7 +107,9 @@ class Challenges(commands.Cog):
             channel = self.bot.get_partial_messageable(plan.channel_id, guild_id=guild_id)
             try:
                 message = await channel.send(
-                    embed=render.challenge_card(plan.challenge, self.bot.services.content, week=plan.week),
+                    embed=render.challenge_card(
+                        plan.challenge, self.bot.services.content, week=plan.week
+                    ),
                     view=done_view(plan.challenge.id),
                 )
             except (discord.Forbidden, discord.NotFound) as exc:
@@ -112,7 +125,9 @@ class Challenges(commands.Cog):
     async def challenge(self, interaction: discord.Interaction) -> None:
         current = await self.bot.services.challenges.current(interaction.guild_id)
         await interaction.response.send_message(
-            embed=render.challenge_card(current, self.bot.services.content), view=done_view(current.id), ephemeral=True
+            embed=render.challenge_card(current, self.bot.services.content),
+            view=done_view(current.id),
+            ephemeral=True,
         )
 
 

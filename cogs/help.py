@@ -20,9 +20,15 @@ class Help(commands.Cog):
     def embed_for(self, *, moderator: bool) -> discord.Embed:
         """The help embed, built once per audience: the tree does not change while running."""
         if moderator not in self._embeds:
-            guild = discord.Object(self.bot.settings.dev_guild_id) if self.bot.settings.dev_guild_id else None
+            guild = (
+                discord.Object(self.bot.settings.dev_guild_id)
+                if self.bot.settings.dev_guild_id
+                else None
+            )
             top_level = self.bot.tree.get_commands(guild=guild) or self.bot.tree.get_commands()
-            self._embeds[moderator] = help_embed(walk_commands(top_level, include_moderator=moderator))
+            self._embeds[moderator] = help_embed(
+                walk_commands(top_level, include_moderator=moderator)
+            )
         return self._embeds[moderator]
 
     @app_commands.command(

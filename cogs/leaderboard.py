@@ -17,10 +17,18 @@ from bot.services.leaderboards import BoardPage
 
 log = logging.getLogger(__name__)
 
-BOARD_CHOICES = [app_commands.Choice(name=v, value=k) for k, v in (("points", "Points"), ("streak", "Streak"), ("study", "Study time"))]
+BOARD_CHOICES = [
+    app_commands.Choice(name=v, value=k)
+    for k, v in (("points", "Points"), ("streak", "Streak"), ("study", "Study time"))
+]
 PERIOD_CHOICES = [
     app_commands.Choice(name=n, value=v)
-    for v, n in (("week", "This week"), ("month", "This month"), ("season", "Season"), ("all", "All time"))
+    for v, n in (
+        ("week", "This week"),
+        ("month", "This month"),
+        ("season", "Season"),
+        ("all", "All time"),
+    )
 ]
 MEMBER_CHECK_TTL = 3600.0
 
@@ -35,8 +43,10 @@ class MemberCheck:
     async def departed(self, guild: discord.Guild, user_ids: list[int]) -> list[int]:
         now = time.monotonic()
         unknown = [
-            uid for uid in user_ids
-            if guild.get_member(uid) is None and now - self._seen.get((guild.id, uid), -MEMBER_CHECK_TTL) >= MEMBER_CHECK_TTL
+            uid
+            for uid in user_ids
+            if guild.get_member(uid) is None
+            and now - self._seen.get((guild.id, uid), -MEMBER_CHECK_TTL) >= MEMBER_CHECK_TTL
         ]
 
         async def gone(uid: int) -> bool:
@@ -56,7 +66,14 @@ class MemberCheck:
 class BoardPager(OwnedView):
     """Previous/next through a board."""
 
-    def __init__(self, cog: Leaderboard, owner_id: int, guild: discord.Guild, page: BoardPage, season: int | None) -> None:
+    def __init__(
+        self,
+        cog: Leaderboard,
+        owner_id: int,
+        guild: discord.Guild,
+        page: BoardPage,
+        season: int | None,
+    ) -> None:
         super().__init__(owner_id)
         self.cog, self.guild, self.current, self.season = cog, guild, page, season
         self._sync()
@@ -66,9 +83,13 @@ class BoardPager(OwnedView):
         self.next.disabled = not self.current.has_next
 
     async def _go(self, interaction: discord.Interaction, page: int) -> None:
-        self.current = await self.cog.load(self.guild, self.owner_id, self.current.board, self.current.period, page, self.season)
+        self.current = await self.cog.load(
+            self.guild, self.owner_id, self.current.board, self.current.period, page, self.season
+        )
         self._sync()
-        await interaction.response.edit_message(embed=render.leaderboard(self.current, self.guild.name), view=self)
+        await interaction.response.edit_message(
+            embed=render.leaderboard(self.current, self.guild.name), view=self
+        )
 
     @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
@@ -87,19 +108,29 @@ class Leaderboard(commands.Cog):
         self.members = MemberCheck(bot)
 
     async def load(
-        self, guild: discord.Guild, caller_id: int, board: str, period: str, page: int, season: int | None
+        self,
+        guild: discord.Guild,
+        caller_id: int,
+        board: str,
+        period: str,
+        page: int,
+        season: int | None,
     ) -> BoardPage:
         """A page whose rows are all still members (those found gone are hidden, then re-read)."""
         boards = self.bot.services.boards
         for _ in range(3):
-            result = await boards.page(guild.id, board=board, period=period, page=page, caller_id=caller_id, season=season)
+            result = await boards.page(
+                guild.id, board=board, period=period, page=page, caller_id=caller_id, season=season
+            )
             departed = await self.members.departed(guild, [r.user_id for r in result.rows])
             if not departed:
                 return result
             await boards.mark_left(guild.id, departed)
         return result
 
-    async def season_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+    async def season_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []
         seasons = await self.bot.services.boards.seasons(interaction.guild_id)
@@ -109,8 +140,12 @@ class Leaderboard(commands.Cog):
             if current.casefold() in f"{s.number} {s.name}".casefold()
         ][:25]
 
-    @app_commands.command(name="leaderboard", description="This server's leaderboard, with your own rank.")
-    @app_commands.describe(board="What to rank by", period="Which period", season="A past season (with period: season)")
+    @app_commands.command(
+        name="leaderboard", description="This server's leaderboard, with your own rank."
+    )
+    @app_commands.describe(
+        board="What to rank by", period="Which period", season="A past season (with period: season)"
+    )
     @app_commands.choices(board=BOARD_CHOICES, period=PERIOD_CHOICES)
     @app_commands.autocomplete(season=season_choices)
     @app_commands.guild_only()
@@ -126,7 +161,9 @@ class Leaderboard(commands.Cog):
             period = "season"
         page = await self.load(interaction.guild, interaction.user.id, board, period, 0, season)
         view = BoardPager(self, interaction.user.id, interaction.guild, page, season)
-        await interaction.response.send_message(embed=render.leaderboard(page, interaction.guild.name), view=view)
+        await interaction.response.send_message(
+            embed=render.leaderboard(page, interaction.guild.name), view=view
+        )
 
 
 async def setup(bot: MentorBot) -> None:

@@ -21,11 +21,21 @@ from bot.render.style import SUCCESS_COLOUR, escape
 from bot.services.challenges import WEEKDAYS
 from bot.services.errors import UserError
 
-WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=index) for index, name in enumerate(WEEKDAYS)]
-BOARD_CHOICES = [app_commands.Choice(name=n, value=v) for v, n in (("points", "Points"), ("streak", "Streak"), ("study", "Study time"))]
+WEEKDAY_CHOICES = [
+    app_commands.Choice(name=name, value=index) for index, name in enumerate(WEEKDAYS)
+]
+BOARD_CHOICES = [
+    app_commands.Choice(name=n, value=v)
+    for v, n in (("points", "Points"), ("streak", "Streak"), ("study", "Study time"))
+]
 PERIOD_CHOICES = [
     app_commands.Choice(name=n, value=v)
-    for v, n in (("week", "This week"), ("month", "This month"), ("season", "Season"), ("all", "All time"))
+    for v, n in (
+        ("week", "This week"),
+        ("month", "This month"),
+        ("season", "Season"),
+        ("all", "All time"),
+    )
 ]
 DAYS_CHOICES = [
     app_commands.Choice(name="Every day", value="daily"),
@@ -232,7 +242,9 @@ class Moderation(
 
     # -- weekly challenge ---------------------------------------------------------------
 
-    @app_commands.command(name="challenge-schedule", description="Post the weekly challenge on a weekday and time.")
+    @app_commands.command(
+        name="challenge-schedule", description="Post the weekly challenge on a weekday and time."
+    )
     @app_commands.describe(
         channel="Where to post",
         weekday="Which day of the week",
@@ -271,20 +283,35 @@ class Moderation(
         assert interaction.guild_id is not None
         removed = await self.bot.services.challenges.stop(interaction.guild_id)
         self.bot.get_cog("Challenges").unschedule(interaction.guild_id)  # type: ignore[union-attr]
-        text = "🛑 Weekly challenges stopped." if removed else "There was no weekly challenge scheduled."
+        text = (
+            "🛑 Weekly challenges stopped."
+            if removed
+            else "There was no weekly challenge scheduled."
+        )
         await interaction.response.send_message(text, ephemeral=True)
 
     # -- seasons, points, exports -----------------------------------------------------------
 
-    @app_commands.command(name="season-new", description="Close the current season (standings stay) and start a new one.")
+    @app_commands.command(
+        name="season-new",
+        description="Close the current season (standings stay) and start a new one.",
+    )
     @app_commands.describe(name="Name of the new season (default: Season N)")
-    async def season_new(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 80] | None = None) -> None:
+    async def season_new(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 80] | None = None
+    ) -> None:
         assert interaction.guild_id is not None
         closed, opened = await self.bot.services.boards.new_season(
             interaction.guild_id, name=name, moderator_id=interaction.user.id
         )
-        text = f"🏁 **{escape(closed.name)}** is closed; its final standings stay on `/leaderboard period: season season: {closed.number}`." if closed else ""
-        await interaction.response.send_message(f"{text}\n🚀 **{escape(opened.name)}** has started.", ephemeral=True)
+        text = (
+            f"🏁 **{escape(closed.name)}** is closed; its final standings stay on `/leaderboard period: season season: {closed.number}`."
+            if closed
+            else ""
+        )
+        await interaction.response.send_message(
+            f"{text}\n🚀 **{escape(opened.name)}** has started.", ephemeral=True
+        )
 
     @app_commands.command(name="seasons", description="Every season of this server.")
     async def seasons(self, interaction: discord.Interaction) -> None:
@@ -292,8 +319,14 @@ class Moderation(
         rows = await self.bot.services.boards.seasons(interaction.guild_id)
         await interaction.response.send_message(embed=boards_render.seasons(rows), ephemeral=True)
 
-    @app_commands.command(name="points", description="Give or take points, with a reason kept in the audit log.")
-    @app_commands.describe(member="Who", amount="Points to add (negative to remove), up to ±1000", reason="Why (kept in the audit log)")
+    @app_commands.command(
+        name="points", description="Give or take points, with a reason kept in the audit log."
+    )
+    @app_commands.describe(
+        member="Who",
+        amount="Points to add (negative to remove), up to ±1000",
+        reason="Why (kept in the audit log)",
+    )
     async def points(
         self,
         interaction: discord.Interaction,
@@ -313,15 +346,20 @@ class Moderation(
             reason=reason,
         )
         await interaction.response.send_message(
-            f"✅ {amount:+d} points for {member.mention} ({escape(reason)}). All-time total: {total}.", ephemeral=True
+            f"✅ {amount:+d} points for {member.mention} ({escape(reason)}). All-time total: {total}.",
+            ephemeral=True,
         )
 
     @app_commands.command(name="export", description="The leaderboard as a CSV file.")
     @app_commands.describe(board="What to rank by", period="Which period")
     @app_commands.choices(board=BOARD_CHOICES, period=PERIOD_CHOICES)
-    async def export(self, interaction: discord.Interaction, board: str = "points", period: str = "all") -> None:
+    async def export(
+        self, interaction: discord.Interaction, board: str = "points", period: str = "all"
+    ) -> None:
         assert interaction.guild_id is not None
-        rows = await self.bot.services.boards.export(interaction.guild_id, board=board, period=period)
+        rows = await self.bot.services.boards.export(
+            interaction.guild_id, board=board, period=period
+        )
         if not rows:
             raise UserError("That board is empty for this period; there is nothing to export yet.")
         data = boards_render.csv_export(rows, board)
@@ -335,20 +373,28 @@ class Moderation(
     async def audit(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         entries = await self.bot.services.boards.audit_log(interaction.guild_id)
-        embed = discord.Embed(title="Moderator audit log", description=boards_render.audit(entries)[:4096])
+        embed = discord.Embed(
+            title="Moderator audit log", description=boards_render.audit(entries)[:4096]
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="timezone", description="This server's timezone: weeks and months of leaderboards follow it.")
+    @app_commands.command(
+        name="timezone",
+        description="This server's timezone: weeks and months of leaderboards follow it.",
+    )
     @app_commands.describe(timezone="IANA timezone, e.g. Europe/Berlin")
     @app_commands.autocomplete(timezone=timezone_choices)
-    async def timezone(self, interaction: discord.Interaction, timezone: app_commands.Range[str, 1, 64]) -> None:
+    async def timezone(
+        self, interaction: discord.Interaction, timezone: app_commands.Range[str, 1, 64]
+    ) -> None:
         assert interaction.guild_id is not None
         zone = await self.bot.services.guilds.set_timezone(interaction.guild_id, timezone)
         await self.bot.services.boards.record(
             interaction.guild_id, moderator_id=interaction.user.id, action="timezone", detail=zone
         )
         await interaction.response.send_message(
-            f"🕰️ This server's timezone is now **{zone}**: weeks start Monday 00:00 there.", ephemeral=True
+            f"🕰️ This server's timezone is now **{zone}**: weeks start Monday 00:00 there.",
+            ephemeral=True,
         )
 
     @app_commands.command(name="settings", description="Every setting of this server in one place.")

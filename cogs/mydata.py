@@ -35,18 +35,24 @@ class ConfirmDelete(OwnedView):
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
-        await interaction.response.edit_message(content="Nothing was deleted.", embed=None, view=None)
+        await interaction.response.edit_message(
+            content="Nothing was deleted.", embed=None, view=None
+        )
 
 
 class MyData(commands.Cog):
     """Export or delete your data."""
 
-    mydata = app_commands.Group(name="mydata", description="Your data: take it with you or delete it.")
+    mydata = app_commands.Group(
+        name="mydata", description="Your data: take it with you or delete it."
+    )
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
 
-    @mydata.command(name="export", description="Everything the bot stores about you, as a JSON file (private).")
+    @mydata.command(
+        name="export", description="Everything the bot stores about you, as a JSON file (private)."
+    )
     async def export(self, interaction: discord.Interaction) -> None:
         data = await self.bot.services.mydata.export(interaction.user.id)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
@@ -56,7 +62,9 @@ class MyData(commands.Cog):
             ephemeral=True,
         )
 
-    @mydata.command(name="delete", description="Delete everything the bot stores about you, in every server.")
+    @mydata.command(
+        name="delete", description="Delete everything the bot stores about you, in every server."
+    )
     async def delete(self, interaction: discord.Interaction) -> None:
         embed = discord.Embed(
             title="Delete all your data?",

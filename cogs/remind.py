@@ -36,7 +36,12 @@ class Remind(commands.Cog):
 
     def schedule(self, info: ReminderInfo) -> None:
         self.bot.scheduler.daily(
-            f"remind:{info.user_id}", self.fire, at=info.at, tz=info.timezone, days="daily", args=(info.user_id,)
+            f"remind:{info.user_id}",
+            self.fire,
+            at=info.at,
+            tz=info.timezone,
+            days="daily",
+            args=(info.user_id,),
         )
 
     async def catch_up(self) -> None:
@@ -55,7 +60,9 @@ class Remind(commands.Cog):
         text = render.reminder_message(due)
         if due.info.target == "dm" and await self._dm(user_id, text):
             return
-        if due.info.channel_id is not None and await self._in_channel(due.info.channel_id, user_id, text):
+        if due.info.channel_id is not None and await self._in_channel(
+            due.info.channel_id, user_id, text
+        ):
             return
         await self.bot.services.reminders.switch_off(
             user_id,
@@ -77,7 +84,8 @@ class Remind(commands.Cog):
         channel = self.bot.get_partial_messageable(channel_id)
         try:
             await channel.send(
-                f"<@{user_id}> {text}", allowed_mentions=discord.AllowedMentions(users=[discord.Object(user_id)])
+                f"<@{user_id}> {text}",
+                allowed_mentions=discord.AllowedMentions(users=[discord.Object(user_id)]),
             )
         except discord.HTTPException as exc:
             log.info("Reminder in channel %s failed (%s)", channel_id, exc.status)
@@ -85,16 +93,27 @@ class Remind(commands.Cog):
         return True
 
     @commands.Cog.listener()
-    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
         """Tell a member, on their next command, that their reminder had to be switched off."""
         notice = await self.bot.services.reminders.take_notice(interaction.user.id)
         if notice:
             await reply(interaction, f"⚠️ {notice}")
 
-    @remind.command(name="set", description="Remind me daily at a local time if I have not studied yet.")
-    @app_commands.describe(time="Local time, 24-hour HH:MM (e.g. 20:00)", where="By DM or in this channel")
+    @remind.command(
+        name="set", description="Remind me daily at a local time if I have not studied yet."
+    )
+    @app_commands.describe(
+        time="Local time, 24-hour HH:MM (e.g. 20:00)", where="By DM or in this channel"
+    )
     @app_commands.choices(where=WHERE_CHOICES)
-    async def set(self, interaction: discord.Interaction, time: app_commands.Range[str, 1, 10], where: str = "dm") -> None:
+    async def set(
+        self,
+        interaction: discord.Interaction,
+        time: app_commands.Range[str, 1, 10],
+        where: str = "dm",
+    ) -> None:
         info = await self.bot.services.reminders.set(
             user_id=interaction.user.id,
             time_text=time,
@@ -106,7 +125,9 @@ class Remind(commands.Cog):
         note = ""
         if info.last_sent_on is not None:
             note = " Today's time has passed, so the first reminder comes tomorrow."
-        await interaction.response.send_message(render.reminder_settings(info) + note, ephemeral=True)
+        await interaction.response.send_message(
+            render.reminder_settings(info) + note, ephemeral=True
+        )
 
     @remind.command(name="off", description="Stop the daily reminder.")
     async def off(self, interaction: discord.Interaction) -> None:
@@ -118,7 +139,11 @@ class Remind(commands.Cog):
     @remind.command(name="show", description="Show your reminder settings.")
     async def show(self, interaction: discord.Interaction) -> None:
         info = await self.bot.services.reminders.get(interaction.user.id)
-        text = render.reminder_settings(info) if info else "You have no reminder. Set one with `/remind set`."
+        text = (
+            render.reminder_settings(info)
+            if info
+            else "You have no reminder. Set one with `/remind set`."
+        )
         await interaction.response.send_message(text, ephemeral=True)
 
 

@@ -18,12 +18,20 @@ class Settings(commands.Cog):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
 
-    @settings.command(name="timezone", description="Your timezone, so days and reminders follow your clock.")
+    @settings.command(
+        name="timezone", description="Your timezone, so days and reminders follow your clock."
+    )
     @app_commands.describe(timezone="Type a city or region, e.g. berlin or new york")
     @app_commands.autocomplete(timezone=timezone_choices)
-    async def timezone(self, interaction: discord.Interaction, timezone: app_commands.Range[str, 1, 64]) -> None:
-        change = await self.bot.services.profile.set_timezone(interaction.user.id, timezone, interaction.guild_id)
-        reminder = await self.bot.services.reminders.follow_timezone(interaction.user.id, change.timezone)
+    async def timezone(
+        self, interaction: discord.Interaction, timezone: app_commands.Range[str, 1, 64]
+    ) -> None:
+        change = await self.bot.services.profile.set_timezone(
+            interaction.user.id, timezone, interaction.guild_id
+        )
+        reminder = await self.bot.services.reminders.follow_timezone(
+            interaction.user.id, change.timezone
+        )
         if reminder is not None and reminder.enabled:
             self.bot.get_cog("Remind").schedule(reminder)  # type: ignore[union-attr]
         text = (

@@ -15,20 +15,26 @@ from bot.render import habits as render
 from bot.render.heatmap import render_heatmap
 
 
-class HistoryButton(discord.ui.DynamicItem[discord.ui.Button], template=r"streak:history:(?P<user>\d{1,20})"):
+class HistoryButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"streak:history:(?P<user>\d{1,20})"
+):
     """Shows the streak owner's last 30 days, privately, to whoever presses it."""
 
     def __init__(self, user_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Last 30 days", emoji="📅", style=discord.ButtonStyle.secondary,
+                label="Last 30 days",
+                emoji="📅",
+                style=discord.ButtonStyle.secondary,
                 custom_id=f"streak:history:{user_id}",
             )
         )
         self.user_id = user_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> HistoryButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> HistoryButton:
         return cls(int(match["user"]))
 
     @reports_errors
@@ -36,7 +42,13 @@ class HistoryButton(discord.ui.DynamicItem[discord.ui.Button], template=r"streak
         bot: MentorBot = interaction.client  # type: ignore[assignment]
         records = await bot.services.streaks.history(self.user_id, interaction.guild_id)
         member = interaction.guild.get_member(self.user_id) if interaction.guild else None
-        name = member.display_name if member else (interaction.user.display_name if self.user_id == interaction.user.id else "Member")
+        name = (
+            member.display_name
+            if member
+            else (
+                interaction.user.display_name if self.user_id == interaction.user.id else "Member"
+            )
+        )
         await interaction.response.send_message(embed=render.history(records, name), ephemeral=True)
 
 
@@ -49,12 +61,18 @@ class Streaks(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(HistoryButton)
 
-    @app_commands.command(name="streak", description="Your study streak (or a member's), with a 26-week heatmap.")
+    @app_commands.command(
+        name="streak", description="Your study streak (or a member's), with a 26-week heatmap."
+    )
     @app_commands.describe(member="Whose streak to show (default: yours)")
-    async def streak(self, interaction: discord.Interaction, member: discord.User | None = None) -> None:
+    async def streak(
+        self, interaction: discord.Interaction, member: discord.User | None = None
+    ) -> None:
         target = member or interaction.user
         if target.bot:
-            await interaction.response.send_message("Bots do not keep study streaks. 🤖", ephemeral=True)
+            await interaction.response.send_message(
+                "Bots do not keep study streaks. 🤖", ephemeral=True
+            )
             return
         own = target.id == interaction.user.id
         view = await self.bot.services.streaks.view(target.id, interaction.guild_id, mark_seen=own)

@@ -19,10 +19,14 @@ class Study(commands.Cog):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
 
-    async def skill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def skill_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return await self.bot.get_cog("Skills").skill_autocomplete(interaction, current)  # type: ignore[union-attr]
 
-    @study.command(name="log", description="Log minutes you studied, optionally on a skill, with a note.")
+    @study.command(
+        name="log", description="Log minutes you studied, optionally on a skill, with a note."
+    )
     @app_commands.describe(
         minutes=f"How long ({MIN_MINUTES}–{MAX_MINUTES} minutes)",
         skill="What you studied",
@@ -50,7 +54,9 @@ class Study(commands.Cog):
 
     @study.command(name="undo", description="Remove your last study entry of today.")
     async def undo(self, interaction: discord.Interaction) -> None:
-        entry = await self.bot.services.study.undo_last(user_id=interaction.user.id, guild_id=interaction.guild_id)
+        entry = await self.bot.services.study.undo_last(
+            user_id=interaction.user.id, guild_id=interaction.guild_id
+        )
         await interaction.response.send_message(embed=render.study_undone(entry), ephemeral=True)
 
 

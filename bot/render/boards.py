@@ -35,12 +35,15 @@ def leaderboard(page: BoardPage, guild_name: str) -> discord.Embed:
     """A page of the board with the caller's own standing underneath."""
     embed = discord.Embed(
         title=f"{BOARD_TITLES[page.board]} — {page.period_label}",
-        description="\n".join(_line(r, page.board) for r in page.rows) or "Nobody is on this board yet.",
+        description="\n".join(_line(r, page.board) for r in page.rows)
+        or "Nobody is on this board yet.",
         colour=BRAND_COLOUR,
     )
     if page.caller is not None:
         embed.add_field(name="You", value=_line(page.caller, page.board), inline=False)
-    embed.set_footer(text=f"{escape(guild_name)} · page {page.page + 1} · equal scores share a rank")
+    embed.set_footer(
+        text=f"{escape(guild_name)} · page {page.page + 1} · equal scores share a rank"
+    )
     return embed
 
 
@@ -66,7 +69,9 @@ def audit(entries: Sequence[ModAudit]) -> str:
         who = f"<@{entry.moderator_id}>" if entry.moderator_id else "(deleted)"
         target = f" → <@{entry.target_user_id}>" if entry.target_user_id else ""
         amount = f" {entry.amount:+d}" if entry.amount is not None else ""
-        lines.append(f"`{entry.created_at:%d %b %H:%M}` {who} {entry.action}{amount}{target}: {escape(entry.detail)}")
+        lines.append(
+            f"`{entry.created_at:%d %b %H:%M}` {who} {entry.action}{amount}{target}: {escape(entry.detail)}"
+        )
     return "\n".join(lines)
 
 

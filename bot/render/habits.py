@@ -42,26 +42,36 @@ def _days(count: int) -> str:
 
 def news_lines(news: Sequence[tuple[date, str]]) -> list[str]:
     """Freezes used or earned and ended streaks, as sentences."""
-    return [NEWS_TEXT[kind].format(day=f"{day:%a %d %b}") for day, kind in news if kind in NEWS_TEXT]
+    return [
+        NEWS_TEXT[kind].format(day=f"{day:%a %d %b}") for day, kind in news if kind in NEWS_TEXT
+    ]
 
 
 def streak_card(view: StreakView, name: str) -> discord.Embed:
     """``/streak``: the numbers, with the heatmap attached as an image."""
     flame = "🔥" if view.current else "🌱"
-    embed = discord.Embed(title=f"{flame} {escape(name)} — {view.current}-day streak", colour=BRAND_COLOUR)
+    embed = discord.Embed(
+        title=f"{flame} {escape(name)} — {view.current}-day streak", colour=BRAND_COLOUR
+    )
     embed.add_field(name="Current", value=_days(view.current), inline=True)
     embed.add_field(name="Best", value=_days(view.best), inline=True)
-    embed.add_field(name="Freezes", value=f"{'🧊' * view.freezes or '—'} ({view.freezes}/2)", inline=True)
+    embed.add_field(
+        name="Freezes", value=f"{'🧊' * view.freezes or '—'} ({view.freezes}/2)", inline=True
+    )
     embed.add_field(name="This week", value=_days(view.days_this_week), inline=True)
     embed.add_field(name="This month", value=_days(view.days_this_month), inline=True)
     embed.add_field(name="Study time", value=_duration(view.total_minutes), inline=True)
     lines = news_lines(view.news)
     if view.at_risk:
-        lines.append(f"⏳ Study today to keep it: {view.hours_left:.0f} h left before midnight ({view.timezone}).")
+        lines.append(
+            f"⏳ Study today to keep it: {view.hours_left:.0f} h left before midnight ({view.timezone})."
+        )
     if lines:
         embed.add_field(name="News", value="\n".join(lines)[:1024], inline=False)
     embed.set_image(url=f"attachment://{HEATMAP_FILENAME}")
-    embed.set_footer(text=f"Last 26 weeks · days counted in {view.timezone} · /streak history shows day by day")
+    embed.set_footer(
+        text=f"Last 26 weeks · days counted in {view.timezone} · /streak history shows day by day"
+    )
     return embed
 
 
@@ -81,7 +91,9 @@ def history(records: Sequence[DayRecord], name: str) -> discord.Embed:
         else:
             detail = "▫️ nothing logged"
         lines.append(f"`{record.day:%a %d %b}` {detail}")
-    return discord.Embed(title=f"{escape(name)} — last 30 days", description="\n".join(lines), colour=BRAND_COLOUR)
+    return discord.Embed(
+        title=f"{escape(name)} — last 30 days", description="\n".join(lines), colour=BRAND_COLOUR
+    )
 
 
 def study_logged(entry: StudyEntry, content: Content) -> discord.Embed:
@@ -125,12 +137,22 @@ def reminder_message(due: DueReminder) -> str:
     return text
 
 
-def challenge_card(challenge: Challenge, content: Content, *, week: date | None = None) -> discord.Embed:
+def challenge_card(
+    challenge: Challenge, content: Content, *, week: date | None = None
+) -> discord.Embed:
     """A weekly challenge: goal, checklist, skills, stretch goals."""
     title = f"🛠️ Weekly challenge: {challenge.title}"
     embed = discord.Embed(title=title, description=challenge.goal, colour=BRAND_COLOUR)
-    embed.add_field(name="Done when", value="\n".join(f"☐ {item}" for item in challenge.checklist)[:1024], inline=False)
-    embed.add_field(name="Stretch goals", value="\n".join(f"⭐ {item}" for item in challenge.stretch)[:1024], inline=False)
+    embed.add_field(
+        name="Done when",
+        value="\n".join(f"☐ {item}" for item in challenge.checklist)[:1024],
+        inline=False,
+    )
+    embed.add_field(
+        name="Stretch goals",
+        value="\n".join(f"⭐ {item}" for item in challenge.stretch)[:1024],
+        inline=False,
+    )
     skills = ", ".join(content.skills[s].name for s in challenge.skills if s in content.skills)
     embed.add_field(name="Skills", value=skills or "—", inline=True)
     embed.add_field(name="Difficulty", value=challenge.difficulty.capitalize(), inline=True)

@@ -38,13 +38,15 @@ def settings_embed(
     if challenge is None:
         challenge_text = "Not scheduled (`/mod challenge-schedule`)."
     else:
-        challenge_text = (
-            f"<#{challenge.channel_id}> every {WEEKDAYS[challenge.weekday]} at {challenge.at:%H:%M} ({challenge.timezone})"
-        )
+        challenge_text = f"<#{challenge.channel_id}> every {WEEKDAYS[challenge.weekday]} at {challenge.at:%H:%M} ({challenge.timezone})"
         if challenge.paused_reason:
             challenge_text += f"\n⚠️ Paused: {challenge.paused_reason}"
     embed.add_field(name="Weekly challenge", value=challenge_text, inline=False)
-    season_text = f"{escape(season.name)} since {season.started_at:%d %b %Y}" if season else "Starts with the first points."
+    season_text = (
+        f"{escape(season.name)} since {season.started_at:%d %b %Y}"
+        if season
+        else "Starts with the first points."
+    )
     embed.add_field(name="Season", value=season_text, inline=False)
     embed.add_field(name="Recent moderator actions", value=boards.audit(audit)[:1024], inline=False)
     return embed

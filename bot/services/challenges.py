@@ -36,7 +36,14 @@ class ChallengeSchedulePlan:
 
     @classmethod
     def from_row(cls, row: ChallengeSchedule) -> ChallengeSchedulePlan:
-        return cls(row.guild_id, row.channel_id, row.weekday, parse_hhmm(row.post_time), row.timezone, row.paused_reason)
+        return cls(
+            row.guild_id,
+            row.channel_id,
+            row.weekday,
+            parse_hhmm(row.post_time),
+            row.timezone,
+            row.paused_reason,
+        )
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,9 @@ def week_of(day: date) -> date:
 class ChallengeService:
     """Schedules, posts and completions of weekly challenges."""
 
-    def __init__(self, db: Database, clock: Clock, content: Content, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, content: Content, rng: random.Random | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
         self._content = content
@@ -82,7 +91,13 @@ class ChallengeService:
         return ordered[(year * 53 + week) % len(ordered)]
 
     async def set_schedule(
-        self, *, guild_id: int, channel_id: int, weekday: int, time_text: str, timezone_text: str | None,
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        weekday: int,
+        time_text: str,
+        timezone_text: str | None,
         moderator_id: int,
     ) -> ChallengeSchedulePlan:
         at = parse_hhmm(time_text)
@@ -91,11 +106,23 @@ class ChallengeService:
         now = self._clock.now()
         async with self._db.transaction() as session:
             await ensure_guild(session, guild_id, now)
-            tz = resolve_timezone(timezone_text) if timezone_text else await points.guild_timezone(session, guild_id)
-            await session.execute(delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id))
+            tz = (
+                resolve_timezone(timezone_text)
+                if timezone_text
+                else await points.guild_timezone(session, guild_id)
+            )
+            await session.execute(
+                delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)
+            )
             row = ChallengeSchedule(
-                guild_id=guild_id, channel_id=channel_id, weekday=weekday, post_time=format_hhmm(at),
-                timezone=tz, paused_reason=None, updated_by=moderator_id, updated_at=now,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                weekday=weekday,
+                post_time=format_hhmm(at),
+                timezone=tz,
+                paused_reason=None,
+                updated_by=moderator_id,
+                updated_at=now,
             )
             session.add(row)
             await session.flush()
@@ -108,18 +135,24 @@ class ChallengeService:
 
     async def schedules(self) -> list[ChallengeSchedulePlan]:
         async with self._db.read() as session:
-            rows = await session.scalars(select(ChallengeSchedule).where(ChallengeSchedule.paused_reason.is_(None)))
+            rows = await session.scalars(
+                select(ChallengeSchedule).where(ChallengeSchedule.paused_reason.is_(None))
+            )
             return [ChallengeSchedulePlan.from_row(r) for r in rows]
 
     async def stop(self, guild_id: int) -> bool:
         async with self._db.transaction() as session:
-            result = await session.execute(delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id))
+            result = await session.execute(
+                delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)
+            )
             return bool(result.rowcount)
 
     async def pause(self, guild_id: int, reason: str) -> None:
         async with self._db.transaction() as session:
             await session.execute(
-                update(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id).values(paused_reason=reason[:200])
+                update(ChallengeSchedule)
+                .where(ChallengeSchedule.guild_id == guild_id)
+                .values(paused_reason=reason[:200])
             )
 
     async def claim_post(self, guild_id: int) -> PlannedChallenge | None:
@@ -132,21 +165,41 @@ class ChallengeService:
             plan = ChallengeSchedulePlan.from_row(row)
             local = now.astimezone(ZoneInfo(plan.timezone))
             week = week_of(local.date())
-            due = datetime.combine(week + timedelta(days=plan.weekday), plan.at, tzinfo=ZoneInfo(plan.timezone))
+            due = datetime.combine(
+                week + timedelta(days=plan.weekday), plan.at, tzinfo=ZoneInfo(plan.timezone)
+            )
             if local < due:
                 return None
             existing = await session.scalar(
-                select(ChallengePost).where(ChallengePost.guild_id == guild_id, ChallengePost.week == week)
+                select(ChallengePost).where(
+                    ChallengePost.guild_id == guild_id, ChallengePost.week == week
+                )
             )
             if existing is not None:
                 if existing.message_id is not None:
                     return None
-                return PlannedChallenge(existing.id, guild_id, existing.channel_id, week, self.challenge(existing.challenge_id))
-            used = set(await session.scalars(select(ChallengePost.challenge_id).where(ChallengePost.guild_id == guild_id)))
-            fresh = [c for c in self._content.challenges if c.id not in used] or list(self._content.challenges)
+                return PlannedChallenge(
+                    existing.id,
+                    guild_id,
+                    existing.channel_id,
+                    week,
+                    self.challenge(existing.challenge_id),
+                )
+            used = set(
+                await session.scalars(
+                    select(ChallengePost.challenge_id).where(ChallengePost.guild_id == guild_id)
+                )
+            )
+            fresh = [c for c in self._content.challenges if c.id not in used] or list(
+                self._content.challenges
+            )
             challenge = self._rng.choice(sorted(fresh, key=lambda c: c.id))
             post = ChallengePost(
-                guild_id=guild_id, week=week, challenge_id=challenge.id, channel_id=plan.channel_id, claimed_at=now
+                guild_id=guild_id,
+                week=week,
+                challenge_id=challenge.id,
+                channel_id=plan.channel_id,
+                claimed_at=now,
             )
             session.add(post)
             try:
@@ -157,12 +210,18 @@ class ChallengeService:
 
     async def confirm_post(self, post_id: int, message_id: int) -> None:
         async with self._db.transaction() as session:
-            await session.execute(update(ChallengePost).where(ChallengePost.id == post_id).values(message_id=message_id))
+            await session.execute(
+                update(ChallengePost)
+                .where(ChallengePost.id == post_id)
+                .values(message_id=message_id)
+            )
 
     async def release_post(self, post_id: int) -> None:
         async with self._db.transaction() as session:
             await session.execute(
-                delete(ChallengePost).where(ChallengePost.id == post_id, ChallengePost.message_id.is_(None))
+                delete(ChallengePost).where(
+                    ChallengePost.id == post_id, ChallengePost.message_id.is_(None)
+                )
             )
 
     async def current(self, guild_id: int | None) -> Challenge:
@@ -171,7 +230,9 @@ class ChallengeService:
             async with self._db.read() as session:
                 latest = await session.scalar(
                     select(ChallengePost.challenge_id)
-                    .where(ChallengePost.guild_id == guild_id, ChallengePost.message_id.is_not(None))
+                    .where(
+                        ChallengePost.guild_id == guild_id, ChallengePost.message_id.is_not(None)
+                    )
                     .order_by(ChallengePost.week.desc())
                     .limit(1)
                 )
@@ -179,7 +240,9 @@ class ChallengeService:
                 return self.challenge(latest)
         return self.of_the_week(self._clock.now().date())
 
-    async def complete(self, *, user_id: int, guild_id: int | None, display_name: str, challenge_id: str) -> Completion:
+    async def complete(
+        self, *, user_id: int, guild_id: int | None, display_name: str, challenge_id: str
+    ) -> Completion:
         """Record "I did it" once per member, server and challenge, with activity and points."""
         challenge = self.challenge(challenge_id)
         if guild_id is None:
@@ -188,16 +251,30 @@ class ChallengeService:
         async with self._db.transaction() as session:
             await ensure_member(session, guild_id, user_id, display_name, now)
             added = await insert_ignore(
-                session, ChallengeCompletion, user_id=user_id, guild_id=guild_id,
-                challenge_id=challenge_id, completed_at=now,
+                session,
+                ChallengeCompletion,
+                user_id=user_id,
+                guild_id=guild_id,
+                challenge_id=challenge_id,
+                completed_at=now,
             )
             if not added:
                 return Completion(challenge, False, 0)
             await record_activity(
-                session, user_id=user_id, guild_id=guild_id, kind="challenge", now=now, ref=f"challenge:{challenge_id}"
+                session,
+                user_id=user_id,
+                guild_id=guild_id,
+                kind="challenge",
+                now=now,
+                ref=f"challenge:{challenge_id}",
             )
             await points.award(
-                session, guild_id=guild_id, user_id=user_id, amount=points.Award.CHALLENGE_DONE,
-                reason="challenge", ref=challenge_id, now=now,
+                session,
+                guild_id=guild_id,
+                user_id=user_id,
+                amount=points.Award.CHALLENGE_DONE,
+                reason="challenge",
+                ref=challenge_id,
+                now=now,
             )
         return Completion(challenge, True, points.Award.CHALLENGE_DONE)

@@ -69,7 +69,9 @@ class LeaderboardService:
 
     # -- boards ---------------------------------------------------------------------------
 
-    async def _key(self, session: AsyncSession, guild_id: int, period: str, season: int | None) -> tuple[str, str]:
+    async def _key(
+        self, session: AsyncSession, guild_id: int, period: str, season: int | None
+    ) -> tuple[str, str]:
         """The period key and a label for it, now, in the guild's timezone."""
         now = self._clock.now()
         if period == "season":
@@ -105,7 +107,13 @@ class LeaderboardService:
         )
 
     async def page(
-        self, guild_id: int, *, board: str, period: str, page: int = 0, caller_id: int | None = None,
+        self,
+        guild_id: int,
+        *,
+        board: str,
+        period: str,
+        page: int = 0,
+        caller_id: int | None = None,
         season: int | None = None,
     ) -> BoardPage:
         """One page of ``board`` for ``period``, and the caller's own standing."""
@@ -128,7 +136,9 @@ class LeaderboardService:
             ).all()
             has_next = len(found) > PAGE_SIZE
             found = found[:PAGE_SIZE]
-            rows = await self._ranked(session, guild_id, found, board, period, key, page * PAGE_SIZE)
+            rows = await self._ranked(
+                session, guild_id, found, board, period, key, page * PAGE_SIZE
+            )
             caller = None
             if caller_id is not None:
                 mine = await session.scalar(
@@ -138,19 +148,27 @@ class LeaderboardService:
                 )
                 if mine is not None:
                     rank = await self._rank_of(session, guild_id, board, period, key, mine)
-                    caller = Standing(rank, caller_id, await self._name(session, guild_id, caller_id), mine)
+                    caller = Standing(
+                        rank, caller_id, await self._name(session, guild_id, caller_id), mine
+                    )
             return BoardPage(board, period, label, page, has_next, rows, caller)
 
-    async def _rank_of(self, session: AsyncSession, guild_id: int, board: str, period: str, key: str, value: int) -> int:
+    async def _rank_of(
+        self, session: AsyncSession, guild_id: int, board: str, period: str, key: str, value: int
+    ) -> int:
         above = await session.scalar(
             select(func.count()).select_from(
-                self._board_rows(guild_id, board, period, key).where(BoardTotal.value > value).subquery()
+                self._board_rows(guild_id, board, period, key)
+                .where(BoardTotal.value > value)
+                .subquery()
             )
         )
         return (above or 0) + 1
 
     @staticmethod
-    def _with_ranks(values: list[tuple[int, int]], offset: int, first_rank: int) -> list[tuple[int, int, int]]:
+    def _with_ranks(
+        values: list[tuple[int, int]], offset: int, first_rank: int
+    ) -> list[tuple[int, int, int]]:
         """(rank, user_id, value) for a page sorted by value, descending.
 
         A row whose value is below the previous row's has every earlier row above it,
@@ -168,15 +186,28 @@ class LeaderboardService:
         return ranked
 
     async def _ranked(
-        self, session: AsyncSession, guild_id: int, found: list, board: str, period: str, key: str, offset: int
+        self,
+        session: AsyncSession,
+        guild_id: int,
+        found: list,
+        board: str,
+        period: str,
+        key: str,
+        offset: int,
     ) -> list[Standing]:
         if not found:
             return []
-        first = 1 if offset == 0 else await self._rank_of(session, guild_id, board, period, key, found[0].value)
+        first = (
+            1
+            if offset == 0
+            else await self._rank_of(session, guild_id, board, period, key, found[0].value)
+        )
         names = await self._names(session, guild_id, [r.user_id for r in found])
         return [
             Standing(rank, user_id, names.get(user_id, str(user_id)), value)
-            for rank, user_id, value in self._with_ranks([(r.user_id, r.value) for r in found], offset, first)
+            for rank, user_id, value in self._with_ranks(
+                [(r.user_id, r.value) for r in found], offset, first
+            )
         ]
 
     async def _streak_page(
@@ -190,7 +221,9 @@ class LeaderboardService:
         page = max(page, 0)
         found = (
             await session.execute(
-                base.order_by(User.streak_current.desc(), User.id).limit(PAGE_SIZE + 1).offset(page * PAGE_SIZE)
+                base.order_by(User.streak_current.desc(), User.id)
+                .limit(PAGE_SIZE + 1)
+                .offset(page * PAGE_SIZE)
             )
         ).all()
         has_next = len(found) > PAGE_SIZE
@@ -207,13 +240,22 @@ class LeaderboardService:
         first = 1 if offset == 0 or not found else await rank_of(found[0].streak_current)
         rows = [
             Standing(rank, user_id, names.get(user_id, str(user_id)), value)
-            for rank, user_id, value in self._with_ranks([(r.id, r.streak_current) for r in found], offset, first)
+            for rank, user_id, value in self._with_ranks(
+                [(r.id, r.streak_current) for r in found], offset, first
+            )
         ]
         caller = None
         if caller_id is not None:
-            mine = await session.scalar(base.with_only_columns(User.streak_current).where(User.id == caller_id))
+            mine = await session.scalar(
+                base.with_only_columns(User.streak_current).where(User.id == caller_id)
+            )
             if mine:
-                caller = Standing(await rank_of(mine), caller_id, await self._name(session, guild_id, caller_id), mine)
+                caller = Standing(
+                    await rank_of(mine),
+                    caller_id,
+                    await self._name(session, guild_id, caller_id),
+                    mine,
+                )
         return BoardPage("streak", "all", "current streaks", page, has_next, rows, caller)
 
     @staticmethod
@@ -221,14 +263,18 @@ class LeaderboardService:
         if not user_ids:
             return {}
         found = await session.execute(
-            select(Member.user_id, Member.display_name).where(Member.guild_id == guild_id, Member.user_id.in_(user_ids))
+            select(Member.user_id, Member.display_name).where(
+                Member.guild_id == guild_id, Member.user_id.in_(user_ids)
+            )
         )
         return dict(found.all())
 
     async def _name(self, session: AsyncSession, guild_id: int, user_id: int) -> str:
         return (await self._names(session, guild_id, [user_id])).get(user_id, str(user_id))
 
-    async def export(self, guild_id: int, *, board: str, period: str, season: int | None = None) -> list[Standing]:
+    async def export(
+        self, guild_id: int, *, board: str, period: str, season: int | None = None
+    ) -> list[Standing]:
         """Every ranked member of a board (for the CSV export), in one ordered read."""
         async with self._db.read() as session:
             if board == "streak":
@@ -247,9 +293,13 @@ class LeaderboardService:
                 )
             found = [(user_id, value) for user_id, value in (await session.execute(query)).all()]
             names = dict(
-                (await session.execute(
-                    select(Member.user_id, Member.display_name).where(Member.guild_id == guild_id)
-                )).all()
+                (
+                    await session.execute(
+                        select(Member.user_id, Member.display_name).where(
+                            Member.guild_id == guild_id
+                        )
+                    )
+                ).all()
             )
         return [
             Standing(rank, user_id, names.get(user_id, str(user_id)), value)
@@ -265,7 +315,9 @@ class LeaderboardService:
         now = self._clock.now()
         async with self._db.transaction() as session:
             await session.execute(
-                update(Member).where(Member.guild_id == guild_id, Member.user_id.in_(user_ids)).values(left_at=now)
+                update(Member)
+                .where(Member.guild_id == guild_id, Member.user_id.in_(user_ids))
+                .values(left_at=now)
             )
             await session.execute(
                 update(BoardTotal)
@@ -277,10 +329,14 @@ class LeaderboardService:
 
     async def seasons(self, guild_id: int) -> list[SeasonInfo]:
         async with self._db.read() as session:
-            rows = await session.scalars(select(Season).where(Season.guild_id == guild_id).order_by(Season.number))
+            rows = await session.scalars(
+                select(Season).where(Season.guild_id == guild_id).order_by(Season.number)
+            )
             return [SeasonInfo(r.id, r.number, r.name, r.started_at, r.ended_at) for r in rows]
 
-    async def new_season(self, guild_id: int, *, name: str | None, moderator_id: int) -> tuple[SeasonInfo | None, SeasonInfo]:
+    async def new_season(
+        self, guild_id: int, *, name: str | None, moderator_id: int
+    ) -> tuple[SeasonInfo | None, SeasonInfo]:
         """Close the open season (its standings stay) and open the next one."""
         if name is not None and not 1 <= len(name.strip()) <= SEASON_NAME_LIMIT:
             raise UserError(f"A season name can be at most {SEASON_NAME_LIMIT} characters.")
@@ -295,25 +351,46 @@ class LeaderboardService:
                 await session.flush()
                 number = current.number + 1
                 fresh = Season(
-                    guild_id=guild_id, number=number, name=(name or f"Season {number}").strip(), started_at=now
+                    guild_id=guild_id,
+                    number=number,
+                    name=(name or f"Season {number}").strip(),
+                    started_at=now,
                 )
                 session.add(fresh)
                 await session.flush()
                 session.add(
                     ModAudit(
-                        guild_id=guild_id, moderator_id=moderator_id, action="season-new", target_user_id=None,
-                        amount=None, detail=f"closed {current.name}; opened {fresh.name}", created_at=now,
+                        guild_id=guild_id,
+                        moderator_id=moderator_id,
+                        action="season-new",
+                        target_user_id=None,
+                        amount=None,
+                        detail=f"closed {current.name}; opened {fresh.name}",
+                        created_at=now,
                     )
                 )
-                closed = SeasonInfo(current.id, current.number, current.name, current.started_at, now)
-                return closed, SeasonInfo(fresh.id, fresh.number, fresh.name, fresh.started_at, None)
+                closed = SeasonInfo(
+                    current.id, current.number, current.name, current.started_at, now
+                )
+                return closed, SeasonInfo(
+                    fresh.id, fresh.number, fresh.name, fresh.started_at, None
+                )
         except IntegrityError:
-            raise UserError("Another season change happened at the same moment; try again.") from None
+            raise UserError(
+                "Another season change happened at the same moment; try again."
+            ) from None
 
     # -- adjustments and audit -----------------------------------------------------------------
 
     async def adjust(
-        self, guild_id: int, *, moderator_id: int, user_id: int, display_name: str, amount: int, reason: str
+        self,
+        guild_id: int,
+        *,
+        moderator_id: int,
+        user_id: int,
+        display_name: str,
+        amount: int,
+        reason: str,
     ) -> int:
         """Add or remove points with a reason; returns the member's new all-time total."""
         limit = points.Award.ADJUST_LIMIT
@@ -323,23 +400,38 @@ class LeaderboardService:
         if not cleaned:
             raise UserError("Give a reason; it goes into the audit log.")
         if len(cleaned) > REASON_LIMIT:
-            raise UserError(f"The reason can be at most {REASON_LIMIT} characters; yours has {len(cleaned)}.")
+            raise UserError(
+                f"The reason can be at most {REASON_LIMIT} characters; yours has {len(cleaned)}."
+            )
         now = self._clock.now()
         async with self._db.transaction() as session:
             await ensure_member(session, guild_id, user_id, display_name, now)
             audit = ModAudit(
-                guild_id=guild_id, moderator_id=moderator_id, action="points", target_user_id=user_id,
-                amount=amount, detail=cleaned, created_at=now,
+                guild_id=guild_id,
+                moderator_id=moderator_id,
+                action="points",
+                target_user_id=user_id,
+                amount=amount,
+                detail=cleaned,
+                created_at=now,
             )
             session.add(audit)
             await session.flush()
             await points.award(
-                session, guild_id=guild_id, user_id=user_id, amount=amount, reason="adjust", ref=str(audit.id), now=now
+                session,
+                guild_id=guild_id,
+                user_id=user_id,
+                amount=amount,
+                reason="adjust",
+                ref=str(audit.id),
+                now=now,
             )
             total = await session.scalar(
                 select(BoardTotal.value).where(
-                    BoardTotal.guild_id == guild_id, BoardTotal.user_id == user_id,
-                    BoardTotal.board == "points", BoardTotal.period == "all",
+                    BoardTotal.guild_id == guild_id,
+                    BoardTotal.user_id == user_id,
+                    BoardTotal.board == "points",
+                    BoardTotal.period == "all",
                 )
             )
             return int(total or 0)
@@ -347,7 +439,10 @@ class LeaderboardService:
     async def audit_log(self, guild_id: int, limit: int = 15) -> list[ModAudit]:
         async with self._db.read() as session:
             rows = await session.scalars(
-                select(ModAudit).where(ModAudit.guild_id == guild_id).order_by(ModAudit.id.desc()).limit(limit)
+                select(ModAudit)
+                .where(ModAudit.guild_id == guild_id)
+                .order_by(ModAudit.id.desc())
+                .limit(limit)
             )
             return list(rows)
 
@@ -357,8 +452,12 @@ class LeaderboardService:
             await ensure_guild(session, guild_id, self._clock.now())
             session.add(
                 ModAudit(
-                    guild_id=guild_id, moderator_id=moderator_id, action=action, target_user_id=None,
-                    amount=None, detail=detail[:300], created_at=self._clock.now(),
+                    guild_id=guild_id,
+                    moderator_id=moderator_id,
+                    action=action,
+                    target_user_id=None,
+                    amount=None,
+                    detail=detail[:300],
+                    created_at=self._clock.now(),
                 )
             )
-

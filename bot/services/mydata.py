@@ -63,12 +63,17 @@ class MyDataService:
         """Everything stored about the user, as JSON-ready data."""
         async with self._db.read() as session:
             user = await session.get(User, user_id)
-            data: dict[str, Any] = {"user_id": str(user_id), "profile": _row(user) if user else None}
+            data: dict[str, Any] = {
+                "user_id": str(user_id),
+                "profile": _row(user) if user else None,
+            }
             for name, model in OWNED.items():
                 rows = await session.scalars(select(model).where(model.user_id == user_id))  # type: ignore[attr-defined]
                 data[name] = [_row(r) for r in rows]
             audit = await session.scalars(
-                select(ModAudit).where(or_(ModAudit.target_user_id == user_id, ModAudit.moderator_id == user_id))
+                select(ModAudit).where(
+                    or_(ModAudit.target_user_id == user_id, ModAudit.moderator_id == user_id)
+                )
             )
             data["moderation_log"] = [_row(r) for r in audit]
         return data
@@ -78,7 +83,9 @@ class MyDataService:
         async with self._db.transaction() as session:
             existed = await session.get(User, user_id) is not None
             await session.execute(delete(ModAudit).where(ModAudit.target_user_id == user_id))
-            await session.execute(update(ModAudit).where(ModAudit.moderator_id == user_id).values(moderator_id=None))
+            await session.execute(
+                update(ModAudit).where(ModAudit.moderator_id == user_id).values(moderator_id=None)
+            )
             for schedule in (QuizSchedule, ChallengeSchedule):
                 await session.execute(
                     update(schedule).where(schedule.updated_by == user_id).values(updated_by=None)

@@ -24,8 +24,8 @@ from bot.db.models import QuizAnswer, QuizPrompt, ReviewCard
 from bot.db.upsert import upsert
 from bot.services import points
 from bot.services.activity import record_activity
-from bot.services.localtime import local_day, user_timezone
 from bot.services.errors import UserError
+from bot.services.localtime import local_day, user_timezone
 from bot.services.quiz_bank import (
     ShownQuestion,
     decode_order,

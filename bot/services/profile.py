@@ -51,7 +51,11 @@ class ProfileService:
             if user.timezone == zone:
                 raise UserError(f"Your timezone is already {zone}.")
             changed = user.timezone_changed_at
-            if user.timezone is not None and changed is not None and now - changed < TIMEZONE_COOLDOWN:
+            if (
+                user.timezone is not None
+                and changed is not None
+                and now - changed < TIMEZONE_COOLDOWN
+            ):
                 allowed = changed + TIMEZONE_COOLDOWN
                 raise UserError(
                     f"You changed your timezone on {changed:%d %b}; you can change it again after "
@@ -61,11 +65,15 @@ class ProfileService:
             old_today, new_today = local_day(now, old_zone), local_day(now, zone)
             day = old_today
             while day < new_today:
-                await insert_ignore(session, StreakEvent, user_id=user_id, day=day, kind="bridge", notified=True)
+                await insert_ignore(
+                    session, StreakEvent, user_id=user_id, day=day, kind="bridge", notified=True
+                )
                 day += timedelta(days=1)
             previous = user.timezone
             user.timezone = zone
             user.timezone_changed_at = now
             await session.flush()
             await rebuild_user(session, user, new_today)
-        return TimezoneChange(zone, previous, now.astimezone(ZoneInfo(zone)), now + TIMEZONE_COOLDOWN)
+        return TimezoneChange(
+            zone, previous, now.astimezone(ZoneInfo(zone)), now + TIMEZONE_COOLDOWN
+        )

@@ -41,8 +41,14 @@ class ReminderInfo:
     @classmethod
     def from_row(cls, row: Reminder) -> ReminderInfo:
         return cls(
-            row.user_id, parse_hhmm(row.remind_at), row.timezone, row.target, row.guild_id,
-            row.channel_id, row.enabled, row.last_sent_on,
+            row.user_id,
+            parse_hhmm(row.remind_at),
+            row.timezone,
+            row.target,
+            row.guild_id,
+            row.channel_id,
+            row.enabled,
+            row.last_sent_on,
         )
 
 
@@ -66,7 +72,13 @@ class ReminderService:
         self._with_notice: set[int] | None = None  # users with a pending notice, cached
 
     async def set(
-        self, *, user_id: int, time_text: str, target: str, guild_id: int | None, channel_id: int | None
+        self,
+        *,
+        user_id: int,
+        time_text: str,
+        target: str,
+        guild_id: int | None,
+        channel_id: int | None,
     ) -> ReminderInfo:
         """Create or replace the reminder, in the member's timezone (own, else server's, else UTC)."""
         at = parse_hhmm(time_text)
@@ -80,9 +92,16 @@ class ReminderService:
             tz = await user_timezone(session, user_id, guild_id)
             await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
             row = Reminder(
-                user_id=user_id, remind_at=format_hhmm(at), timezone=tz, target=target,
-                guild_id=guild_id, channel_id=channel_id, enabled=True, last_sent_on=None,
-                notice=None, created_at=now,
+                user_id=user_id,
+                remind_at=format_hhmm(at),
+                timezone=tz,
+                target=target,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                enabled=True,
+                last_sent_on=None,
+                notice=None,
+                created_at=now,
             )
             local = now.astimezone(ZoneInfo(tz))
             if local.time() >= at:
@@ -125,7 +144,9 @@ class ReminderService:
         """
         if self._with_notice is None:
             async with self._db.transaction() as session:
-                rows = await session.scalars(select(Reminder.user_id).where(Reminder.notice.is_not(None)))
+                rows = await session.scalars(
+                    select(Reminder.user_id).where(Reminder.notice.is_not(None))
+                )
                 self._with_notice = set(rows)
         if user_id not in self._with_notice:
             return None
@@ -145,7 +166,9 @@ class ReminderService:
             self._with_notice.add(user_id)
         async with self._db.transaction() as session:
             await session.execute(
-                update(Reminder).where(Reminder.user_id == user_id).values(enabled=False, notice=notice[:200])
+                update(Reminder)
+                .where(Reminder.user_id == user_id)
+                .values(enabled=False, notice=notice[:200])
             )
 
     async def claim_due(self, user_id: int) -> DueReminder | None:
@@ -161,7 +184,9 @@ class ReminderService:
             info = ReminderInfo.from_row(row)
             local = now.astimezone(ZoneInfo(info.timezone))
             today = local.date()
-            if local.time() < info.at or (info.last_sent_on is not None and info.last_sent_on >= today):
+            if local.time() < info.at or (
+                info.last_sent_on is not None and info.last_sent_on >= today
+            ):
                 return None
             claimed = await session.execute(
                 update(Reminder)
@@ -184,7 +209,9 @@ class ReminderService:
             state: StreakState = state_of(user)
             if state.through is not None and state.through < today - timedelta(days=1):
                 state = advance(state, active=set(), bridged=set(), today=today).state
-            midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=ZoneInfo(info.timezone))
+            midnight = datetime.combine(
+                today + timedelta(days=1), time(), tzinfo=ZoneInfo(info.timezone)
+            )
             scheduled = datetime.combine(today, info.at, tzinfo=ZoneInfo(info.timezone))
             late = now - scheduled
             return DueReminder(

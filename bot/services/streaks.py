@@ -31,7 +31,9 @@ def state_of(user: User) -> StreakState:
     )
 
 
-async def _save(session: AsyncSession, user: User, result: Advance, *, notified: bool = False) -> None:
+async def _save(
+    session: AsyncSession, user: User, result: Advance, *, notified: bool = False
+) -> None:
     state = result.state
     user.streak_current = state.current
     user.streak_best = state.best
@@ -45,14 +47,20 @@ async def _save(session: AsyncSession, user: User, result: Advance, *, notified:
 
 
 async def _bridged(session: AsyncSession, user_id: int, after: date | None = None) -> set[date]:
-    query = select(StreakEvent.day).where(StreakEvent.user_id == user_id, StreakEvent.kind == "bridge")
+    query = select(StreakEvent.day).where(
+        StreakEvent.user_id == user_id, StreakEvent.kind == "bridge"
+    )
     if after is not None:
         query = query.where(StreakEvent.day > after)
     return set(await session.scalars(query))
 
 
 async def _active_days(session: AsyncSession, user_id: int) -> set[date]:
-    return set(await session.scalars(select(Activity.local_day).where(Activity.user_id == user_id).distinct()))
+    return set(
+        await session.scalars(
+            select(Activity.local_day).where(Activity.user_id == user_id).distinct()
+        )
+    )
 
 
 async def rebuild_user(session: AsyncSession, user: User, today: date) -> Advance:
@@ -125,7 +133,9 @@ class StreakService:
         self._db = db
         self._clock = clock
 
-    async def view(self, user_id: int, guild_id: int | None, *, mark_seen: bool = True) -> StreakView:
+    async def view(
+        self, user_id: int, guild_id: int | None, *, mark_seen: bool = True
+    ) -> StreakView:
         """The member's streak as of now, after counting any days missed since last time."""
         now = self._clock.now()
         async with self._db.transaction() as session:
@@ -137,7 +147,10 @@ class StreakService:
             state = state_of(user)
             if state.through is not None and state.through < today - timedelta(days=1):
                 result = advance(
-                    state, active=set(), bridged=await _bridged(session, user_id, state.through), today=today
+                    state,
+                    active=set(),
+                    bridged=await _bridged(session, user_id, state.through),
+                    today=today,
                 )
                 await _save(session, user, result)
                 state = result.state
@@ -150,7 +163,9 @@ class StreakService:
                     .group_by(Activity.local_day)
                 )
             ).all()
-            total = await session.scalar(select(func.sum(Activity.minutes)).where(Activity.user_id == user_id))
+            total = await session.scalar(
+                select(func.sum(Activity.minutes)).where(Activity.user_id == user_id)
+            )
         minutes_by_day = {day: int(m or 0) for day, m in rows}
         active = set(minutes_by_day)
         monday = today - timedelta(days=today.weekday())
@@ -165,24 +180,34 @@ class StreakService:
             at_risk=at_risk(state, today),
             hours_left=(midnight - now).total_seconds() / 3600,
             days_this_week=sum(1 for d in active if d >= monday),
-            days_this_month=sum(1 for d in active if d.year == today.year and d.month == today.month),
+            days_this_month=sum(
+                1 for d in active if d.year == today.year and d.month == today.month
+            ),
             total_minutes=int(total or 0),
             minutes_by_day=minutes_by_day,
             active_days=active,
             news=news,
         )
 
-    async def _news(self, session: AsyncSession, user_id: int, mark_seen: bool) -> tuple[tuple[date, str], ...]:
+    async def _news(
+        self, session: AsyncSession, user_id: int, mark_seen: bool
+    ) -> tuple[tuple[date, str], ...]:
         rows = (
             await session.execute(
                 select(StreakEvent.day, StreakEvent.kind)
-                .where(StreakEvent.user_id == user_id, StreakEvent.notified.is_(False), StreakEvent.kind != "bridge")
+                .where(
+                    StreakEvent.user_id == user_id,
+                    StreakEvent.notified.is_(False),
+                    StreakEvent.kind != "bridge",
+                )
                 .order_by(StreakEvent.day)
             )
         ).all()
         if mark_seen and rows:
             await session.execute(
-                update(StreakEvent).where(StreakEvent.user_id == user_id, StreakEvent.notified.is_(False)).values(notified=True)
+                update(StreakEvent)
+                .where(StreakEvent.user_id == user_id, StreakEvent.notified.is_(False))
+                .values(notified=True)
             )
         return tuple((day, kind) for day, kind in rows)
 
@@ -234,7 +259,10 @@ class StreakService:
             cached = state_of(user)
             if cached.through is not None and cached.through < today - timedelta(days=1):
                 cached = advance(
-                    cached, active=set(), bridged=await _bridged(session, user_id, cached.through), today=today
+                    cached,
+                    active=set(),
+                    bridged=await _bridged(session, user_id, cached.through),
+                    today=today,
                 ).state
             active = await _active_days(session, user_id)
             rebuilt = rebuild(active, await _bridged(session, user_id), max([today, *active])).state

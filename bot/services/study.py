@@ -49,9 +49,13 @@ class StudyService:
         self._clock = clock
         self._content = content
 
-    def _validate(self, minutes: int, skill: str | None, note: str | None) -> tuple[str | None, str | None]:
+    def _validate(
+        self, minutes: int, skill: str | None, note: str | None
+    ) -> tuple[str | None, str | None]:
         if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-            raise UserError(f"Minutes must be between {MIN_MINUTES} and {MAX_MINUTES}; you entered {minutes}.")
+            raise UserError(
+                f"Minutes must be between {MIN_MINUTES} and {MAX_MINUTES}; you entered {minutes}."
+            )
         slug = None
         if skill:
             lookup = self._content.index.resolve(skill)
@@ -61,7 +65,9 @@ class StudyService:
             slug = lookup.skill.slug
         cleaned = " ".join(note.split()) if note else None
         if cleaned and len(cleaned) > NOTE_LIMIT:
-            raise UserError(f"Notes can be at most {NOTE_LIMIT} characters; yours has {len(cleaned)}.")
+            raise UserError(
+                f"Notes can be at most {NOTE_LIMIT} characters; yours has {len(cleaned)}."
+            )
         return slug, cleaned or None
 
     async def log(
@@ -94,23 +100,41 @@ class StudyService:
                     f"{DAILY_CAP_MINUTES // 60} hours (you have {_hours(so_far)} logged)."
                 )
             row = await record_activity(
-                session, user_id=user_id, guild_id=guild_id, kind="study", now=now,
-                minutes=minutes, skill=slug, note=cleaned,
+                session,
+                user_id=user_id,
+                guild_id=guild_id,
+                kind="study",
+                now=now,
+                minutes=minutes,
+                skill=slug,
+                note=cleaned,
             )
             earned = 0
             if guild_id is not None:
                 earned = minutes // 10 * points.Award.STUDY_PER_10_MIN
                 if earned:
                     await points.award(
-                        session, guild_id=guild_id, user_id=user_id, amount=earned,
-                        reason="study", ref=str(row.id), now=now,
+                        session,
+                        guild_id=guild_id,
+                        user_id=user_id,
+                        amount=earned,
+                        reason="study",
+                        ref=str(row.id),
+                        now=now,
                     )
                 await points.move_board(
-                    session, guild_id=guild_id, user_id=user_id, board="study", delta=minutes, now=now
+                    session,
+                    guild_id=guild_id,
+                    user_id=user_id,
+                    board="study",
+                    delta=minutes,
+                    now=now,
                 )
             user = await session.get(User, user_id)
             assert user is not None
-            return StudyEntry(row.id, minutes, slug, cleaned, so_far + minutes, earned, user.streak_current)
+            return StudyEntry(
+                row.id, minutes, slug, cleaned, so_far + minutes, earned, user.streak_current
+            )
 
     async def undo_last(self, *, user_id: int, guild_id: int | None) -> StudyEntry:
         """Remove the member's last study entry of today, with its points and minutes."""
@@ -120,7 +144,11 @@ class StudyService:
             today = local_day(now, await user_timezone(session, user_id, guild_id))
             row = await session.scalar(
                 select(Activity)
-                .where(Activity.user_id == user_id, Activity.kind == "study", Activity.local_day == today)
+                .where(
+                    Activity.user_id == user_id,
+                    Activity.kind == "study",
+                    Activity.local_day == today,
+                )
                 .order_by(Activity.id.desc())
                 .limit(1)
                 .with_for_update()
@@ -128,10 +156,16 @@ class StudyService:
             if row is None:
                 raise UserError("You have no study session logged today to undo.")
             if row.guild_id is not None:
-                await points.revoke(session, guild_id=row.guild_id, user_id=user_id, reason="study", ref=str(row.id))
+                await points.revoke(
+                    session, guild_id=row.guild_id, user_id=user_id, reason="study", ref=str(row.id)
+                )
                 await points.move_board(
-                    session, guild_id=row.guild_id, user_id=user_id, board="study",
-                    delta=-row.minutes, now=row.occurred_at,
+                    session,
+                    guild_id=row.guild_id,
+                    user_id=user_id,
+                    board="study",
+                    delta=-row.minutes,
+                    now=row.occurred_at,
                 )
             await session.delete(row)
             await session.flush()
@@ -143,4 +177,6 @@ class StudyService:
                     Activity.user_id == user_id, Activity.local_day == today
                 )
             )
-            return StudyEntry(row.id, row.minutes, row.skill, row.note, left, 0, user.streak_current)
+            return StudyEntry(
+                row.id, row.minutes, row.skill, row.note, left, 0, user.streak_current
+            )

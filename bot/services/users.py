@@ -42,7 +42,12 @@ async def ensure_member(
         await ensure_user(session, user_id, now)
         await ensure_guild(session, guild_id, now)
         await insert_ignore(
-            session, Member, guild_id=guild_id, user_id=user_id, display_name=name, first_seen_at=now
+            session,
+            Member,
+            guild_id=guild_id,
+            user_id=user_id,
+            display_name=name,
+            first_seen_at=now,
         )
         return
     if known.left_at is not None:

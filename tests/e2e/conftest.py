@@ -30,6 +30,8 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-async def mentor(sandbox: Sandbox, world: World, db: Database, clock: FrozenClock) -> AsyncIterator[MentorBot]:
+async def mentor(
+    sandbox: Sandbox, world: World, db: Database, clock: FrozenClock
+) -> AsyncIterator[MentorBot]:
     async with running_mentor(sandbox, db, clock) as bot:
         yield bot

@@ -17,7 +17,9 @@ from tests.e2e.harness import START, World, running_mentor
 LETTERS = "ABCD"
 
 
-async def schedule_quiz(sandbox: Sandbox, world: World, *, time: str = "09:00", tz: str = "Europe/Berlin") -> Message:
+async def schedule_quiz(
+    sandbox: Sandbox, world: World, *, time: str = "09:00", tz: str = "Europe/Berlin"
+) -> Message:
     return await sandbox.run_command(
         "mod quiz-schedule",
         user=world.mod,
@@ -156,7 +158,10 @@ async def test_forbidden_channel_pauses_only_that_server(
     sandbox.add_member(other, world.mod, manage_guild=True)
     await schedule_quiz(sandbox, world)
     await sandbox.run_command(
-        "mod quiz-schedule", user=world.mod, guild=other, options={"channel": other.general, "time": "09:00", "timezone": "Europe/Berlin"}
+        "mod quiz-schedule",
+        user=world.mod,
+        guild=other,
+        options={"channel": other.general, "time": "09:00", "timezone": "Europe/Berlin"},
     )
     sandbox.forbid_channel(world.guild.general)
     await fire_post_job(mentor, world.guild.id)

@@ -9,7 +9,9 @@ from bot.sandbox import Sandbox
 from tests.e2e.harness import World, running_mentor
 
 
-async def test_help_lists_commands_from_the_live_tree(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+async def test_help_lists_commands_from_the_live_tree(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
     reply = await sandbox.run_command("help", user=world.alice, guild=world.guild)
     assert reply.ephemeral
     text = reply.embeds[0]["description"]

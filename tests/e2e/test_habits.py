@@ -34,7 +34,12 @@ async def test_study_log_then_streak_card_with_heatmap(
     sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
 ) -> None:
     logged = await sandbox.run_command(
-        "study log", user=world.alice, guild=world.guild, minutes=45, skill="postgres", note="indexes @everyone"
+        "study log",
+        user=world.alice,
+        guild=world.guild,
+        minutes=45,
+        skill="postgres",
+        note="indexes @everyone",
     )
     assert logged.ephemeral
     text = logged.embeds[0]["description"]
@@ -76,7 +81,7 @@ async def test_study_undo_removes_minutes_points_and_the_day(
 async def test_out_of_range_minutes_never_reach_the_bot(
     sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, minutes: int
 ) -> None:
-    with pytest.raises(SandboxError, match="within 1..600"):
+    with pytest.raises(SandboxError, match=r"within 1\.\.600"):
         await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=minutes)
     assert await rows(db, Activity) == 0
 
@@ -89,9 +94,13 @@ async def test_daily_cap_and_overlong_note_are_refused(
     capped = await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=90)
     assert capped.ephemeral and "daily limit is 16 hours" in capped.content
     assert await rows(db, Activity) == 2
-    with pytest.raises(SandboxError, match="1..200 characters"):
-        await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=5, note="x" * 10_000)
-    unknown = await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=5, skill="zzzzqq")
+    with pytest.raises(SandboxError, match=r"1\.\.200 characters"):
+        await sandbox.run_command(
+            "study log", user=world.alice, guild=world.guild, minutes=5, note="x" * 10_000
+        )
+    unknown = await sandbox.run_command(
+        "study log", user=world.alice, guild=world.guild, minutes=5, skill="zzzzqq"
+    )
     assert unknown.ephemeral and "not a skill" in unknown.content
     assert await rows(db, Activity) == 2
 
@@ -99,12 +108,18 @@ async def test_daily_cap_and_overlong_note_are_refused(
 async def test_reminder_fires_at_local_time_only_without_activity(
     sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
 ) -> None:
-    await sandbox.run_command("settings timezone", user=world.alice, guild=world.guild, timezone="berlin")
-    await sandbox.run_command("settings timezone", user=world.bob, guild=world.guild, timezone="Europe/Berlin")
+    await sandbox.run_command(
+        "settings timezone", user=world.alice, guild=world.guild, timezone="berlin"
+    )
+    await sandbox.run_command(
+        "settings timezone", user=world.bob, guild=world.guild, timezone="Europe/Berlin"
+    )
     for user in (world.alice, world.bob):
         reply = await sandbox.run_command("remind set", user=user, guild=world.guild, time="20:00")
         assert "20:00 (Europe/Berlin)" in reply.content
-    assert mentor.scheduler.next_run(f"remind:{world.alice.id}", clock.now()) == START.replace(hour=19)
+    assert mentor.scheduler.next_run(f"remind:{world.alice.id}", clock.now()) == START.replace(
+        hour=19
+    )
 
     await sandbox.run_command("study log", user=world.bob, guild=world.guild, minutes=20)
     clock.set(START.replace(hour=19))  # 20:00 in Berlin
@@ -124,7 +139,9 @@ async def test_closed_dms_fall_back_to_the_channel(
     sandbox.close_dms(world.alice)
     clock.set(START.replace(hour=9))
     await fire(mentor, f"remind:{world.alice.id}")
-    posted = await sandbox.wait_for_message(world.guild.general, check=lambda m: "Time to study" in m.content)
+    posted = await sandbox.wait_for_message(
+        world.guild.general, check=lambda m: "Time to study" in m.content
+    )
     assert posted.content.startswith(f"<@{world.alice.id}>")
     assert [u.id for u in posted.mentions] == [world.alice.id]
 
@@ -142,7 +159,9 @@ async def test_undeliverable_reminder_switches_off_and_says_so(
         assert reminder is not None and not reminder.enabled
     topic = sandbox.add_channel(world.guild, "study-room")
     await sandbox.run_command("remind show", user=world.alice, guild=world.guild, channel=topic)
-    notice = await sandbox.wait_for_message(topic, check=lambda m: "switched off" in m.content, visible_to=world.alice)
+    notice = await sandbox.wait_for_message(
+        topic, check=lambda m: "switched off" in m.content, visible_to=world.alice
+    )
     assert notice.ephemeral
 
 
@@ -159,7 +178,9 @@ async def test_missed_reminder_after_downtime_is_sent_once_late(
     assert len(dms) == 1
     assert "should have reached you at 09:00" in dms[0].content
 
-    clock.set(START.replace(hour=1) + timedelta(days=1))  # next day, 01:00: before 09:00, nothing yet
+    clock.set(
+        START.replace(hour=1) + timedelta(days=1)
+    )  # next day, 01:00: before 09:00, nothing yet
     async with running_mentor(sandbox, db, clock):
         pass
     assert len(sandbox.dm_messages(world.alice)) == 1
@@ -168,12 +189,18 @@ async def test_missed_reminder_after_downtime_is_sent_once_late(
 async def test_bad_reminder_and_timezone_input(
     sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
 ) -> None:
-    bad_time = await sandbox.run_command("remind set", user=world.alice, guild=world.guild, time="24:00")
+    bad_time = await sandbox.run_command(
+        "remind set", user=world.alice, guild=world.guild, time="24:00"
+    )
     assert bad_time.ephemeral and "not a time of day" in bad_time.content
-    bad_zone = await sandbox.run_command("settings timezone", user=world.alice, guild=world.guild, timezone="Atlantis/Lost")
+    bad_zone = await sandbox.run_command(
+        "settings timezone", user=world.alice, guild=world.guild, timezone="Atlantis/Lost"
+    )
     assert bad_zone.ephemeral and "not a timezone" in bad_zone.content
     assert await rows(db, Reminder) == 0
-    choices = await sandbox.autocomplete("settings timezone", "timezone", "berlin", user=world.alice, guild=world.guild)
+    choices = await sandbox.autocomplete(
+        "settings timezone", "timezone", "berlin", user=world.alice, guild=world.guild
+    )
     assert choices[0]["value"] == "Europe/Berlin"
 
 
@@ -184,7 +211,12 @@ async def test_weekly_challenge_post_and_i_did_it_once(
         "mod challenge-schedule",
         user=world.mod,
         guild=world.guild,
-        options={"channel": world.guild.general, "weekday": "Tuesday", "time": "08:30", "timezone": "UTC"},
+        options={
+            "channel": world.guild.general,
+            "weekday": "Tuesday",
+            "time": "08:30",
+            "timezone": "UTC",
+        },
     )
     assert "every Tuesday at 08:30 (UTC)" in reply.content
     clock.set(START.replace(minute=30))

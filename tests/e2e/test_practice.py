@@ -16,14 +16,22 @@ from tests.e2e.harness import World
 LETTERS = "ABCD"
 
 
-async def answer(sandbox: Sandbox, bot: MentorBot, message: Message, user: object, *, right: bool) -> Message:
+async def answer(
+    sandbox: Sandbox, bot: MentorBot, message: Message, user: object, *, right: bool
+) -> Message:
     prompt_id = int(message.buttons[0].custom_id.split(":")[2])
     prompt = await bot.services.practice.prompt(prompt_id, user.id)  # type: ignore[attr-defined]
-    position = prompt.shown.right_position if right else (prompt.shown.right_position + 1) % len(prompt.shown.order)
+    position = (
+        prompt.shown.right_position
+        if right
+        else (prompt.shown.right_position + 1) % len(prompt.shown.order)
+    )
     return await sandbox.click(message, LETTERS[position], user=user)  # type: ignore[arg-type]
 
 
-async def test_practice_with_next(sandbox: Sandbox, world: World, mentor: MentorBot, db: Database) -> None:
+async def test_practice_with_next(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
     question = await sandbox.run_command(
         "quiz practice", user=world.alice, guild=world.guild, topic="docker", difficulty="beginner"
     )
@@ -39,14 +47,24 @@ async def test_practice_with_next(sandbox: Sandbox, world: World, mentor: Mentor
     assert [(e.reason, e.amount) for e in entries] == [("practice", 2)]
 
 
-async def test_practice_topic_by_category_and_autocomplete(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
-    choices = await sandbox.autocomplete("quiz practice", "topic", "datab", user=world.alice, guild=world.guild)
+async def test_practice_topic_by_category_and_autocomplete(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    choices = await sandbox.autocomplete(
+        "quiz practice", "topic", "datab", user=world.alice, guild=world.guild
+    )
     assert choices[0]["value"] == "databases"
-    question = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild, topic="databases")
+    question = await sandbox.run_command(
+        "quiz practice", user=world.alice, guild=world.guild, topic="databases"
+    )
     skill = question.embeds[0]["title"].removeprefix("Practice — ")
-    categories = {s.category.value for s in mentor.services.content.skills.values() if s.name == skill}
+    categories = {
+        s.category.value for s in mentor.services.content.skills.values() if s.name == skill
+    }
     assert categories == {"databases"}
-    unknown = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild, topic="zzzz")
+    unknown = await sandbox.run_command(
+        "quiz practice", user=world.alice, guild=world.guild, topic="zzzz"
+    )
     assert unknown.ephemeral and "not a skill or category" in unknown.content
 
 
@@ -56,7 +74,9 @@ async def test_review_moves_questions_between_boxes(
     nothing = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
     assert "no missed questions" in nothing.content
 
-    question = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild, topic="redis")
+    question = await sandbox.run_command(
+        "quiz practice", user=world.alice, guild=world.guild, topic="redis"
+    )
     missed = await answer(sandbox, mentor, question, world.alice, right=False)
     assert any(f["name"] == "Review" and "box 1" in f["value"] for f in missed.embeds[0]["fields"])
     async with db.transaction() as session:
@@ -86,9 +106,13 @@ async def test_review_moves_questions_between_boxes(
 async def test_double_click_on_a_practice_answer_counts_once(
     sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
 ) -> None:
-    question = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild, topic="git")
+    question = await sandbox.run_command(
+        "quiz practice", user=world.alice, guild=world.guild, topic="git"
+    )
     prompt_id = int(question.buttons[0].custom_id.split(":")[2])
-    await mentor.services.practice.answer(prompt_id=prompt_id, user_id=world.alice.id, display_name="alice", position=0)
+    await mentor.services.practice.answer(
+        prompt_id=prompt_id, user_id=world.alice.id, display_name="alice", position=0
+    )
     second = await mentor.services.practice.answer(
         prompt_id=prompt_id, user_id=world.alice.id, display_name="alice", position=1
     )

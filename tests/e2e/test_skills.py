@@ -9,11 +9,21 @@ from bot.content.schema import Category
 from bot.sandbox import Sandbox
 from tests.e2e.harness import World
 
-SEED_NAMED = ["Node.js", "Spring Boot", "ASP.NET Core", "Amazon RDS", "ELK Stack", "OWASP Top Ten", "Singleton"]
+SEED_NAMED = [
+    "Node.js",
+    "Spring Boot",
+    "ASP.NET Core",
+    "Amazon RDS",
+    "ELK Stack",
+    "OWASP Top Ten",
+    "Singleton",
+]
 
 
 @pytest.mark.parametrize("name", SEED_NAMED)
-async def test_seed_named_skill_shows_its_card(sandbox: Sandbox, world: World, mentor: MentorBot, name: str) -> None:
+async def test_seed_named_skill_shows_its_card(
+    sandbox: Sandbox, world: World, mentor: MentorBot, name: str
+) -> None:
     expected = mentor.services.content.index.resolve(name).skill
     assert expected is not None
     card = await sandbox.run_command("skill", user=world.alice, guild=world.guild, name=name)
@@ -23,22 +33,32 @@ async def test_seed_named_skill_shows_its_card(sandbox: Sandbox, world: World, m
     assert "Mark as learned" in labels and "Quiz me" in labels
 
 
-async def test_typo_and_alias_resolve_through_the_bot(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+async def test_typo_and_alias_resolve_through_the_bot(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
     for query, title in (("k8s", "Kubernetes"), ("dokcer", "Docker"), ("postgres", "PostgreSQL")):
         card = await sandbox.run_command("skill", user=world.alice, guild=world.guild, name=query)
         assert card.embeds[0]["title"] == title
 
 
-async def test_autocomplete_returns_at_most_25_slugs(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
-    choices = await sandbox.autocomplete("skill", "name", "dock", user=world.alice, guild=world.guild)
+async def test_autocomplete_returns_at_most_25_slugs(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    choices = await sandbox.autocomplete(
+        "skill", "name", "dock", user=world.alice, guild=world.guild
+    )
     assert 1 <= len(choices) <= 25
     assert choices[0]["value"] == "docker"
     assert all(len(c["name"]) <= 100 for c in choices)
-    everything = await sandbox.autocomplete("skill", "name", "", user=world.alice, guild=world.guild)
+    everything = await sandbox.autocomplete(
+        "skill", "name", "", user=world.alice, guild=world.guild
+    )
     assert len(everything) == 25
 
 
-async def test_unknown_name_suggests_instead_of_guessing(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+async def test_unknown_name_suggests_instead_of_guessing(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
     reply = await sandbox.run_command("skill", user=world.alice, guild=world.guild, name="jav")
     assert reply.ephemeral
     assert reply.embeds[0]["description"].startswith("No skill called “jav” — did you mean")
@@ -47,7 +67,9 @@ async def test_unknown_name_suggests_instead_of_guessing(sandbox: Sandbox, world
     assert card.embeds[0]["title"] == suggestion
 
 
-async def test_mark_learned_then_undo_and_progress(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+async def test_mark_learned_then_undo_and_progress(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
     card = await sandbox.run_command("skill", user=world.alice, guild=world.guild, name="http")
     first = await sandbox.click(card, "Mark as learned", user=world.alice)
     assert first.ephemeral and "marked as learned" in first.content
@@ -64,7 +86,9 @@ async def test_mark_learned_then_undo_and_progress(sandbox: Sandbox, world: Worl
     assert await mentor.services.learning.learned(world.alice.id) == set()
 
 
-async def test_related_select_opens_another_card(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+async def test_related_select_opens_another_card(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
     card = await sandbox.run_command("skill", user=world.alice, guild=world.guild, name="docker")
     menu = card.selects[0]
     target = menu.options[0]["value"]
@@ -73,7 +97,9 @@ async def test_related_select_opens_another_card(sandbox: Sandbox, world: World,
     assert opened.embeds[0]["title"] == mentor.services.content.skills[target].name
 
 
-async def test_quiz_me_sends_a_private_question(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+async def test_quiz_me_sends_a_private_question(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
     card = await sandbox.run_command("skill", user=world.alice, guild=world.guild, name="redis")
     question = await sandbox.click(card, "Quiz me", user=world.alice)
     assert question.ephemeral
@@ -81,10 +107,14 @@ async def test_quiz_me_sends_a_private_question(sandbox: Sandbox, world: World, 
     assert [b.label for b in question.buttons][:2] == ["A", "B"]
 
 
-async def test_skills_pages_and_category_jump(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+async def test_skills_pages_and_category_jump(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
     first = mentor.services.content.skills_in(Category.DATABASES)[0]
     await mentor.services.learning.mark_learned(world.alice.id, first.slug)
-    page = await sandbox.run_command("skills", user=world.alice, guild=world.guild, category="databases")
+    page = await sandbox.run_command(
+        "skills", user=world.alice, guild=world.guild, category="databases"
+    )
     assert page.embeds[0]["title"].startswith("Databases — 1/")
     assert f"✅ **{first.name}**" in page.embeds[0]["description"]
     second = await sandbox.click(page, "Next", user=world.alice)
@@ -93,7 +123,9 @@ async def test_skills_pages_and_category_jump(sandbox: Sandbox, world: World, me
     assert jumped.embeds[0]["title"].startswith("Security")
 
 
-async def test_path_orders_prerequisites_and_marks_next(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+async def test_path_orders_prerequisites_and_marks_next(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
     content = mentor.services.content
     path = content.learning_path("kubernetes")
     await mentor.services.learning.mark_learned(world.alice.id, path[0].slug)

@@ -40,7 +40,10 @@ def test_a_missed_day_uses_a_freeze_and_the_streak_survives() -> None:
     result = rebuild(active, set(), start + timedelta(days=8))
     assert result.state.current == 8
     assert result.state.freezes == 0
-    assert [(e.day, e.kind) for e in result.events][-1] == (start + timedelta(days=7), "freeze_used")
+    assert [(e.day, e.kind) for e in result.events][-1] == (
+        start + timedelta(days=7),
+        "freeze_used",
+    )
 
 
 def test_a_missed_day_without_freezes_ends_the_streak() -> None:
@@ -92,7 +95,9 @@ def test_incremental_equals_rebuild_on_a_random_history() -> None:
 async def log_at(db: Database, when: datetime, *, guild_id: int | None = None) -> date:
     async with db.transaction() as session:
         await ensure_user(session, USER, when)
-        row = await record_activity(session, user_id=USER, guild_id=guild_id, kind="study", now=when, minutes=10)
+        row = await record_activity(
+            session, user_id=USER, guild_id=guild_id, kind="study", now=when, minutes=10
+        )
         return row.local_day
 
 
@@ -115,10 +120,26 @@ async def cached(db: Database) -> tuple[int, int, int]:
     ("zone", "late_utc", "early_utc"),
     [
         # 23:59 and 00:01 local, expressed in UTC
-        ("Europe/Berlin", datetime(2026, 1, 5, 22, 59, tzinfo=UTC), datetime(2026, 1, 5, 23, 1, tzinfo=UTC)),
-        ("America/New_York", datetime(2026, 1, 6, 4, 59, tzinfo=UTC), datetime(2026, 1, 6, 5, 1, tzinfo=UTC)),
-        ("Asia/Kolkata", datetime(2026, 1, 5, 18, 29, tzinfo=UTC), datetime(2026, 1, 5, 18, 31, tzinfo=UTC)),
-        ("Asia/Kathmandu", datetime(2026, 1, 5, 18, 14, tzinfo=UTC), datetime(2026, 1, 5, 18, 16, tzinfo=UTC)),
+        (
+            "Europe/Berlin",
+            datetime(2026, 1, 5, 22, 59, tzinfo=UTC),
+            datetime(2026, 1, 5, 23, 1, tzinfo=UTC),
+        ),
+        (
+            "America/New_York",
+            datetime(2026, 1, 6, 4, 59, tzinfo=UTC),
+            datetime(2026, 1, 6, 5, 1, tzinfo=UTC),
+        ),
+        (
+            "Asia/Kolkata",
+            datetime(2026, 1, 5, 18, 29, tzinfo=UTC),
+            datetime(2026, 1, 5, 18, 31, tzinfo=UTC),
+        ),
+        (
+            "Asia/Kathmandu",
+            datetime(2026, 1, 5, 18, 14, tzinfo=UTC),
+            datetime(2026, 1, 5, 18, 16, tzinfo=UTC),
+        ),
     ],
 )
 async def test_2359_and_0001_are_two_days_in_the_members_zone(
@@ -212,7 +233,9 @@ async def test_moving_east_bridges_the_lost_evening_and_has_a_cooldown(db: Datab
     await log_at(db, datetime(2026, 4, 5, 4, tzinfo=UTC))  # 5 April 13:00 in Tokyo
     assert (await cached(db))[0] == 4
     async with db.transaction() as session:
-        bridges = list(await session.scalars(select(StreakEvent.day).where(StreakEvent.kind == "bridge")))
+        bridges = list(
+            await session.scalars(select(StreakEvent.day).where(StreakEvent.kind == "bridge"))
+        )
     assert bridges == [date(2026, 4, 4)]
     cached_state, rebuilt_state = await streaks.verify(USER)
     assert cached_state == rebuilt_state
