@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -103,9 +104,27 @@ class MentorBot(commands.AutoShardedBot):
         return True
 
     async def close(self) -> None:
-        """Stop the scheduler, disconnect, then close the database."""
+        """Stop the scheduler, disconnect, let running handlers finish, then close the database."""
         self.scheduler.shutdown()
         try:
             await super().close()
         finally:
+            await _finish_handlers()
             await self.services.db.close()
+
+
+# Names discord.py gives the tasks that run commands, components and event listeners.
+HANDLER_TASKS = ("CommandTree-invoker", "discord.py: ", "discord-ui-")
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+async def _finish_handlers() -> None:
+    """Wait (briefly) for handlers still running, so none loses its database connection mid-write."""
+    current = asyncio.current_task()
+    running = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current and not task.done() and task.get_name().startswith(HANDLER_TASKS)
+    ]
+    if running:
+        await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
