@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text
+
 from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
@@ -36,3 +39,46 @@ async def test_restart_does_not_resync_an_unchanged_tree(
         reply = await sandbox.run_command("help", user=world.alice, guild=world.guild)
         assert reply.embeds
     assert sandbox.stats.command_syncs == syncs
+
+
+async def test_a_429_on_posting_is_retried(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    await sandbox.run_command(
+        "mod quiz-schedule",
+        user=world.mod,
+        guild=world.guild,
+        options={"channel": world.guild.general, "time": "08:00", "timezone": "UTC"},
+    )
+    limited = sandbox.stats.rate_limited
+    assert world.guild.general is not None
+    sandbox.force_429("POST", f"/channels/{world.guild.general.id}/messages", retry_after=0.05)
+    await sandbox.run_command("mod quiz-now", user=world.mod, guild=world.guild)
+    posts = [m for m in sandbox.channel_messages(world.guild.general) if m.embeds]
+    assert len(posts) == 1
+    assert sandbox.stats.rate_limited == limited + 1
+
+
+async def test_an_unexpected_failure_gets_a_private_apology_and_a_log(
+    sandbox: Sandbox,
+    world: World,
+    mentor: MentorBot,
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with db.engine.begin() as conn:  # a real fault: the table is gone
+        await conn.execute(text("DROP TABLE learned_skills"))
+    reply = await sandbox.run_command("progress", user=world.alice, guild=world.guild)
+    assert reply.ephemeral
+    assert reply.content.startswith("Something went wrong on our side")
+    assert any(
+        "Unhandled error in progress" in r.getMessage() and r.exc_info for r in caplog.records
+    )
+
+
+async def test_user_text_cannot_ping(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
+    reply = await sandbox.run_command(
+        "skill", user=world.alice, guild=world.guild, name="@everyone <@&1>"
+    )
+    assert reply.ephemeral
+    assert not reply.mention_everyone and reply.mentions == [] and reply.mention_role_ids == []

@@ -1,0 +1,59 @@
+"""Settings validation and secret redaction."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.logs import REDACTED, RedactSecrets
+
+TOKEN = "MTIzNDU2Nzg5.abcdef.secret-token-value"
+
+
+def settings(**values: object) -> Settings:
+    return load_settings(_env_file=None, **values)
+
+
+def test_defaults_use_sqlite_under_var() -> None:
+    loaded = settings()
+    assert loaded.database_url.startswith("sqlite+aiosqlite:///")
+    assert loaded.database_url.endswith("/var/mentor.db")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"shard_ids": "0,1"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"shard_ids": "0,3", "shard_count": 2}, "below SHARD_COUNT"),
+        ({"database_url": "sqlite:///x.db"}, "uses the driver 'sqlite'"),
+        ({"log_level": "chatty"}, "LOG_LEVEL must be one of"),
+    ],
+)
+def test_malformed_settings_give_one_sentence(values: dict[str, object], message: str) -> None:
+    with pytest.raises(SettingsError, match=message) as error:
+        settings(**values)
+    assert "\n" not in str(error.value)
+
+
+def test_token_is_required_only_to_run() -> None:
+    with pytest.raises(SettingsError, match="DISCORD_TOKEN is not set"):
+        settings().token()
+    assert settings(discord_token=f"  {TOKEN} ").token() == TOKEN
+    assert TOKEN not in repr(settings(discord_token=TOKEN))
+
+
+def test_the_token_never_reaches_a_log_line() -> None:
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "connecting with %s", (TOKEN,), None
+    )
+    try:
+        raise RuntimeError(f"bad auth header Bot {TOKEN}")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    RedactSecrets([TOKEN]).filter(record)
+    formatted = logging.Formatter().format(record)
+    assert TOKEN not in formatted
+    assert formatted.count(REDACTED) >= 2
