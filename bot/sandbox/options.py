@@ -67,6 +67,10 @@ def leaf_options(command: Json, subpath: list[str]) -> list[Json]:
     return options
 
 
+# Option fields that only restrict what a user may enter.
+_LIMITS = ("min_value", "max_value", "min_length", "max_length", "choices", "channel_types")
+
+
 def build(
     command: Json,
     subpath: list[str],
@@ -74,8 +78,13 @@ def build(
     ctx: OptionContext,
     *,
     focused: str | None = None,
+    unchecked: bool = False,
 ) -> Invocation:
-    """The ``options`` tree and ``resolved`` data for a chat-input (or autocomplete) call."""
+    """The ``options`` tree and ``resolved`` data for a chat-input (or autocomplete) call.
+
+    ``unchecked`` skips the limits Discord's client enforces (ranges, lengths, choices,
+    channel types), to prove that the bot validates on its own.
+    """
     definitions = leaf_options(command, subpath)
     by_name = {d["name"]: d for d in definitions}
     path = " ".join([command["name"], *subpath])
@@ -100,7 +109,8 @@ def build(
             option.update(value=str(values[name]), focused=True)
         else:
             where = f"/{path} option {name!r}"
-            option["value"] = convert(definition, values[name], ctx, invocation.resolved, where)
+            checked = {k: v for k, v in definition.items() if k not in _LIMITS} if unchecked else definition
+            option["value"] = convert(checked, values[name], ctx, invocation.resolved, where)
         leaf.append(option)
     container = invocation.options
     options = command.get("options") or []

@@ -332,18 +332,22 @@ class Sandbox:
         guild: Guild | None = None,
         channel: ChannelRef | None = None,
         bypass_permissions: bool = False,
+        unchecked: bool = False,
         timeout: float | None = None,
         options: dict[str, Any] | None = None,
         **more_options: Any,
     ) -> Any:
         """Invoke ``/command`` ("quiz practice" for sub-commands) and return what the user sees.
 
+        ``unchecked=True`` sends option values Discord's client would refuse (out of range,
+        too long, a wrong channel type) — to test the bot's own validation.
+
         That is the response Message (for a deferred response: once edited or followed up),
         or a Modal. Options go in as keywords; names that clash with this
         method's own parameters (``channel``, ``user``…) go in ``options``.
         """
         values = {**(options or {}), **more_options}
-        record = self._invoke(command, user, guild, channel, values, bypass_permissions)
+        record = self._invoke(command, user, guild, channel, values, bypass_permissions, unchecked=unchecked)
         return await self._result(record, timeout)
 
     async def autocomplete(
@@ -548,6 +552,7 @@ class Sandbox:
         bypass_permissions: bool,
         *,
         focused: str | None = None,
+        unchecked: bool = False,
     ) -> PendingInteraction:
         words = command.strip().removeprefix("/").split()
         if not words:
@@ -593,6 +598,7 @@ class Sandbox:
             values,
             OptionContext(self.state, guild, member, where),
             focused=focused,
+            unchecked=unchecked,
         )
         data: dict[str, Any] = {
             "id": definition["id"],
