@@ -109,7 +109,11 @@ def build(
             option.update(value=str(values[name]), focused=True)
         else:
             where = f"/{path} option {name!r}"
-            checked = {k: v for k, v in definition.items() if k not in _LIMITS} if unchecked else definition
+            checked = (
+                {k: v for k, v in definition.items() if k not in _LIMITS}
+                if unchecked
+                else definition
+            )
             option["value"] = convert(checked, values[name], ctx, invocation.resolved, where)
         leaf.append(option)
     container = invocation.options

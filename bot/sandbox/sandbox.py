@@ -347,7 +347,9 @@ class Sandbox:
         method's own parameters (``channel``, ``user``…) go in ``options``.
         """
         values = {**(options or {}), **more_options}
-        record = self._invoke(command, user, guild, channel, values, bypass_permissions, unchecked=unchecked)
+        record = self._invoke(
+            command, user, guild, channel, values, bypass_permissions, unchecked=unchecked
+        )
         return await self._result(record, timeout)
 
     async def autocomplete(
