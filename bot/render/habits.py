@@ -62,6 +62,8 @@ def streak_card(view: StreakView, name: str) -> discord.Embed:
     embed.add_field(name="This month", value=_days(view.days_this_month), inline=True)
     embed.add_field(name="Study time", value=_duration(view.total_minutes), inline=True)
     lines = news_lines(view.news)
+    if view.current and not view.freezes and any(kind == "freeze_used" for _, kind in view.news):
+        lines.append("⚠️ No freezes left: a missed day now ends the streak.")
     if view.at_risk:
         lines.append(
             f"⏳ Study today to keep it: {view.hours_left:.0f} h left before midnight ({view.timezone})."

@@ -213,3 +213,48 @@ async def test_quiz_now_and_today(sandbox: Sandbox, world: World, mentor: Mentor
     right, _ = await right_letter(mentor, world.guild.id)
     answer = await sandbox.click(today, right, user=world.alice)
     assert answer.embeds[0]["title"] == "✅ Right!"
+
+
+async def test_close_time_closes_and_shows_results(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    await sandbox.run_command(
+        "mod quiz-schedule",
+        user=world.mod,
+        guild=world.guild,
+        options={
+            "channel": world.guild.general,
+            "time": "09:00",
+            "timezone": "Europe/Berlin",
+            "close_at": "21:00",
+        },
+    )
+    await fire_post_job(mentor, world.guild.id)
+    post = daily_posts(sandbox, world)[0]
+    right, _ = await right_letter(mentor, world.guild.id)
+    await sandbox.click(post, right, user=world.alice)
+    assert mentor.scheduler.next_run(f"quiz-close:{world.guild.id}", clock.now()) == START.replace(
+        hour=20
+    )
+    clock.set(START.replace(hour=20))
+    job = mentor.scheduler.job(f"quiz-close:{world.guild.id}")
+    assert job is not None
+    await job[0](*job[1])
+    closed = sandbox.message(post.id)
+    assert closed.embeds[0]["title"].endswith("(closed)")
+    assert "1 answered · 100% right" in str(closed.embeds[0]["fields"])
+
+
+async def test_topics_limit_the_daily_question(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    await schedule_quiz(sandbox, world)
+    picker = await sandbox.run_command("mod quiz-topics", user=world.mod, guild=world.guild)
+    chosen = await sandbox.select(
+        picker, "Categories for the daily question…", ["security"], user=world.mod
+    )
+    assert "Security" in chosen.content
+    await sandbox.run_command("mod quiz-now", user=world.mod, guild=world.guild)
+    post = await mentor.services.daily.current_post(world.guild.id)
+    assert post is not None
+    assert mentor.services.content.skills[post.shown.question.skill].category.value == "security"
