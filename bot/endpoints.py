@@ -11,15 +11,18 @@ _DEFAULT_API = discord.http.Route.BASE
 _DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 
 
-def point_discord_at(api_base: str, gateway_url: str | None = None) -> None:
+def point_discord_at(api_base: str | None, gateway_url: str | None = None) -> None:
     """Send REST (bot and webhook routes) to ``api_base``, e.g. ``http://127.0.0.1:8080/api/v10``.
+
+    ``None`` leaves that endpoint as it is.
 
     The sharded client asks ``GET /gateway/bot`` for its gateway; ``gateway_url`` also covers
     clients that skip that call (a fixed shard count, or a plain ``Client``).
     """
-    base = api_base.rstrip("/")
-    discord.http.Route.BASE = base
-    discord.webhook.async_.Route.BASE = base
+    if api_base is not None:
+        base = api_base.rstrip("/")
+        discord.http.Route.BASE = base
+        discord.webhook.async_.Route.BASE = base
     if gateway_url is not None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 

@@ -7,9 +7,6 @@ import contextlib
 import logging
 import signal
 
-import yarl
-from discord.gateway import DiscordWebSocket
-
 from bot import health
 from bot.app import MentorBot
 from bot.clock import Clock, SystemClock
@@ -40,10 +37,7 @@ async def open_database(url: str) -> Database:
 
 def use_endpoints(settings: Settings) -> None:
     """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL when they are set."""
-    if settings.discord_api_base:
-        point_discord_at(settings.discord_api_base)
-    if settings.discord_gateway_url:
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+    point_discord_at(settings.discord_api_base, gateway_url=settings.discord_gateway_url)
 
 
 async def build_bot(settings: Settings, *, clock: Clock | None = None) -> MentorBot:

@@ -9,7 +9,7 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.sandbox import Sandbox
-from tests.e2e.harness import World, running_mentor
+from tests.e2e.harness import World, running_mentor, started_sandbox
 
 
 async def test_help_lists_commands_from_the_live_tree(
@@ -82,3 +82,19 @@ async def test_user_text_cannot_ping(sandbox: Sandbox, world: World, mentor: Men
     )
     assert reply.ephemeral
     assert not reply.mention_everyone and reply.mentions == [] and reply.mention_role_ids == []
+
+
+async def test_two_shards_serve_their_own_guilds(db: Database, clock: FrozenClock) -> None:
+    async with started_sandbox(
+        shard_count=2, timeout=20.0
+    ) as sandbox:  # discord.py waits 5 s per extra shard
+        guilds = [sandbox.add_guild("Shard zero", shard=0), sandbox.add_guild("Shard one", shard=1)]
+        member = sandbox.add_user("member")
+        for guild in guilds:
+            sandbox.add_member(guild, member)
+        async with running_mentor(sandbox, db, clock) as bot:
+            assert bot.shard_count == 2
+            for guild in guilds:
+                reply = await sandbox.run_command("help", user=member, guild=guild)
+                assert reply.embeds[0]["title"] == "Backend Mentor — commands"
+            assert {bot.get_guild(g.id).shard_id for g in guilds} == {0, 1}  # type: ignore[union-attr]
