@@ -20,7 +20,7 @@ from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 
-StartupTask = Callable[[], Awaitable[None]]
+StartupTask = Callable[[], Awaitable[object]]
 
 
 def discover_cogs() -> list[str]:

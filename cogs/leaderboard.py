@@ -31,6 +31,7 @@ PERIOD_CHOICES = [
     )
 ]
 MEMBER_CHECK_TTL = 3600.0
+STREAK_SWEEP_SECONDS = 3600
 
 
 class MemberCheck:
@@ -106,6 +107,11 @@ class Leaderboard(commands.Cog):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
         self.members = MemberCheck(bot)
+
+    async def cog_load(self) -> None:
+        sweep = self.bot.services.boards.sweep_broken_streaks
+        self.bot.scheduler.every("streak-sweep", sweep, seconds=STREAK_SWEEP_SECONDS)
+        self.bot.on_startup(sweep)
 
     async def load(
         self,

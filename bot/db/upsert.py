@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 
-def _insert(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
+def insert_for(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
+    """An INSERT for ``model`` in the session's dialect, so ON CONFLICT clauses are available."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(model)
@@ -18,7 +19,7 @@ def _insert(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
 
 async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], **values: Any) -> bool:
     """Insert a row unless it would break a unique constraint; True when a row was added."""
-    statement = _insert(session, model).values(**values).on_conflict_do_nothing()
+    statement = insert_for(session, model).values(**values).on_conflict_do_nothing()
     result = await session.execute(statement)
     return bool(result.rowcount)
 
@@ -34,7 +35,7 @@ async def upsert(
 
     ``update`` values may refer to the proposed row as ``excluded(model_column_name)``.
     """
-    statement = _insert(session, model).values(**values)
+    statement = insert_for(session, model).values(**values)
     statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
     await session.execute(statement)
 
@@ -47,6 +48,6 @@ async def upsert_many(
     update: dict[str, Any],
 ) -> None:
     """``upsert`` for several rows in one statement (the same ``update`` for each)."""
-    statement = _insert(session, model).values(rows)
+    statement = insert_for(session, model).values(rows)
     statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
     await session.execute(statement)

@@ -41,5 +41,5 @@ async def record_activity(
     )
     session.add(row)
     await session.flush()
-    await on_activity(session, user_id, row.local_day)
+    await on_activity(session, user_id, row.local_day, now)
     return row

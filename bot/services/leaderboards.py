@@ -9,9 +9,9 @@ not appear; deleted users have no rows at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -123,8 +123,10 @@ class LeaderboardService:
             raise UserError("Period must be week, month, season or all.")
         async with self._db.read() as session:
             if board == "streak":
-                return await self._streak_page(session, guild_id, page, caller_id)
+                period, season = "all", None  # streaks are "current": the period does not apply
             key, label = await self._key(session, guild_id, period, season)
+            if board == "streak":
+                label = "current streaks"
             page = max(page, 0)
             found = (
                 await session.execute(
@@ -156,11 +158,21 @@ class LeaderboardService:
     async def _rank_of(
         self, session: AsyncSession, guild_id: int, board: str, period: str, key: str, value: int
     ) -> int:
+        """1 + how many active members score more than ``value``.
+
+        A single lower bound on ``value`` lets SQLite start its index range there;
+        adding ``value > 0`` as well would make it scan from 0 and filter.
+        """
         above = await session.scalar(
-            select(func.count()).select_from(
-                self._board_rows(guild_id, board, period, key)
-                .where(BoardTotal.value > value)
-                .subquery()
+            select(func.count())
+            .select_from(BoardTotal)
+            .where(
+                BoardTotal.guild_id == guild_id,
+                BoardTotal.board == board,
+                BoardTotal.period == period,
+                BoardTotal.period_key == key,
+                BoardTotal.active.is_(True),
+                BoardTotal.value > max(value, 0),
             )
         )
         return (above or 0) + 1
@@ -210,54 +222,6 @@ class LeaderboardService:
             )
         ]
 
-    async def _streak_page(
-        self, session: AsyncSession, guild_id: int, page: int, caller_id: int | None
-    ) -> BoardPage:
-        base = (
-            select(User.id, User.streak_current)
-            .join(Member, and_(Member.user_id == User.id, Member.guild_id == guild_id))
-            .where(Member.left_at.is_(None), User.streak_current > 0)
-        )
-        page = max(page, 0)
-        found = (
-            await session.execute(
-                base.order_by(User.streak_current.desc(), User.id)
-                .limit(PAGE_SIZE + 1)
-                .offset(page * PAGE_SIZE)
-            )
-        ).all()
-        has_next = len(found) > PAGE_SIZE
-        found = found[:PAGE_SIZE]
-        names = await self._names(session, guild_id, [r.id for r in found])
-
-        async def rank_of(value: int) -> int:
-            above = await session.scalar(
-                select(func.count()).select_from(base.where(User.streak_current > value).subquery())
-            )
-            return (above or 0) + 1
-
-        offset = page * PAGE_SIZE
-        first = 1 if offset == 0 or not found else await rank_of(found[0].streak_current)
-        rows = [
-            Standing(rank, user_id, names.get(user_id, str(user_id)), value)
-            for rank, user_id, value in self._with_ranks(
-                [(r.id, r.streak_current) for r in found], offset, first
-            )
-        ]
-        caller = None
-        if caller_id is not None:
-            mine = await session.scalar(
-                base.with_only_columns(User.streak_current).where(User.id == caller_id)
-            )
-            if mine:
-                caller = Standing(
-                    await rank_of(mine),
-                    caller_id,
-                    await self._name(session, guild_id, caller_id),
-                    mine,
-                )
-        return BoardPage("streak", "all", "current streaks", page, has_next, rows, caller)
-
     @staticmethod
     async def _names(session: AsyncSession, guild_id: int, user_ids: list[int]) -> dict[int, str]:
         if not user_ids:
@@ -278,19 +242,13 @@ class LeaderboardService:
         """Every ranked member of a board (for the CSV export), in one ordered read."""
         async with self._db.read() as session:
             if board == "streak":
-                query = (
-                    select(User.id, User.streak_current)
-                    .join(Member, and_(Member.user_id == User.id, Member.guild_id == guild_id))
-                    .where(Member.left_at.is_(None), User.streak_current > 0)
-                    .order_by(User.streak_current.desc(), User.id)
-                )
-            else:
-                key, _ = await self._key(session, guild_id, period, season)
-                query = (
-                    self._board_rows(guild_id, board, period, key)
-                    .with_only_columns(BoardTotal.user_id, BoardTotal.value)
-                    .order_by(BoardTotal.value.desc(), BoardTotal.reached_at, BoardTotal.user_id)
-                )
+                period, season = "all", None
+            key, _ = await self._key(session, guild_id, period, season)
+            query = (
+                self._board_rows(guild_id, board, period, key)
+                .with_only_columns(BoardTotal.user_id, BoardTotal.value)
+                .order_by(BoardTotal.value.desc(), BoardTotal.reached_at, BoardTotal.user_id)
+            )
             found = [(user_id, value) for user_id, value in (await session.execute(query)).all()]
             names = dict(
                 (
@@ -324,6 +282,28 @@ class LeaderboardService:
                 .where(BoardTotal.guild_id == guild_id, BoardTotal.user_id.in_(user_ids))
                 .values(active=False)
             )
+
+    async def sweep_broken_streaks(self) -> int:
+        """Zero the streak board for members whose streak has lapsed without activity.
+
+        A streak changes when its owner acts; one that ends by *inaction* is caught here
+        (hourly). A day of slack covers every timezone.
+        """
+        cutoff = self._clock.now().date() - timedelta(days=1)
+        lapsed = select(User.id).where(
+            or_(User.streak_alive_until.is_(None), User.streak_alive_until < cutoff)
+        )
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                update(BoardTotal)
+                .where(
+                    BoardTotal.board == "streak",
+                    BoardTotal.value > 0,
+                    BoardTotal.user_id.in_(lapsed),
+                )
+                .values(value=0)
+            )
+            return result.rowcount or 0
 
     # -- seasons ----------------------------------------------------------------------------
 

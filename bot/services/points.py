@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import BigInteger, delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BoardTotal, Guild, PointsEntry, Season
-from bot.db.upsert import insert_ignore, upsert_many
+from bot.db.models import BoardTotal, Guild, Member, PointsEntry, Season
+from bot.db.types import UTCDateTime
+from bot.db.upsert import insert_for, insert_ignore, upsert_many
 
 PERIODS = ("week", "month", "season", "all")
 BOARDS = ("points", "study")
@@ -219,3 +220,37 @@ async def points_today(
         )
     )
     return sum(rows)
+
+
+async def set_streak_board(session: AsyncSession, user_id: int, streak: int, now: datetime) -> None:
+    """Put the user's current streak on the streak board of every guild they belong to.
+
+    One INSERT ... SELECT over the user's memberships, upserting (guild, "streak",
+    "all", "all", user); members who left stay inactive.
+    """
+    rows = select(
+        Member.guild_id,
+        literal("streak"),
+        literal("all"),
+        literal("all"),
+        Member.user_id,
+        literal(streak, BigInteger),
+        literal(now, UTCDateTime),
+        Member.left_at.is_(None),
+    ).where(Member.user_id == user_id)
+    columns = [
+        "guild_id",
+        "board",
+        "period",
+        "period_key",
+        "user_id",
+        "value",
+        "reached_at",
+        "active",
+    ]
+    statement = insert_for(session, BoardTotal).from_select(columns, rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["guild_id", "board", "period", "period_key", "user_id"],
+        set_={"value": streak, "reached_at": now},
+    )
+    await session.execute(statement)

@@ -73,7 +73,7 @@ class ProfileService:
             user.timezone = zone
             user.timezone_changed_at = now
             await session.flush()
-            await rebuild_user(session, user, new_today)
+            await rebuild_user(session, user, new_today, now)
         return TimezoneChange(
             zone, previous, now.astimezone(ZoneInfo(zone)), now + TIMEZONE_COOLDOWN
         )

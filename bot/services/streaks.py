@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.models import Activity, StreakEvent, User
 from bot.db.upsert import insert_ignore
+from bot.services import points
 from bot.services.localtime import local_day, user_timezone
 from bot.services.streak_engine import Advance, StreakState, advance, at_risk, rebuild
 from bot.services.users import ensure_user
@@ -31,10 +32,20 @@ def state_of(user: User) -> StreakState:
     )
 
 
+def alive_until(state: StreakState) -> date | None:
+    """The last local day on which activity keeps the streak (freezes cover the days before)."""
+    if not state.current or state.through is None:
+        return None
+    return state.through + timedelta(days=1 + state.freezes)
+
+
 async def _save(
-    session: AsyncSession, user: User, result: Advance, *, notified: bool = False
+    session: AsyncSession, user: User, result: Advance, now: datetime, *, notified: bool = False
 ) -> None:
     state = result.state
+    if state.current != user.streak_current:
+        await points.set_streak_board(session, user.id, state.current, now)
+    user.streak_alive_until = alive_until(state)
     user.streak_current = state.current
     user.streak_best = state.best
     user.streak_freezes = state.freezes
@@ -63,7 +74,7 @@ async def _active_days(session: AsyncSession, user_id: int) -> set[date]:
     )
 
 
-async def rebuild_user(session: AsyncSession, user: User, today: date) -> Advance:
+async def rebuild_user(session: AsyncSession, user: User, today: date, now: datetime) -> Advance:
     """Recompute the user's streak and its events from the whole log, and store them.
 
     Rebuilt events are history, not news: they are stored as already notified.
@@ -73,11 +84,11 @@ async def rebuild_user(session: AsyncSession, user: User, today: date) -> Advanc
     )
     active = await _active_days(session, user.id)
     result = rebuild(active, await _bridged(session, user.id), max([today, *active]))
-    await _save(session, user, result, notified=True)
+    await _save(session, user, result, now, notified=True)
     return result
 
 
-async def on_activity(session: AsyncSession, user_id: int, day: date) -> None:
+async def on_activity(session: AsyncSession, user_id: int, day: date, now: datetime) -> None:
     """Move the cached streak after an activity on ``day`` (the activity row is already added)."""
     user = await session.get(User, user_id, with_for_update=True)
     assert user is not None
@@ -87,12 +98,12 @@ async def on_activity(session: AsyncSession, user_id: int, day: date) -> None:
             select(func.count()).where(Activity.user_id == user_id, Activity.local_day == day)
         )
         if (count or 0) <= 1:
-            await rebuild_user(session, user, day)
+            await rebuild_user(session, user, day, now)
         return
     gap = state.through is not None and day - state.through > timedelta(days=1)
     bridged = await _bridged(session, user_id, state.through) if gap else set()
     result = advance(state, active={day}, bridged=bridged, today=day)
-    await _save(session, user, result)
+    await _save(session, user, result, now)
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,7 @@ class StreakService:
                     bridged=await _bridged(session, user_id, state.through),
                     today=today,
                 )
-                await _save(session, user, result)
+                await _save(session, user, result, now)
                 state = result.state
             news = await self._news(session, user_id, mark_seen)
             since = today - timedelta(days=HEATMAP_DAYS)

@@ -171,7 +171,7 @@ class StudyService:
             await session.flush()
             user = await session.get(User, user_id)
             assert user is not None
-            await rebuild_user(session, user, today)
+            await rebuild_user(session, user, today, now)
             left = await session.scalar(
                 select(func.coalesce(func.sum(Activity.minutes), 0)).where(
                     Activity.user_id == user_id, Activity.local_day == today

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import BigInteger, select
@@ -308,3 +309,22 @@ async def test_mydata_export_and_delete_everywhere(
     assert "alice" not in board.embeds[0]["description"]
     assert board.embeds[0]["description"].startswith("🥇 bob")
     assert mentor.scheduler.job(f"remind:{world.alice.id}") is None
+
+
+async def test_a_lapsed_streak_leaves_the_streak_board(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=15)
+    await sandbox.run_command("study log", user=world.bob, guild=world.guild, minutes=15)
+    board = await sandbox.run_command(
+        "leaderboard", user=world.alice, guild=world.guild, board="streak"
+    )
+    assert "alice" in board.embeds[0]["description"] and "bob" in board.embeds[0]["description"]
+    clock.advance(timedelta(days=3))  # alice stopped; bob studies on
+    await sandbox.run_command("study log", user=world.bob, guild=world.guild, minutes=15)
+    assert await mentor.services.boards.sweep_broken_streaks() == 1
+    board = await sandbox.run_command(
+        "leaderboard", user=world.bob, guild=world.guild, board="streak"
+    )
+    lines = board.embeds[0]["description"].splitlines()
+    assert len(lines) == 1 and lines[0].startswith("🥇 bob")

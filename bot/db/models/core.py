@@ -45,6 +45,9 @@ class User(Base):
     streak_freezes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     streak_progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     streak_through: Mapped[date | None] = mapped_column(Date)
+    # The last local day on which activity keeps the streak; the hourly sweep zeroes
+    # the streak board for users past it.
+    streak_alive_until: Mapped[date | None] = mapped_column(Date, index=True)
 
 
 class Member(Base):
