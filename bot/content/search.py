@@ -53,6 +53,8 @@ class SkillIndex:
                     owners.append(skill.slug)
         self._terms = terms
         self._owners = owners
+        # rapidfuzz's default processing, done once here rather than on every keystroke.
+        self._processed = [utils.default_process(t) for t in terms]
         # Empty query: the most-demanded skills first, then by name.
         self._default = sorted(self._skills, key=lambda s: (-len(s.sources), s.name.casefold()))
 
@@ -72,6 +74,7 @@ class SkillIndex:
         inside "infrastructure" cannot win.
         """
         form = normalize(query)
+        processed = utils.default_process(form)
         best: dict[str, float] = {}
 
         def consider(index: int, score: float) -> None:
@@ -79,14 +82,10 @@ class SkillIndex:
             if score > best.get(slug, -1.0):
                 best[slug] = score
 
-        for term, score, index in process.extract(
-            form,
-            self._terms,
-            scorer=fuzz.WRatio,
-            processor=utils.default_process,
-            limit=limit * 4,
-            score_cutoff=40,
+        for _, score, index in process.extract(
+            processed, self._processed, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=40
         ):
+            term = self._terms[index]
             lopsided = len(term) < 0.6 * len(form) or len(form) < 0.6 * len(term)
             if lopsided and not any(word.startswith(form) for word in term.split()):
                 score = fuzz.ratio(form, term)
@@ -94,15 +93,14 @@ class SkillIndex:
                 score = max(score, 95.0 + min(len(form), 5) / 5 - len(term) / 1000)
             consider(index, score)
         if len(form) >= MIN_TYPO_LENGTH:
-            for term, score, index in process.extract(
-                form,
-                self._terms,
+            for _, score, index in process.extract(
+                processed,
+                self._processed,
                 scorer=JaroWinkler.normalized_similarity,
-                processor=utils.default_process,
                 limit=limit * 2,
                 score_cutoff=0.85,
             ):
-                if abs(len(term) - len(form)) <= 3:
+                if abs(len(self._terms[index]) - len(form)) <= 3:
                     consider(index, score * 100)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], self._by_slug[kv[0]].name))
         return [(self._by_slug[slug], score) for slug, score in ranked[:limit]]

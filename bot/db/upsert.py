@@ -24,6 +24,14 @@ async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], **v
     return bool(result.rowcount)
 
 
+async def insert_many_ignore(
+    session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]]
+) -> None:
+    """Insert several rows in one statement, skipping those that break a unique constraint."""
+    if rows:
+        await session.execute(insert_for(session, model).values(rows).on_conflict_do_nothing())
+
+
 async def upsert(
     session: AsyncSession,
     model: type[DeclarativeBase],

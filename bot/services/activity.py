@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Activity
-from bot.services.localtime import local_day, user_timezone
+from bot.db.models import Activity, User
+from bot.services.localtime import guild_or_utc, local_day
 from bot.services.streaks import on_activity
 
 
@@ -27,7 +27,9 @@ async def record_activity(
 
     The user row must exist; this runs inside the caller's transaction.
     """
-    tz = await user_timezone(session, user_id, guild_id)
+    user = await session.get(User, user_id, with_for_update=True)
+    assert user is not None, "record_activity needs the user row (ensure_user first)"
+    tz = user.timezone or await guild_or_utc(session, guild_id)
     row = Activity(
         user_id=user_id,
         guild_id=guild_id,
@@ -41,5 +43,5 @@ async def record_activity(
     )
     session.add(row)
     await session.flush()
-    await on_activity(session, user_id, row.local_day, now)
+    await on_activity(session, user, row.local_day, now)
     return row

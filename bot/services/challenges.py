@@ -19,6 +19,7 @@ from bot.db.upsert import insert_ignore
 from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
+from bot.services.localtime import guild_or_utc
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
 from bot.services.users import ensure_guild, ensure_member
 
@@ -109,7 +110,7 @@ class ChallengeService:
             tz = (
                 resolve_timezone(timezone_text)
                 if timezone_text
-                else await points.guild_timezone(session, guild_id)
+                else await guild_or_utc(session, guild_id)
             )
             await session.execute(
                 delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)

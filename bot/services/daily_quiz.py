@@ -26,6 +26,7 @@ from bot.scheduling import Days
 from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
+from bot.services.localtime import guild_or_utc
 from bot.services.practice import file_review_result
 from bot.services.quiz_bank import (
     ShownQuestion,
@@ -159,7 +160,7 @@ class DailyQuizService:
             tz = (
                 resolve_timezone(timezone_text)
                 if timezone_text
-                else await points.guild_timezone(session, guild_id)
+                else await guild_or_utc(session, guild_id)
             )
             existing = await session.get(QuizSchedule, guild_id)
             topics = existing.topics if existing else None

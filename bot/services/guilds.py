@@ -7,7 +7,7 @@ from sqlalchemy import update
 from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.models import Guild
-from bot.services import points
+from bot.services.localtime import guild_or_utc
 from bot.services.timeparse import resolve_timezone
 from bot.services.users import ensure_guild
 
@@ -28,4 +28,4 @@ class GuildService:
 
     async def timezone(self, guild_id: int) -> str:
         async with self._db.read() as session:
-            return await points.guild_timezone(session, guild_id)
+            return await guild_or_utc(session, guild_id)

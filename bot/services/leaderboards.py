@@ -20,6 +20,7 @@ from bot.db.engine import Database
 from bot.db.models import BoardTotal, Member, ModAudit, Season, User
 from bot.services import points
 from bot.services.errors import UserError
+from bot.services.localtime import guild_or_utc
 from bot.services.users import ensure_guild, ensure_member
 
 PAGE_SIZE = 10
@@ -91,7 +92,7 @@ class LeaderboardService:
             assert row is not None
             label = row.name + (" (final)" if row.ended_at else "")
             return str(season_id), label
-        keys = points.period_keys(now, await points.guild_timezone(session, guild_id), 0)
+        keys = points.period_keys(now, await guild_or_utc(session, guild_id), 0)
         labels = {"week": f"week of {keys.week}", "month": keys.month, "all": "all time"}
         return {"week": keys.week, "month": keys.month, "all": "all"}[period], labels[period]
 

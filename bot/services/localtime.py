@@ -14,13 +14,14 @@ from bot.db.models import Guild, User
 async def user_timezone(session: AsyncSession, user_id: int, guild_id: int | None) -> str:
     """The user's own timezone, else the guild's, else UTC."""
     own = await session.scalar(select(User.timezone).where(User.id == user_id))
-    if own:
-        return own
-    if guild_id is not None:
-        guild_tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
-        if guild_tz:
-            return guild_tz
-    return "UTC"
+    return own or await guild_or_utc(session, guild_id)
+
+
+async def guild_or_utc(session: AsyncSession, guild_id: int | None) -> str:
+    """The guild's timezone, or UTC outside a guild."""
+    if guild_id is None:
+        return "UTC"
+    return await session.scalar(select(Guild.timezone).where(Guild.id == guild_id)) or "UTC"
 
 
 def local_day(now: datetime, timezone: str) -> date:

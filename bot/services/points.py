@@ -59,11 +59,6 @@ def period_keys(now: datetime, timezone: str, season_id: int) -> PeriodKeys:
     return PeriodKeys(week=monday.isoformat(), month=f"{local:%Y-%m}", season=str(season_id))
 
 
-async def guild_timezone(session: AsyncSession, guild_id: int) -> str:
-    """The guild's timezone name (UTC until a moderator sets one)."""
-    return await session.scalar(select(Guild.timezone).where(Guild.id == guild_id)) or "UTC"
-
-
 async def open_season(session: AsyncSession, guild_id: int, now: datetime) -> int:
     """The id of the guild's open season, starting season 1 on first use."""
     season_id = await session.scalar(

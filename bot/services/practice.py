@@ -25,7 +25,7 @@ from bot.db.upsert import upsert
 from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
-from bot.services.localtime import local_day, user_timezone
+from bot.services.localtime import guild_or_utc, local_day, user_timezone
 from bot.services.quiz_bank import (
     ShownQuestion,
     decode_order,
@@ -306,7 +306,7 @@ class PracticeService:
         now: datetime,
     ) -> int:
         await ensure_member(session, guild_id, user_id, display_name, now)
-        tz = await points.guild_timezone(session, guild_id)
+        tz = await guild_or_utc(session, guild_id)
         start_of_day = datetime.combine(
             local_day(now, tz), datetime.min.time(), tzinfo=ZoneInfo(tz)
         )

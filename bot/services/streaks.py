@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.models import Activity, StreakEvent, User
-from bot.db.upsert import insert_ignore
+from bot.db.upsert import insert_many_ignore
 from bot.services import points
 from bot.services.localtime import local_day, user_timezone
 from bot.services.streak_engine import Advance, StreakState, advance, at_risk, rebuild
@@ -51,10 +51,14 @@ async def _save(
     user.streak_freezes = state.freezes
     user.streak_progress = state.progress
     user.streak_through = state.through
-    for event in result.events:
-        await insert_ignore(
-            session, StreakEvent, user_id=user.id, day=event.day, kind=event.kind, notified=notified
-        )
+    await insert_many_ignore(
+        session,
+        StreakEvent,
+        [
+            {"user_id": user.id, "day": e.day, "kind": e.kind, "notified": notified}
+            for e in result.events
+        ],
+    )
 
 
 async def _bridged(session: AsyncSession, user_id: int, after: date | None = None) -> set[date]:
@@ -88,10 +92,12 @@ async def rebuild_user(session: AsyncSession, user: User, today: date, now: date
     return result
 
 
-async def on_activity(session: AsyncSession, user_id: int, day: date, now: datetime) -> None:
-    """Move the cached streak after an activity on ``day`` (the activity row is already added)."""
-    user = await session.get(User, user_id, with_for_update=True)
-    assert user is not None
+async def on_activity(session: AsyncSession, user: User, day: date, now: datetime) -> None:
+    """Move the cached streak after an activity on ``day`` (the activity row is already added).
+
+    ``user`` must have been read with FOR UPDATE in this transaction.
+    """
+    user_id = user.id
     state = state_of(user)
     if state.through is not None and day <= state.through:
         count = await session.scalar(
