@@ -426,6 +426,9 @@ def user_rows(guilds: Sequence[GuildData], sqlite: bool) -> Iterator[tuple]:
     created = START - timedelta(days=60)
     when = sqlite_text(created) if sqlite else naive(created)
     today: Any = NOW.date().isoformat() if sqlite else NOW.date()
+    tomorrow: Any = (
+        (NOW.date() + timedelta(days=1)).isoformat() if sqlite else NOW.date() + timedelta(days=1)
+    )
     for g in guilds:
         for m, streak in enumerate(g.streaks):
             yield (
@@ -438,6 +441,7 @@ def user_rows(guilds: Sequence[GuildData], sqlite: bool) -> Iterator[tuple]:
                 0,
                 0,
                 today if streak else None,
+                tomorrow if streak else None,
             )
 
 
@@ -492,10 +496,26 @@ def board_rows(g: GuildData, sqlite: bool) -> Iterator[tuple]:
                     conv(last_pos if last_pos >= 0 else first),
                     no if m in g.left else yes,
                 )
+    # The streak board: one row per member with a streak, as the streak service keeps it.
+    # One reached_at for all, so ties fall back to the user id, as expected_boards ranks them.
+    reached = conv(START_T)
+    for m, streak in enumerate(g.streaks):
+        if streak > 0:
+            yield (
+                g.guild_id,
+                "streak",
+                "all",
+                "all",
+                g.user_id(m),
+                streak,
+                reached,
+                no if m in g.left else yes,
+            )
 
 
 def board_row_count(guilds: Sequence[GuildData]) -> int:
-    return sum(len(t.rows) for g in guilds for ts in g.boards.values() for t in ts)
+    totals = sum(len(t.rows) for g in guilds for ts in g.boards.values() for t in ts)
+    return totals + sum(1 for g in guilds for s in g.streaks if s > 0)
 
 
 COLUMNS = {
@@ -510,6 +530,7 @@ COLUMNS = {
         "streak_freezes",
         "streak_progress",
         "streak_through",
+        "streak_alive_until",
     ),
     "seasons": ("id", "guild_id", "number", "name", "started_at", "ended_at"),
     "members": ("guild_id", "user_id", "display_name", "first_seen_at", "left_at"),
