@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -75,14 +75,11 @@ class Scheduler:
         """Run ``func`` every ``seconds`` seconds."""
         self._aps.add_job(func, IntervalTrigger(seconds=seconds), id=job_id, replace_existing=True)
 
-    def soon(self, job_id: str, func: Job, *, args: tuple = ()) -> None:
-        """Run ``func`` once, as soon as the scheduler runs (catch-up after downtime)."""
+    def later(self, job_id: str, func: Job, *, seconds: float, args: tuple = ()) -> None:
+        """Run ``func`` once, ``seconds`` from now (a retry after a transient failure)."""
+        run_at = datetime.now(UTC) + timedelta(seconds=seconds)
         self._aps.add_job(
-            func,
-            DateTrigger(run_date=datetime.now(UTC)),
-            id=job_id,
-            args=args,
-            replace_existing=True,
+            func, DateTrigger(run_date=run_at), id=job_id, args=args, replace_existing=True
         )
 
     def remove(self, job_id: str) -> None:

@@ -17,6 +17,7 @@ from bot.render import habits as render
 from bot.services.challenges import ChallengeSchedulePlan
 
 log = logging.getLogger(__name__)
+RETRY_SECONDS = 60
 
 
 def done_view(challenge_id: str) -> discord.ui.View:
@@ -117,6 +118,18 @@ class Challenges(commands.Cog):
                 await service.release_post(plan.post_id)
                 await service.pause(guild_id, f"I could not post in <#{plan.channel_id}>.")
                 self.unschedule(guild_id)
+                return False
+            except discord.HTTPException as exc:
+                log.warning(
+                    "Challenge post for guild %s failed (%s); retrying", guild_id, exc.status
+                )
+                await service.release_post(plan.post_id)
+                self.bot.scheduler.later(
+                    f"challenge-retry:{guild_id}",
+                    self.post_due,
+                    seconds=RETRY_SECONDS,
+                    args=(guild_id,),
+                )
                 return False
             await service.confirm_post(plan.post_id, message.id)
             return True

@@ -30,6 +30,8 @@ DIFFICULTY_CHOICES = [
     app_commands.Choice(name=level.value.capitalize(), value=level.value) for level in Level
 ]
 HISTORY_LOOKBACK = 50
+POSTS_IN_FLIGHT = 8
+RETRY_SECONDS = 60
 
 
 def _bot(interaction: discord.Interaction) -> MentorBot:
@@ -217,6 +219,8 @@ class Quiz(commands.Cog):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
         self._post_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Many servers often share a posting minute: send a few at a time, not all at once.
+        self._send_slots = asyncio.Semaphore(POSTS_IN_FLIGHT)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DailyChoice, PromptChoice, NextPrompt)
@@ -269,7 +273,7 @@ class Quiz(commands.Cog):
             plan = await self.bot.services.daily.claim_post(guild_id, force=force)
             if plan is None:
                 return None
-            if await self._recover_sent(plan):
+            if plan.resumed and await self._recover_sent(plan):
                 return None
             closed = await self.bot.services.daily.close_open_posts(guild_id, keep=plan.post_id)
             channel = self.bot.get_partial_messageable(plan.channel_id, guild_id=guild_id)
@@ -280,9 +284,24 @@ class Quiz(commands.Cog):
                 closed[-1] if closed else None,
             )
             try:
-                message = await channel.send(embed=embed, view=daily_view(plan.post_id, plan.shown))
+                async with self._send_slots:
+                    message = await channel.send(
+                        embed=embed, view=daily_view(plan.post_id, plan.shown)
+                    )
             except (discord.Forbidden, discord.NotFound) as exc:
                 await self._pause(guild_id, plan, exc)
+                return None
+            except discord.HTTPException as exc:
+                log.warning(
+                    "Daily post for guild %s failed (%s); retrying in %ss",
+                    guild_id,
+                    exc.status,
+                    RETRY_SECONDS,
+                )
+                await self.bot.services.daily.release_post(plan.post_id)
+                self.bot.scheduler.later(
+                    f"quiz-retry:{guild_id}", self.post_due, seconds=RETRY_SECONDS, args=(guild_id,)
+                )
                 return None
             await self.bot.services.daily.confirm_post(plan.post_id, message.id)
             for result in closed:

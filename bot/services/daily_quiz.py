@@ -85,6 +85,7 @@ class PlannedPost:
     local_date: date
     shown: ShownQuestion
     message_id: int | None
+    resumed: bool = False  # claimed earlier (e.g. before a crash), not by this call
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,7 @@ class DailyQuizService:
             if existing is not None:
                 if existing.message_id is not None:
                     return None
-                return self._planned(existing)
+                return self._planned(existing, resumed=True)
             question, restarted = await self._next_question(session, schedule)
             post = DailyPost(
                 guild_id=guild_id,
@@ -318,7 +319,7 @@ class DailyQuizService:
             rng=self._rng,
         )
 
-    def _planned(self, post: DailyPost) -> PlannedPost:
+    def _planned(self, post: DailyPost, *, resumed: bool = False) -> PlannedPost:
         return PlannedPost(
             post_id=post.id,
             guild_id=post.guild_id,
@@ -328,6 +329,7 @@ class DailyQuizService:
                 self._content.questions[post.question_id], decode_order(post.choice_order)
             ),
             message_id=post.message_id,
+            resumed=resumed,
         )
 
     async def confirm_post(self, post_id: int, message_id: int) -> None:

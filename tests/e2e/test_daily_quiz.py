@@ -258,3 +258,24 @@ async def test_topics_limit_the_daily_question(
     post = await mentor.services.daily.current_post(world.guild.id)
     assert post is not None
     assert mentor.services.content.skills[post.shown.question.skill].category.value == "security"
+
+
+async def test_a_post_that_keeps_failing_is_released_and_retried(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
+    await schedule_quiz(sandbox, world)
+    assert world.guild.general is not None
+    sandbox.force_429(
+        "POST",
+        f"/channels/{world.guild.general.id}/messages",
+        retry_after=0.01,
+        count=5,  # every try discord.py makes
+    )
+    await fire_post_job(mentor, world.guild.id)
+    assert daily_posts(sandbox, world) == []
+    assert await count(db, DailyPost) == 0  # the claim was released, not left half-done
+    retry = mentor.scheduler.job(f"quiz-retry:{world.guild.id}")
+    assert retry is not None
+    await retry[0](*retry[1])
+    assert len(daily_posts(sandbox, world)) == 1
+    assert await count(db, DailyPost) == 1
