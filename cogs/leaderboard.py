@@ -11,25 +11,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
+from bot.edge.choices import BOARD_CHOICES, PERIOD_CHOICES
 from bot.edge.views import OwnedView
 from bot.render import boards as render
 from bot.services.leaderboards import BoardPage
 
 log = logging.getLogger(__name__)
 
-BOARD_CHOICES = [
-    app_commands.Choice(name=v, value=k)
-    for k, v in (("points", "Points"), ("streak", "Streak"), ("study", "Study time"))
-]
-PERIOD_CHOICES = [
-    app_commands.Choice(name=n, value=v)
-    for v, n in (
-        ("week", "This week"),
-        ("month", "This month"),
-        ("season", "Season"),
-        ("all", "All time"),
-    )
-]
 MEMBER_CHECK_TTL = 3600.0
 STREAK_SWEEP_SECONDS = 3600
 

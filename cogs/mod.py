@@ -12,6 +12,7 @@ from bot.app import MentorBot
 from bot.content.schema import Category
 from bot.edge.autocomplete import timezone_choices
 from bot.edge.checks import missing_channel_permissions, require_manage_server
+from bot.edge.choices import BOARD_CHOICES, PERIOD_CHOICES
 from bot.edge.replies import reply
 from bot.edge.views import OwnedView
 from bot.render import boards as boards_render
@@ -23,19 +24,6 @@ from bot.services.errors import UserError
 
 WEEKDAY_CHOICES = [
     app_commands.Choice(name=name, value=index) for index, name in enumerate(WEEKDAYS)
-]
-BOARD_CHOICES = [
-    app_commands.Choice(name=n, value=v)
-    for v, n in (("points", "Points"), ("streak", "Streak"), ("study", "Study time"))
-]
-PERIOD_CHOICES = [
-    app_commands.Choice(name=n, value=v)
-    for v, n in (
-        ("week", "This week"),
-        ("month", "This month"),
-        ("season", "Season"),
-        ("all", "All time"),
-    )
 ]
 DAYS_CHOICES = [
     app_commands.Choice(name="Every day", value="daily"),

@@ -38,23 +38,16 @@ def _bot(interaction: discord.Interaction) -> MentorBot:
     return interaction.client  # type: ignore[return-value]
 
 
-def _letter_buttons(
-    prefix: str, shown: ShownQuestion, *, disabled: bool = False
-) -> list[discord.ui.Button]:
-    buttons = []
-    for position in range(len(shown.order)):
-        style = discord.ButtonStyle.secondary
-        if disabled and position == shown.right_position:
-            style = discord.ButtonStyle.success
-        buttons.append(
-            discord.ui.Button(
-                label=render.LETTERS[position],
-                style=style,
-                custom_id=f"{prefix}:{position}",
-                disabled=disabled,
-            )
-        )
-    return buttons
+def _choice_button(
+    custom_id: str, position: int, *, disabled: bool = False, right: bool = False
+) -> discord.ui.Button:
+    """A lettered answer button; green when it is shown disabled as the right answer."""
+    return discord.ui.Button(
+        label=render.LETTERS[position],
+        style=discord.ButtonStyle.success if right else discord.ButtonStyle.secondary,
+        custom_id=custom_id,
+        disabled=disabled,
+    )
 
 
 def daily_view(post_id: int, shown: ShownQuestion) -> discord.ui.View:
@@ -68,8 +61,15 @@ def daily_view(post_id: int, shown: ShownQuestion) -> discord.ui.View:
 def closed_view(post_id: int, shown: ShownQuestion) -> discord.ui.View:
     """The choice buttons, disabled, with the right one green."""
     view = discord.ui.View(timeout=None)
-    for button in _letter_buttons(f"quiz:d:{post_id}", shown, disabled=True):
-        view.add_item(button)
+    for position in range(len(shown.order)):
+        view.add_item(
+            _choice_button(
+                f"quiz:d:{post_id}:{position}",
+                position,
+                disabled=True,
+                right=position == shown.right_position,
+            )
+        )
     return view
 
 
@@ -94,13 +94,7 @@ class DailyChoice(
     """A choice on a guild's daily question."""
 
     def __init__(self, post_id: int, position: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=render.LETTERS[position],
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"quiz:d:{post_id}:{position}",
-            )
-        )
+        super().__init__(_choice_button(f"quiz:d:{post_id}:{position}", position))
         self.post_id = post_id
         self.position = position
 
@@ -130,13 +124,7 @@ class PromptChoice(
     """A choice on a private practice or review question."""
 
     def __init__(self, prompt_id: int, position: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=render.LETTERS[position],
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"quiz:p:{prompt_id}:{position}",
-            )
-        )
+        super().__init__(_choice_button(f"quiz:p:{prompt_id}:{position}", position))
         self.prompt_id = prompt_id
         self.position = position
 
