@@ -17,6 +17,18 @@ from bot.services.quiz_bank import ShownQuestion, category_of, shuffled_order
 GUILD = 7
 
 
+async def schedule(service: DailyQuizService, *, days: str = "daily") -> None:
+    await service.set_schedule(
+        guild_id=GUILD,
+        channel_id=1,
+        time_text="09:00",
+        timezone_text="UTC",
+        days=days,  # type: ignore[arg-type]
+        close_text=None,
+        moderator_id=1,
+    )
+
+
 async def post_days(service: DailyQuizService, clock: FrozenClock, days: int) -> list[str]:
     ids = []
     for _ in range(days):
@@ -31,15 +43,7 @@ async def post_days(service: DailyQuizService, clock: FrozenClock, days: int) ->
 async def test_no_repeat_until_the_topic_bank_is_used_up(db: Database, content: Content) -> None:
     clock = FrozenClock(datetime(2026, 1, 1, 12, tzinfo=UTC))
     service = DailyQuizService(db, clock, content, random.Random(1))
-    await service.set_schedule(
-        guild_id=GUILD,
-        channel_id=1,
-        time_text="09:00",
-        timezone_text="UTC",
-        days="daily",
-        close_text=None,
-        moderator_id=1,
-    )
+    await schedule(service, days="daily")
     await service.set_topics(GUILD, [Category.SOFT_SKILLS])
     bank = [
         q for q in content.questions.values() if category_of(content, q) == Category.SOFT_SKILLS
@@ -54,15 +58,7 @@ async def test_no_repeat_until_the_topic_bank_is_used_up(db: Database, content: 
 async def test_categories_rotate(db: Database, content: Content) -> None:
     clock = FrozenClock(datetime(2026, 1, 1, 12, tzinfo=UTC))
     service = DailyQuizService(db, clock, content, random.Random(2))
-    await service.set_schedule(
-        guild_id=GUILD,
-        channel_id=1,
-        time_text="09:00",
-        timezone_text="UTC",
-        days="daily",
-        close_text=None,
-        moderator_id=1,
-    )
+    await schedule(service, days="daily")
     ids = await post_days(service, clock, len(Category) * 2)
     categories = [category_of(content, content.questions[i]) for i in ids]
     assert categories[: len(Category)] == list(Category)
@@ -73,15 +69,7 @@ async def test_weekday_schedule_skips_weekends(db: Database, content: Content) -
     saturday = datetime(2026, 1, 3, 12, tzinfo=UTC)
     clock = FrozenClock(saturday)
     service = DailyQuizService(db, clock, content)
-    await service.set_schedule(
-        guild_id=GUILD,
-        channel_id=1,
-        time_text="09:00",
-        timezone_text="UTC",
-        days="weekdays",
-        close_text=None,
-        moderator_id=1,
-    )
+    await schedule(service, days="weekdays")
     assert await service.claim_post(GUILD) is None
     clock.advance(timedelta(days=2))
     assert await service.claim_post(GUILD) is not None
