@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
@@ -123,9 +122,3 @@ async def mentor_bot(box: Sandbox, clock: FrozenClock | None = None) -> AsyncIte
         bot = MentorBot(settings, services, Scheduler())
         async with running(box, bot):
             yield bot
-
-
-def help_app_command_exists(bot: commands.Bot) -> bool:
-    return any(
-        isinstance(c, app_commands.Command) and c.name == "help" for c in bot.tree.get_commands()
-    )

@@ -33,10 +33,6 @@ class Scheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
         )
 
-    @property
-    def running(self) -> bool:
-        return self._aps.running
-
     def start(self) -> None:
         """Start firing jobs (needs a running event loop)."""
         if not self._aps.running:
@@ -94,10 +90,6 @@ class Scheduler:
             return None
         fire = job.trigger.get_next_fire_time(None, after)
         return fire.astimezone(UTC) if fire else None
-
-    def job_ids(self) -> list[str]:
-        """Ids of every scheduled job."""
-        return [job.id for job in self._aps.get_jobs()]
 
     def job(self, job_id: str) -> tuple[Job, tuple] | None:
         """The function and arguments of a job, so tests can fire it as the scheduler would."""

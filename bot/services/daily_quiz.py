@@ -398,10 +398,6 @@ class DailyQuizService:
             )
         return [await self.result(post_id) for post_id in closed]
 
-    async def close_due(self, guild_id: int) -> list[DailyResult]:
-        """At the schedule's close time: close today's post."""
-        return await self.close_open_posts(guild_id)
-
     async def result(self, post_id: int) -> DailyResult:
         """Answers, share right and the first correct answerers of a post."""
         async with self._db.read() as session:
