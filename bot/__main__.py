@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -107,14 +108,30 @@ def _has_token() -> bool:
         return True  # let `run` report the malformed setting
 
 
+def _stop_on_sigterm() -> None:
+    """From the first line on, SIGTERM stops the process the way Ctrl-C does.
+
+    Once the bot runs, its event loop installs its own handler for a graceful shutdown;
+    before that (migrations, loading content) a container stop is not ignored.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _stop_on_sigterm()
     args = _parser().parse_args(argv)
     if args.command == "content":
         return _content_check()
     if args.command == "health":
-        from bot.health import healthy
+        from bot.health import check
 
-        return 0 if healthy() else 1
+        ok, why = check(load_settings().health_file)
+        print(why)
+        return 0 if ok else 1
     if args.command == "start":
         args.command = "run" if _has_token() else "console"
     jobs: dict[str, Callable[[], Awaitable[None]]] = {

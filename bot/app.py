@@ -6,21 +6,30 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import pkgutil
+import socket
+import time
+import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import discord
 from discord.ext import commands
 
 import cogs
+from bot import health
 from bot.config import Settings
+from bot.delivery.outbox import Outbox
+from bot.delivery.pipeline import DeliveryPipeline
 from bot.edge.errors import MentorTree
 from bot.scheduling import Scheduler
 from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 
-StartupTask = Callable[[], Awaitable[object]]
+
+GUILD_READY_TIMEOUT = 0.5
 
 
 def discover_cogs() -> list[str]:
@@ -41,6 +50,7 @@ class MentorBot(commands.AutoShardedBot):
     """The Backend Mentor bot. Cogs reach the domain through ``bot.services``."""
 
     def __init__(self, settings: Settings, services: Services, scheduler: Scheduler) -> None:
+        self.closing = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -49,25 +59,66 @@ class MentorBot(commands.AutoShardedBot):
             tree_cls=MentorTree,
             shard_count=settings.shard_count,
             shard_ids=settings.shard_ids,
+            # Without the members intent there is nothing to chunk: READY soon after the
+            # last GUILD_CREATE instead of discord.py's default two seconds.
+            guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.settings = settings
         self.services = services
         self.scheduler = scheduler
         self.synced_commands = False
-        self._startup_tasks: list[StartupTask] = []
+        self._startup_tasks: list[Callable[[], Awaitable[object]]] = []
+        self.caught_up = asyncio.Event()  # set after the first delivery tick at READY
+        outbox = Outbox(
+            services.db,
+            services.clock,
+            owner=f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
+        )
+        self.delivery = DeliveryPipeline(
+            self,
+            outbox,
+            services.clock,
+            retry_budget=timedelta(seconds=settings.delivery_retry_seconds),
+        )
 
-    def on_startup(self, task: StartupTask) -> None:
-        """Run ``task`` once the scheduler has started (cogs use it to catch up after downtime)."""
+    def on_startup(self, task: Callable[[], Awaitable[object]]) -> None:
+        """Run ``task`` once the scheduler has started (e.g. a sweep that catches up)."""
         self._startup_tasks.append(task)
 
     async def setup_hook(self) -> None:
         for extension in discover_cogs():
             await self.load_extension(extension)
         await self.sync_commands()
+        self.scheduler.every(
+            "delivery-tick", self.delivery.tick, seconds=self.settings.delivery_tick_seconds
+        )
+        self.scheduler.every("heartbeat", self.heartbeat, seconds=health.HEARTBEAT_EVERY)
         self.scheduler.start()
         for task in self._startup_tasks:
             await task()
         log.info("Loaded %d cogs; scheduler running", len(self.cogs))
+
+    async def on_ready(self) -> None:
+        """Once every shard is up: catch up on posts that fell due while the bot was away."""
+        try:
+            await self.delivery.tick()
+        finally:
+            self.caught_up.set()
+
+    async def heartbeat(self) -> None:
+        """Record gateway and database health for ``python -m bot health``."""
+        gateway = self.is_ready() and all(not s.is_closed() for s in self.shards.values())
+        database, detail = True, ""
+        try:
+            await asyncio.wait_for(
+                self.services.state.set("heartbeat", self.services.clock.now().isoformat()),
+                health.DATABASE_TIMEOUT,
+            )
+        except Exception as error:
+            database, detail = False, f"{type(error).__name__}: {str(error)[:100]}"
+        beat = health.Heartbeat(time.time(), gateway, database, detail)
+        await asyncio.to_thread(health.beat, self.settings.health_file, beat)
 
     def _sync_scope(self) -> discord.Object | None:
         if self.settings.dev_guild_id is None:
@@ -104,22 +155,33 @@ class MentorBot(commands.AutoShardedBot):
         return True
 
     async def close(self) -> None:
-        """Stop the scheduler, disconnect, let running handlers finish, then close the database."""
-        self.scheduler.shutdown()
+        """Shut down without losing a reply.
+
+        Stop taking interactions (disconnect the shards), let running handlers finish and
+        answer (bounded), then stop the scheduler, close the HTTP session, and close the
+        database last.
+        """
+        if self.closing:
+            await super().close()
+            return
+        self.closing = True
         try:
+            for shard in self.shards.values():
+                await shard.disconnect()
+            await _finish_handlers()
+            self.scheduler.shutdown()
             await super().close()
         finally:
-            await _finish_handlers()
             await self.services.db.close()
 
 
 # Names discord.py gives the tasks that run commands, components and event listeners.
 HANDLER_TASKS = ("CommandTree-invoker", "discord.py: ", "discord-ui-")
-SHUTDOWN_GRACE_SECONDS = 5.0
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 async def _finish_handlers() -> None:
-    """Wait (briefly) for handlers still running, so none loses its database connection mid-write."""
+    """Wait (bounded) for running handlers, so each can finish its write and send its reply."""
     current = asyncio.current_task()
     running = [
         task

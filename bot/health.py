@@ -1,27 +1,51 @@
-"""A heartbeat file the running bot refreshes, and the check the container health probe runs."""
+"""The heartbeat the running bot writes, and the check ``python -m bot health`` runs.
+
+Every ``HEARTBEAT_EVERY`` seconds the bot records whether its gateway shards are
+connected and whether the database accepts a write. The check fails when the
+heartbeat is older than ``STALE_AFTER`` or reports either fault, and says which.
+"""
 
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT
-
-HEARTBEAT_FILE = PROJECT_ROOT / "var" / "heartbeat"
-HEARTBEAT_EVERY = 30
-STALE_AFTER = 120
+HEARTBEAT_EVERY = 15
+STALE_AFTER = 45
+DATABASE_TIMEOUT = 5.0
 
 
-def beat(path: Path = HEARTBEAT_FILE) -> None:
-    """Record that the bot is connected right now."""
+@dataclass(frozen=True)
+class Heartbeat:
+    """One reading of the bot's health."""
+
+    at: float
+    gateway: bool
+    database: bool
+    detail: str = ""
+
+
+def beat(path: Path, heartbeat: Heartbeat) -> None:
+    """Record ``heartbeat`` atomically (the probe never reads half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(str(time.time()))
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(asdict(heartbeat)))
+    partial.replace(path)
 
 
-def healthy(path: Path = HEARTBEAT_FILE, now: float | None = None) -> bool:
-    """True when the heartbeat is fresh."""
+def check(path: Path, now: float | None = None) -> tuple[bool, str]:
+    """(healthy, one sentence why) from the last heartbeat."""
     try:
-        last = float(path.read_text())
-    except (OSError, ValueError):
-        return False
-    return (now if now is not None else time.time()) - last < STALE_AFTER
+        heartbeat = Heartbeat(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return False, f"unhealthy: no heartbeat at {path} (is the bot running?)"
+    age = (now if now is not None else time.time()) - heartbeat.at
+    if age >= STALE_AFTER:
+        return False, f"unhealthy: the last heartbeat is {age:.0f} s old (the bot is stuck or gone)"
+    if not heartbeat.gateway:
+        return False, "unhealthy: the Discord gateway is disconnected"
+    if not heartbeat.database:
+        return False, f"unhealthy: the database refuses writes ({heartbeat.detail})"
+    return True, "healthy: gateway connected, database writable"

@@ -7,7 +7,6 @@ import contextlib
 import logging
 import signal
 
-from bot import health
 from bot.app import MentorBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
@@ -63,11 +62,6 @@ async def run_until_stopped(bot: MentorBot, token: str) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
 
-    async def heartbeat() -> None:
-        if bot.is_ready():
-            await asyncio.to_thread(health.beat)
-
-    bot.scheduler.every("heartbeat", heartbeat, seconds=health.HEARTBEAT_EVERY)
     runner = asyncio.create_task(bot.start(token))
     stopper = asyncio.create_task(stop.wait())
     try:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
+from datetime import date, datetime
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import MentorBot
+from bot.delivery.outbox import Claim, Due
+from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.edge.errors import reports_errors
 from bot.render import habits as render
-from bot.services.challenges import ChallengeSchedulePlan
+from bot.services.challenges import KIND
 
 log = logging.getLogger(__name__)
-RETRY_SECONDS = 60
 
 
 def done_view(challenge_id: str) -> discord.ui.View:
@@ -65,74 +66,65 @@ class DoneButton(
         await interaction.response.send_message(text, ephemeral=True)
 
 
+class ChallengeFeed(Feed):
+    """The weekly challenge as a delivery feed."""
+
+    kind = KIND
+
+    async def due(self, now_utc: datetime) -> list[Due]:  # type: ignore[override]
+        return await self.bot.services.challenges.due(now_utc)
+
+    async def draft(self, claim: Claim) -> Draft:
+        plan = await self.bot.services.challenges.prepare_post(
+            claim.subject_id, date.fromisoformat(claim.period)
+        )
+        return Draft(
+            targets=[Target(channel_id=plan.channel_id)],
+            embed=render.challenge_card(plan.challenge, self.bot.services.content, week=plan.week),
+            view=done_view(plan.challenge.id),
+            marker=f"chal:done:{plan.challenge.id}",
+        )
+
+    async def confirm(self, session: AsyncSession, claim: Claim, message_id: int) -> None:
+        await self.bot.services.challenges.confirm_post(
+            session, claim.subject_id, date.fromisoformat(claim.period), message_id
+        )
+
+    async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        service = self.bot.services.challenges
+        reason = f"I could not post the weekly challenge in <#{claim.channel_id}>: " + (
+            "the channel no longer exists."
+            if isinstance(error.error, discord.NotFound)
+            else "I lack permission there."
+        )
+        await service.release_post(claim.subject_id, date.fromisoformat(claim.period))
+        await service.pause(claim.subject_id, reason)
+        plan = await service.schedule(claim.subject_id)
+        text = f"⏸️ **{reason}** Weekly challenges are paused; run `/mod challenge-schedule` to resume."
+        if await self.bot.delivery.tell_moderators(
+            claim.subject_id, plan.updated_by if plan else None, text
+        ):
+            await service.pause_told(claim.subject_id)
+
+    async def gave_up(self, claim: Claim, reason: str) -> None:
+        plan = await self.bot.services.challenges.schedule(claim.subject_id)
+        await self.bot.delivery.tell_moderators(
+            claim.subject_id,
+            plan.updated_by if plan else None,
+            f"⚠️ This week's challenge could not be posted in <#{claim.channel_id}>: "
+            "Discord or the database kept failing until the week ended.",
+        )
+
+
 class Challenges(commands.Cog):
     """The week's hands-on challenge."""
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DoneButton)
-        for plan in await self.bot.services.challenges.schedules():
-            self.schedule(plan)
-        self.bot.on_startup(self.catch_up)
-
-    def schedule(self, plan: ChallengeSchedulePlan) -> None:
-        self.bot.scheduler.weekly(
-            f"challenge:{plan.guild_id}",
-            self.post_due,
-            weekday=plan.weekday,
-            at=plan.at,
-            tz=plan.timezone,
-            args=(plan.guild_id,),
-        )
-
-    def unschedule(self, guild_id: int) -> None:
-        self.bot.scheduler.remove(f"challenge:{guild_id}")
-
-    async def catch_up(self) -> None:
-        for plan in await self.bot.services.challenges.schedules():
-            try:
-                await self.post_due(plan.guild_id)
-            except Exception:
-                log.exception("Catch-up challenge post failed for guild %s", plan.guild_id)
-
-    async def post_due(self, guild_id: int) -> bool:
-        """Post this week's challenge if due and not yet posted."""
-        service = self.bot.services.challenges
-        async with self._locks[guild_id]:
-            plan = await service.claim_post(guild_id)
-            if plan is None:
-                return False
-            channel = self.bot.get_partial_messageable(plan.channel_id, guild_id=guild_id)
-            try:
-                message = await channel.send(
-                    embed=render.challenge_card(
-                        plan.challenge, self.bot.services.content, week=plan.week
-                    ),
-                    view=done_view(plan.challenge.id),
-                )
-            except (discord.Forbidden, discord.NotFound) as exc:
-                log.warning("Pausing weekly challenges of guild %s (%s)", guild_id, exc.status)
-                await service.release_post(plan.post_id)
-                await service.pause(guild_id, f"I could not post in <#{plan.channel_id}>.")
-                self.unschedule(guild_id)
-                return False
-            except discord.HTTPException as exc:
-                log.warning(
-                    "Challenge post for guild %s failed (%s); retrying", guild_id, exc.status
-                )
-                await service.release_post(plan.post_id)
-                self.bot.scheduler.later(
-                    f"challenge-retry:{guild_id}",
-                    self.post_due,
-                    seconds=RETRY_SECONDS,
-                    args=(guild_id,),
-                )
-                return False
-            await service.confirm_post(plan.post_id, message.id)
-            return True
+        self.bot.delivery.register(ChallengeFeed(self.bot))
 
     @app_commands.command(name="challenge", description="This week's hands-on challenge.")
     async def challenge(self, interaction: discord.Interaction) -> None:

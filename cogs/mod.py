@@ -20,6 +20,7 @@ from bot.render import quiz as quiz_render
 from bot.render.mod import settings_embed
 from bot.render.style import SUCCESS_COLOUR, escape
 from bot.services.challenges import WEEKDAYS
+from bot.services.daily_quiz import KIND as DAILY
 from bot.services.errors import UserError
 
 WEEKDAY_CHOICES = [
@@ -113,6 +114,12 @@ class Moderation(
                 interaction,
                 f"⚠️ The daily quiz is paused. {notice} Fix it, then run `/mod quiz-schedule` again to resume.",
             )
+        notice = await self.bot.services.challenges.take_pause_notice(interaction.guild_id)
+        if notice:
+            await reply(
+                interaction,
+                f"⚠️ Weekly challenges are paused. {notice} Fix it, then run `/mod challenge-schedule` again to resume.",
+            )
 
     # -- daily quiz -----------------------------------------------------------------
 
@@ -148,12 +155,8 @@ class Moderation(
             close_text=close_at,
             moderator_id=interaction.user.id,
         )
-        quiz = self.bot.get_cog("Quiz")
-        quiz.schedule_jobs(schedule)  # type: ignore[union-attr]
-        next_run = self.bot.scheduler.next_run(
-            f"quiz-post:{interaction.guild_id}", self.bot.services.clock.now()
-        )
-        when = discord.utils.format_dt(next_run, "F") if next_run else "soon"
+        next_run = schedule.cadence.next_due(self.bot.services.clock.now())
+        when = discord.utils.format_dt(next_run, "F")
         closing = f" Answers close at {schedule.close_time:%H:%M}." if schedule.close_time else ""
         embed = discord.Embed(
             description=(
@@ -169,7 +172,6 @@ class Moderation(
     async def quiz_stop(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         removed = await self.bot.services.daily.stop(interaction.guild_id)
-        self.bot.get_cog("Quiz").unschedule(interaction.guild_id)  # type: ignore[union-attr]
         text = (
             "🛑 The daily question is stopped."
             if removed
@@ -182,17 +184,11 @@ class Moderation(
     )
     async def quiz_now(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        schedule = await self.bot.services.daily.schedule(interaction.guild_id)
-        if schedule is None:
-            raise UserError("Set a schedule first with /mod quiz-schedule.")
-        if schedule.paused_reason:
-            raise UserError(
-                f"The daily quiz is paused: {schedule.paused_reason} Run /mod quiz-schedule to resume."
-            )
+        due = await self.bot.services.daily.due_now(interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await self.bot.get_cog("Quiz").post_due(interaction.guild_id, force=True)  # type: ignore[union-attr]
+        posted = await self.bot.delivery.deliver(self.bot.delivery.feed(DAILY), due)
         if posted is not None:
-            text = f"✅ Today's question is posted in <#{posted.channel_id}>."
+            text = f"✅ Today's question is posted in <#{due.channel_id}>."
         else:
             current = await self.bot.services.daily.schedule(interaction.guild_id)
             if current and current.paused_reason:
@@ -259,7 +255,6 @@ class Moderation(
             timezone_text=timezone,
             moderator_id=interaction.user.id,
         )
-        self.bot.get_cog("Challenges").schedule(plan)  # type: ignore[union-attr]
         await interaction.response.send_message(
             f"✅ The weekly challenge will be posted in {channel.mention} every {WEEKDAYS[plan.weekday]} "
             f"at {plan.at:%H:%M} ({plan.timezone}).",
@@ -270,7 +265,6 @@ class Moderation(
     async def challenge_stop(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         removed = await self.bot.services.challenges.stop(interaction.guild_id)
-        self.bot.get_cog("Challenges").unschedule(interaction.guild_id)  # type: ignore[union-attr]
         text = (
             "🛑 Weekly challenges stopped."
             if removed

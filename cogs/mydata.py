@@ -24,7 +24,6 @@ class ConfirmDelete(OwnedView):
     @discord.ui.button(label="Delete all my data", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         deleted = await self.bot.services.mydata.delete(interaction.user.id)
-        self.bot.scheduler.remove(f"remind:{interaction.user.id}")
         text = (
             "🗑️ Done: your profile, activity, answers, points, reminders and learned skills are deleted "
             "in every server. Leaderboards no longer include you."

@@ -6,21 +6,23 @@ the chosen position, so buttons on old messages keep working after a restart.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
+from datetime import date, datetime
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import MentorBot
 from bot.content.schema import Category, Level
+from bot.delivery.outbox import Claim, Due
+from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.edge.errors import reports_errors
 from bot.render import quiz as render
 from bot.render.style import clip
-from bot.services.daily_quiz import DailyResult, PlannedPost, Schedule
+from bot.services.daily_quiz import KIND, DailyResult
 from bot.services.practice import Prompt
 from bot.services.quiz_bank import ShownQuestion
 
@@ -29,9 +31,6 @@ log = logging.getLogger(__name__)
 DIFFICULTY_CHOICES = [
     app_commands.Choice(name=level.value.capitalize(), value=level.value) for level in Level
 ]
-HISTORY_LOOKBACK = 50
-POSTS_IN_FLIGHT = 8
-RETRY_SECONDS = 60
 
 
 def _bot(interaction: discord.Interaction) -> MentorBot:
@@ -197,6 +196,101 @@ class NextPrompt(
         )
 
 
+async def start_practice(
+    interaction: discord.Interaction, *, topic: str | None, difficulty: str | None
+) -> None:
+    """Send a private practice question (used by /quiz practice and the "Quiz me" button)."""
+    services = _bot(interaction).services
+    prompt = await services.practice.practice(
+        user_id=interaction.user.id,
+        guild_id=interaction.guild_id,
+        topic=topic,
+        difficulty=difficulty,
+    )
+    await interaction.response.send_message(
+        embed=render.prompt_question(prompt, services.content),
+        view=prompt_view(prompt),
+        ephemeral=True,
+    )
+
+
+async def show_result(bot: MentorBot, result: DailyResult) -> None:
+    """Edit a closed question's message to show the answer and the numbers."""
+    if result.message_id is None:
+        return
+    message = bot.get_partial_messageable(result.channel_id).get_partial_message(result.message_id)
+    try:
+        await message.edit(
+            embed=render.closed_daily(result, bot.services.content, result.local_date),
+            view=closed_view(result.post_id, result.shown),
+        )
+    except discord.HTTPException as exc:
+        log.info("Could not edit closed question %s: %s", result.post_id, exc.status)
+
+
+class DailyQuizFeed(Feed):
+    """The daily question as a delivery feed: what is due, what to post, what to record."""
+
+    kind = KIND
+
+    async def due(self, now_utc: datetime) -> list[Due]:  # type: ignore[override]
+        return await self.bot.services.daily.due(now_utc)
+
+    async def draft(self, claim: Claim) -> Draft:
+        daily = self.bot.services.daily
+        local_date = date.fromisoformat(claim.period)
+        plan = await daily.prepare_post(claim.subject_id, local_date)
+        previous = await daily.previous_result(claim.subject_id, local_date)
+        embed = render.daily_question(plan.shown, self.bot.services.content, local_date, previous)
+        return Draft(
+            targets=[Target(channel_id=plan.channel_id)],
+            embed=embed,
+            view=daily_view(plan.post_id, plan.shown),
+            marker=f"quiz:d:{plan.post_id}:",
+        )
+
+    async def confirm(self, session: AsyncSession, claim: Claim, message_id: int) -> None:
+        await self.bot.services.daily.confirm_post(
+            session, claim.subject_id, date.fromisoformat(claim.period), message_id
+        )
+
+    async def after_sent(self, claim: Claim) -> None:
+        daily = self.bot.services.daily
+        current = await daily.current_post(claim.subject_id)
+        keep = current.post_id if current else None
+        for result in await daily.close_open_posts(claim.subject_id, keep=keep):
+            await show_result(self.bot, result)
+
+    async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        daily = self.bot.services.daily
+        reason = f"I could not post the daily question in <#{claim.channel_id}>: " + (
+            "the channel no longer exists."
+            if isinstance(error.error, discord.NotFound)
+            else "I lack permission there."
+        )
+        await daily.release_post(claim.subject_id, date.fromisoformat(claim.period))
+        await daily.pause(claim.subject_id, reason)
+        schedule = await daily.schedule(claim.subject_id)
+        text = f"⏸️ **{reason}** The daily question is paused; run `/mod quiz-schedule` to resume."
+        if await self.bot.delivery.tell_moderators(
+            claim.subject_id, schedule.updated_by if schedule else None, text
+        ):
+            await daily.pause_told(claim.subject_id)
+
+    async def gave_up(self, claim: Claim, reason: str) -> None:
+        schedule = await self.bot.services.daily.schedule(claim.subject_id)
+        await self.bot.delivery.tell_moderators(
+            claim.subject_id,
+            schedule.updated_by if schedule else None,
+            f"⚠️ Today's daily question ({claim.period}) could not be posted in "
+            f"<#{claim.channel_id}>: Discord or the database kept failing until the day ended.",
+        )
+
+    async def sweep(self, now_utc: datetime) -> None:  # type: ignore[override]
+        for result in await self.bot.services.daily.close_due(now_utc, self.bot.delivery.owns):
+            await show_result(self.bot, result)
+
+
 class Quiz(commands.Cog):
     """Daily questions in study channels; practice and review in private."""
 
@@ -206,146 +300,10 @@ class Quiz(commands.Cog):
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
-        self._post_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        # Many servers often share a posting minute: send a few at a time, not all at once.
-        self._send_slots = asyncio.Semaphore(POSTS_IN_FLIGHT)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DailyChoice, PromptChoice, NextPrompt)
-        for schedule in await self.bot.services.daily.schedules():
-            self.schedule_jobs(schedule)
-        self.bot.on_startup(self.catch_up)
-
-    # -- scheduling -------------------------------------------------------------------
-
-    def schedule_jobs(self, schedule: Schedule) -> None:
-        """(Re)create the guild's posting job, and its closing job if it has a close time."""
-        guild_id = schedule.guild_id
-        self.bot.scheduler.daily(
-            f"quiz-post:{guild_id}",
-            self.post_due,
-            at=schedule.post_time,
-            tz=schedule.timezone,
-            days=schedule.days,
-            args=(guild_id,),
-        )
-        if schedule.close_time is not None:
-            self.bot.scheduler.daily(
-                f"quiz-close:{guild_id}",
-                self.close_due,
-                at=schedule.close_time,
-                tz=schedule.timezone,
-                days="daily",
-                args=(guild_id,),
-            )
-        else:
-            self.bot.scheduler.remove(f"quiz-close:{guild_id}")
-
-    def unschedule(self, guild_id: int) -> None:
-        self.bot.scheduler.remove(f"quiz-post:{guild_id}")
-        self.bot.scheduler.remove(f"quiz-close:{guild_id}")
-
-    async def catch_up(self) -> None:
-        """After downtime: post today's question if its time passed while the bot was away."""
-        for schedule in await self.bot.services.daily.schedules():
-            try:
-                await self.post_due(schedule.guild_id)
-            except Exception:
-                log.exception("Catch-up post failed for guild %s", schedule.guild_id)
-
-    # -- posting ----------------------------------------------------------------------
-
-    async def post_due(self, guild_id: int, *, force: bool = False) -> PlannedPost | None:
-        """Post today's question if due (or ``force``); returns the post, or None if nothing was sent."""
-        async with self._post_locks[guild_id]:
-            plan = await self.bot.services.daily.claim_post(guild_id, force=force)
-            if plan is None:
-                return None
-            if plan.resumed and await self._recover_sent(plan):
-                return None
-            closed = await self.bot.services.daily.close_open_posts(guild_id, keep=plan.post_id)
-            channel = self.bot.get_partial_messageable(plan.channel_id, guild_id=guild_id)
-            embed = render.daily_question(
-                plan.shown,
-                self.bot.services.content,
-                plan.local_date,
-                closed[-1] if closed else None,
-            )
-            try:
-                async with self._send_slots:
-                    message = await channel.send(
-                        embed=embed, view=daily_view(plan.post_id, plan.shown)
-                    )
-            except (discord.Forbidden, discord.NotFound) as exc:
-                await self._pause(guild_id, plan, exc)
-                return None
-            except discord.HTTPException as exc:
-                log.warning(
-                    "Daily post for guild %s failed (%s); retrying in %ss",
-                    guild_id,
-                    exc.status,
-                    RETRY_SECONDS,
-                )
-                await self.bot.services.daily.release_post(plan.post_id)
-                self.bot.scheduler.later(
-                    f"quiz-retry:{guild_id}", self.post_due, seconds=RETRY_SECONDS, args=(guild_id,)
-                )
-                return None
-            await self.bot.services.daily.confirm_post(plan.post_id, message.id)
-            for result in closed:
-                await self.show_result(result)
-            return plan
-
-    async def _recover_sent(self, plan: PlannedPost) -> bool:
-        """A claim without a message id survived a crash: if its message did go out, adopt it."""
-        channel = self.bot.get_partial_messageable(plan.channel_id)
-        prefix = f"quiz:d:{plan.post_id}:"
-        try:
-            async for message in channel.history(limit=HISTORY_LOOKBACK):
-                if self.bot.user and message.author.id != self.bot.user.id:
-                    continue
-                ids = [
-                    getattr(c, "custom_id", "") or ""
-                    for row in message.components
-                    for c in getattr(row, "children", [])
-                ]
-                if any(i.startswith(prefix) for i in ids):
-                    await self.bot.services.daily.confirm_post(plan.post_id, message.id)
-                    return True
-        except discord.HTTPException:
-            log.warning("Could not read history of channel %s to recover a post", plan.channel_id)
-        return False
-
-    async def _pause(self, guild_id: int, plan: PlannedPost, error: discord.HTTPException) -> None:
-        reason = f"I could not post in <#{plan.channel_id}>: " + (
-            "the channel no longer exists."
-            if isinstance(error, discord.NotFound)
-            else "I lack permission there."
-        )
-        log.warning("Pausing the daily quiz of guild %s: %s (%s)", guild_id, reason, error.status)
-        await self.bot.services.daily.release_post(plan.post_id)
-        await self.bot.services.daily.pause(guild_id, reason)
-        self.unschedule(guild_id)
-
-    async def close_due(self, guild_id: int) -> None:
-        """At the close time: close the open question and show its result."""
-        for result in await self.bot.services.daily.close_open_posts(guild_id):
-            await self.show_result(result)
-
-    async def show_result(self, result: DailyResult) -> None:
-        """Edit the closed question's message to show the answer and the numbers."""
-        if result.message_id is None:
-            return
-        message = self.bot.get_partial_messageable(result.channel_id).get_partial_message(
-            result.message_id
-        )
-        try:
-            await message.edit(
-                embed=render.closed_daily(result, self.bot.services.content, result.local_date),
-                view=closed_view(result.post_id, result.shown),
-            )
-        except discord.HTTPException as exc:
-            log.info("Could not edit closed question %s: %s", result.post_id, exc.status)
+        self.bot.delivery.register(DailyQuizFeed(self.bot))
 
     # -- member commands --------------------------------------------------------------
 
@@ -366,22 +324,6 @@ class Quiz(commands.Cog):
         ]
         return (categories + skills)[:25]
 
-    async def start_practice(
-        self, interaction: discord.Interaction, *, topic: str | None, difficulty: str | None
-    ) -> None:
-        """Send a private practice question (used by /quiz practice and the "Quiz me" button)."""
-        prompt = await self.bot.services.practice.practice(
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            topic=topic,
-            difficulty=difficulty,
-        )
-        await interaction.response.send_message(
-            embed=render.prompt_question(prompt, self.bot.services.content),
-            view=prompt_view(prompt),
-            ephemeral=True,
-        )
-
     @quiz.command(
         name="practice", description="A private practice question; press Next to keep going."
     )
@@ -396,7 +338,7 @@ class Quiz(commands.Cog):
         topic: app_commands.Range[str, 1, 100] | None = None,
         difficulty: str | None = None,
     ) -> None:
-        await self.start_practice(interaction, topic=topic, difficulty=difficulty)
+        await start_practice(interaction, topic=topic, difficulty=difficulty)
 
     @quiz.command(name="review", description="Spaced repetition of the questions you got wrong.")
     async def review(self, interaction: discord.Interaction) -> None:

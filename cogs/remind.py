@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import MentorBot
+from bot.delivery.outbox import Claim, Due
+from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.edge.replies import reply
 from bot.render import habits as render
-from bot.services.reminders import ReminderInfo
+from bot.services.reminders import KIND
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +23,44 @@ WHERE_CHOICES = [
     app_commands.Choice(name="By DM", value="dm"),
     app_commands.Choice(name="In this channel", value="here"),
 ]
+
+
+SWITCHED_OFF = (
+    "Your study reminder is switched off: I could not DM you (DMs closed) and had no channel "
+    "I could use. Open your DMs or use `/remind set where: here`, then set it again."
+)
+
+
+class ReminderFeed(Feed):
+    """Daily reminders as a delivery feed: DM first, then the channel (or the other way)."""
+
+    kind = KIND
+
+    async def due(self, now_utc: datetime) -> list[Due]:  # type: ignore[override]
+        return await self.bot.services.reminders.due(now_utc)
+
+    async def draft(self, claim: Claim) -> Draft | None:
+        due = await self.bot.services.reminders.prepare(
+            claim.subject_id, date.fromisoformat(claim.period)
+        )
+        if due is None:
+            return None
+        dm = Target(user_id=claim.subject_id)
+        channel = (
+            [Target(channel_id=due.info.channel_id, mention_user_id=claim.subject_id)]
+            if due.info.channel_id is not None
+            else []
+        )
+        targets = [dm, *channel] if due.info.target == "dm" else [*channel, dm]
+        return Draft(targets=targets, content=render.reminder_message(due))
+
+    async def confirm(self, session: AsyncSession, claim: Claim, message_id: int) -> None:
+        await self.bot.services.reminders.delivered(
+            session, claim.subject_id, date.fromisoformat(claim.period)
+        )
+
+    async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        await self.bot.services.reminders.switch_off(claim.subject_id, SWITCHED_OFF)
 
 
 class Remind(commands.Cog):
@@ -30,67 +72,7 @@ class Remind(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        for info in await self.bot.services.reminders.enabled():
-            self.schedule(info)
-        self.bot.on_startup(self.catch_up)
-
-    def schedule(self, info: ReminderInfo) -> None:
-        self.bot.scheduler.daily(
-            f"remind:{info.user_id}",
-            self.fire,
-            at=info.at,
-            tz=info.timezone,
-            days="daily",
-            args=(info.user_id,),
-        )
-
-    async def catch_up(self) -> None:
-        """After downtime: send today's reminders whose time passed, once, marked as late."""
-        for info in await self.bot.services.reminders.enabled():
-            try:
-                await self.fire(info.user_id)
-            except Exception:
-                log.exception("Catch-up reminder failed for user %s", info.user_id)
-
-    async def fire(self, user_id: int) -> None:
-        """Send the reminder if due; DM first, then the channel it was set in; else switch off."""
-        due = await self.bot.services.reminders.claim_due(user_id)
-        if due is None:
-            return
-        text = render.reminder_message(due)
-        if due.info.target == "dm" and await self._dm(user_id, text):
-            return
-        if due.info.channel_id is not None and await self._in_channel(
-            due.info.channel_id, user_id, text
-        ):
-            return
-        await self.bot.services.reminders.switch_off(
-            user_id,
-            "Your study reminder is switched off: I could not DM you (DMs closed) and had no channel to use. "
-            "Open your DMs or use `/remind set where: here`.",
-        )
-        self.bot.scheduler.remove(f"remind:{user_id}")
-
-    async def _dm(self, user_id: int, text: str) -> bool:
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(text)
-        except discord.HTTPException as exc:
-            log.info("Reminder DM to %s failed (%s); falling back", user_id, exc.status)
-            return False
-        return True
-
-    async def _in_channel(self, channel_id: int, user_id: int, text: str) -> bool:
-        channel = self.bot.get_partial_messageable(channel_id)
-        try:
-            await channel.send(
-                f"<@{user_id}> {text}",
-                allowed_mentions=discord.AllowedMentions(users=[discord.Object(user_id)]),
-            )
-        except discord.HTTPException as exc:
-            log.info("Reminder in channel %s failed (%s)", channel_id, exc.status)
-            return False
-        return True
+        self.bot.delivery.register(ReminderFeed(self.bot))
 
     @commands.Cog.listener()
     async def on_app_command_completion(
@@ -121,7 +103,6 @@ class Remind(commands.Cog):
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id if interaction.guild_id else None,
         )
-        self.schedule(info)
         note = ""
         if info.last_sent_on is not None:
             note = " Today's time has passed, so the first reminder comes tomorrow."
@@ -132,7 +113,6 @@ class Remind(commands.Cog):
     @remind.command(name="off", description="Stop the daily reminder.")
     async def off(self, interaction: discord.Interaction) -> None:
         removed = await self.bot.services.reminders.off(interaction.user.id)
-        self.bot.scheduler.remove(f"remind:{interaction.user.id}")
         text = "🔕 Reminder switched off." if removed else "You had no reminder set."
         await interaction.response.send_message(text, ephemeral=True)
 

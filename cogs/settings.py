@@ -32,8 +32,6 @@ class Settings(commands.Cog):
         reminder = await self.bot.services.reminders.follow_timezone(
             interaction.user.id, change.timezone
         )
-        if reminder is not None and reminder.enabled:
-            self.bot.get_cog("Remind").schedule(reminder)  # type: ignore[union-attr]
         text = (
             f"🕰️ Your timezone is now **{change.timezone}** (it is {change.local_time:%H:%M} there). "
             f"Your streak days follow it from now on; you can change it again after "

@@ -15,10 +15,12 @@ from discord.ext import commands
 from bot.app import MentorBot
 from bot.content.catalogue import Content
 from bot.content.schema import Category, Skill
+from bot.edge.autocomplete import skill_choices
 from bot.edge.errors import reports_errors
 from bot.edge.views import OwnedView
 from bot.render import skills as render
 from bot.render.style import clip
+from cogs.quiz import start_practice
 
 SLUG = r"(?P<slug>[a-z0-9][a-z0-9-]{0,39})"
 CATEGORY_CHOICES = [app_commands.Choice(name=c.label, value=c.value) for c in Category]
@@ -62,8 +64,7 @@ class QuizMeButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        quiz = _bot(interaction).get_cog("Quiz")
-        await quiz.start_practice(interaction, topic=self.slug, difficulty=None)  # type: ignore[attr-defined]
+        await start_practice(interaction, topic=self.slug, difficulty=None)
 
 
 class LearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:learn:{SLUG}"):
@@ -296,14 +297,6 @@ class Skills(commands.Cog):
     def content(self) -> Content:
         return self.bot.services.content
 
-    async def skill_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=clip(f"{s.name} · {s.category.label}", 100), value=s.slug)
-            for s in self.content.index.complete(current)
-        ]
-
     def resolve(self, text: str) -> Skill | None:
         """The skill named by an autocomplete value or free text, if confidently one."""
         return self.content.index.resolve(text).skill
@@ -313,7 +306,7 @@ class Skills(commands.Cog):
         description="A backend skill's card: what it is, why it matters, how to learn it.",
     )
     @app_commands.describe(name="A skill, tool or concept — e.g. postgres, k8s, jwt")
-    @app_commands.autocomplete(name=skill_autocomplete)
+    @app_commands.autocomplete(name=skill_choices)
     async def skill(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
     ) -> None:
@@ -345,7 +338,7 @@ class Skills(commands.Cog):
         name="path", description="The skills to learn, in order, on the way to a goal."
     )
     @app_commands.describe(goal="The skill you want to reach")
-    @app_commands.autocomplete(goal=skill_autocomplete)
+    @app_commands.autocomplete(goal=skill_choices)
     async def path(
         self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 100]
     ) -> None:

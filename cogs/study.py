@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
+from bot.edge.autocomplete import skill_choices
 from bot.render import habits as render
 from bot.services.study import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT
 
@@ -19,11 +20,6 @@ class Study(commands.Cog):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
 
-    async def skill_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.bot.get_cog("Skills").skill_autocomplete(interaction, current)  # type: ignore[union-attr]
-
     @study.command(
         name="log", description="Log minutes you studied, optionally on a skill, with a note."
     )
@@ -32,7 +28,7 @@ class Study(commands.Cog):
         skill="What you studied",
         note=f"A short note for yourself (up to {NOTE_LIMIT} characters)",
     )
-    @app_commands.autocomplete(skill=skill_autocomplete)
+    @app_commands.autocomplete(skill=skill_choices)
     async def log(
         self,
         interaction: discord.Interaction,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.config import PROJECT_ROOT
@@ -23,13 +24,29 @@ def head_revision() -> str:
     return head
 
 
+# Any constant works; processes that migrate the same database must agree on it.
+MIGRATION_LOCK_KEY = 0x6D656E746F72  # "mentor"
+
+
 async def _run(db: Database, action: str, revision: str) -> None:
+    """Run an Alembic command in one transaction.
+
+    On PostgreSQL the transaction first takes an advisory lock, so processes that start
+    together on an empty database migrate one after the other: the first creates the
+    schema, the others wait, then find it at head and do nothing. (SQLite's
+    BEGIN IMMEDIATE already serialises them.)
+    """
+
     def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         getattr(command, action)(config, revision)
 
     async with db.engine.begin() as connection:
+        if db.dialect == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         await connection.run_sync(run)
 
 

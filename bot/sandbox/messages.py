@@ -106,6 +106,7 @@ class MessageWriter:
             interaction=interaction,
             webhook_id=webhook_id,
             tts=bool(body.get("tts", False)),
+            nonce=str(body["nonce"]) if body.get("nonce") is not None else None,
         )
         self._apply(message, body, uploads, creating=True)
         return self.state.add_message(message)

@@ -220,6 +220,7 @@ class Message:
     interaction: dict[str, Any] | None = None
     webhook_id: int | None = None
     tts: bool = False
+    nonce: str | None = None
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     edited_at: dt.datetime | None = None
     reactions: dict[str, int] = field(default_factory=dict)

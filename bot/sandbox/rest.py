@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -35,6 +37,24 @@ from bot.sandbox.ratelimit import RateLimiter, Verdict
 from bot.sandbox.state import SandboxState
 
 API = "/api/v10"
+NONCE_WINDOW_SECONDS = 300.0
+FaultKind = Literal["reset", "reset-after", "500"]
+
+
+@dataclass
+class Fault:
+    """A transport or server failure the next ``remaining`` matching requests meet.
+
+    ``reset`` drops the connection before the request is handled; ``reset-after`` handles
+    it (a message is created) and then drops the connection, so the client never sees
+    the response; ``500`` answers Internal Server Error.
+    """
+
+    method: str
+    path_prefix: str
+    kind: FaultKind
+    remaining: int
+
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -90,6 +110,9 @@ class RestApi:
         self.gateway = gateway
         self.token = token
         self.internal_errors: list[Exception] = []
+        self.faults: list[Fault] = []
+        self.nonce_window = NONCE_WINDOW_SECONDS
+        self._nonces: dict[tuple[int, str], tuple[Message, float]] = {}
 
     def routes(self) -> list[web.RouteDef]:
         app_cmds = API + "/applications/{application_id}/commands"
@@ -161,8 +184,15 @@ class RestApi:
         )
         if verdict.limited:
             return _too_many_requests(verdict)
+        fault = self._take_fault(request.method, relative)
+        if fault == "500":
+            return _json({"message": "500: Internal Server Error", "code": 0}, 500)
+        if fault == "reset":
+            return self._reset(request)
         try:
             response = await handler(request)
+            if fault == "reset-after":
+                return self._reset(request)
         except ApiError as error:
             response = _json(error.body(), error.status)
         except web.HTTPException as error:
@@ -175,6 +205,20 @@ class RestApi:
             response = _json({"message": f"sandbox error: {error!r}", "code": 0}, 503)
         response.headers.update(verdict.headers)
         return response
+
+    def _take_fault(self, method: str, path: str) -> FaultKind | None:
+        for fault in self.faults:
+            if fault.remaining > 0 and fault.method == method and path.startswith(fault.path_prefix):
+                fault.remaining -= 1
+                return fault.kind
+        return None
+
+    @staticmethod
+    def _reset(request: web.Request) -> web.StreamResponse:
+        """Drop the connection without an answer, as a reset on the way back would."""
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=204)
 
     # -- identity and gateway ------------------------------------------------------------------
 
@@ -301,8 +345,17 @@ class RestApi:
     async def send_message(self, request: web.Request) -> web.Response:
         channel = self._sendable(request)
         body, uploads = await read_body(request)
+        nonce = str(body["nonce"]) if body.get("nonce") is not None else None
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord returns the message already created with this nonce by this author in
+            # the last few minutes instead of creating a second one.
+            seen = self._nonces.get((channel.id, nonce))
+            if seen is not None and time.monotonic() - seen[1] < self.nonce_window:
+                return _json({**payloads.message(seen[0], self.state), "nonce": nonce})
         message = self.writer.create(channel, body, uploads)
-        return _json(payloads.message(message, self.state))
+        if nonce is not None:
+            self._nonces[(channel.id, nonce)] = (message, time.monotonic())
+        return _json({**payloads.message(message, self.state), "nonce": nonce})
 
     async def get_message(self, request: web.Request) -> web.Response:
         message = self._message(request, self._channel(request))

@@ -43,7 +43,7 @@ from bot.sandbox.models import (
 )
 from bot.sandbox.options import OptionContext, build, convert
 from bot.sandbox.ratelimit import RateLimiter
-from bot.sandbox.rest import API, RestApi
+from bot.sandbox.rest import API, Fault, FaultKind, RestApi
 from bot.sandbox.state import SandboxState
 from bot.sandbox.waiting import within
 
@@ -239,6 +239,25 @@ class Sandbox:
         """The next ``count`` requests whose path starts with ``path_prefix`` get a 429."""
         path_prefix = path_prefix.removeprefix(self.api_base).removeprefix(API)
         self.limiter.force(method, path_prefix, retry_after, count, is_global)
+
+    def inject_fault(
+        self, method: str, path_prefix: str, kind: FaultKind = "reset", *, count: int = 1
+    ) -> None:
+        """The next ``count`` requests whose path starts with ``path_prefix`` meet ``kind``:
+        a connection reset before (``reset``) or after (``reset-after``) the request is
+        handled, or a 500.
+        """
+        path_prefix = path_prefix.removeprefix(self.api_base).removeprefix(API)
+        self._rest.faults.append(Fault(method, path_prefix, kind, count))
+
+    @property
+    def nonce_window(self) -> float:
+        """How long (seconds) a message nonce is remembered for ``enforce_nonce``."""
+        return self._rest.nonce_window
+
+    @nonce_window.setter
+    def nonce_window(self, seconds: float) -> None:
+        self._rest.nonce_window = seconds
 
     async def disconnect_shard(
         self,

@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.content.catalogue import Content
@@ -16,6 +15,8 @@ from bot.content.schema import Challenge
 from bot.db.engine import Database
 from bot.db.models import ChallengeCompletion, ChallengePost, ChallengeSchedule
 from bot.db.upsert import insert_ignore
+from bot.delivery.cadence import Cadence
+from bot.delivery.outbox import Due
 from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
@@ -23,17 +24,22 @@ from bot.services.localtime import guild_or_utc
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
 from bot.services.users import ensure_guild, ensure_member
 
+KIND = "challenge"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
 class ChallengeSchedulePlan:
+    """A guild's weekly challenge settings, parsed."""
+
     guild_id: int
     channel_id: int
     weekday: int
     at: time
     timezone: str
     paused_reason: str | None
+    updated_by: int | None
+    updated_at: datetime
 
     @classmethod
     def from_row(cls, row: ChallengeSchedule) -> ChallengeSchedulePlan:
@@ -44,7 +50,13 @@ class ChallengeSchedulePlan:
             parse_hhmm(row.post_time),
             row.timezone,
             row.paused_reason,
+            row.updated_by,
+            row.updated_at,
         )
+
+    @property
+    def cadence(self) -> Cadence:
+        return Cadence(self.at, self.timezone, "week", weekday=self.weekday)
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,8 @@ class ChallengeService:
                 post_time=format_hhmm(at),
                 timezone=tz,
                 paused_reason=None,
+                paused_at=None,
+                pause_notified=False,
                 updated_by=moderator_id,
                 updated_at=now,
             )
@@ -149,36 +163,59 @@ class ChallengeService:
             return bool(result.rowcount)
 
     async def pause(self, guild_id: int, reason: str) -> None:
+        """Stop posting for a guild whose channel is unusable, until its moderators are told."""
         async with self._db.transaction() as session:
             await session.execute(
                 update(ChallengeSchedule)
                 .where(ChallengeSchedule.guild_id == guild_id)
-                .values(paused_reason=reason[:200])
+                .values(
+                    paused_reason=reason[:200], paused_at=self._clock.now(), pause_notified=False
+                )
             )
 
-    async def claim_post(self, guild_id: int) -> PlannedChallenge | None:
-        """This week's challenge post if its time has come and it was not sent yet."""
+    async def pause_told(self, guild_id: int) -> None:
+        """The moderators have been told about the pause."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(ChallengeSchedule)
+                .where(ChallengeSchedule.guild_id == guild_id)
+                .values(pause_notified=True)
+            )
+
+    async def take_pause_notice(self, guild_id: int) -> str | None:
+        """The pause reason, once, for the next /mod command if nobody was told yet."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                update(ChallengeSchedule)
+                .where(
+                    ChallengeSchedule.guild_id == guild_id,
+                    ChallengeSchedule.paused_reason.is_not(None),
+                    ChallengeSchedule.pause_notified.is_(False),
+                )
+                .values(pause_notified=True)
+                .returning(ChallengeSchedule.paused_reason)
+            )
+            return result.scalar_one_or_none()
+
+    async def due(self, now: datetime) -> list[Due]:
+        """Every active schedule whose challenge for this week is due (set before its time)."""
+        dues = []
+        for plan in await self.schedules():
+            occurrence = plan.cadence.current(now)
+            if occurrence is not None and occurrence.due_at >= plan.updated_at:
+                dues.append(Due(KIND, plan.guild_id, plan.guild_id, plan.channel_id, occurrence))
+        return dues
+
+    async def prepare_post(self, guild_id: int, week: date) -> PlannedChallenge:
+        """The guild's challenge for ``week``: the one already chosen, else a fresh one."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            row = await session.get(ChallengeSchedule, guild_id)
-            if row is None or row.paused_reason:
-                return None
-            plan = ChallengeSchedulePlan.from_row(row)
-            local = now.astimezone(ZoneInfo(plan.timezone))
-            week = week_of(local.date())
-            due = datetime.combine(
-                week + timedelta(days=plan.weekday), plan.at, tzinfo=ZoneInfo(plan.timezone)
-            )
-            if local < due:
-                return None
             existing = await session.scalar(
                 select(ChallengePost).where(
                     ChallengePost.guild_id == guild_id, ChallengePost.week == week
                 )
             )
             if existing is not None:
-                if existing.message_id is not None:
-                    return None
                 return PlannedChallenge(
                     existing.id,
                     guild_id,
@@ -186,6 +223,9 @@ class ChallengeService:
                     week,
                     self.challenge(existing.challenge_id),
                 )
+            row = await session.get(ChallengeSchedule, guild_id)
+            if row is None:
+                raise UserError("The weekly challenge is no longer scheduled.")
             used = set(
                 await session.scalars(
                     select(ChallengePost.challenge_id).where(ChallengePost.guild_id == guild_id)
@@ -199,29 +239,31 @@ class ChallengeService:
                 guild_id=guild_id,
                 week=week,
                 challenge_id=challenge.id,
-                channel_id=plan.channel_id,
+                channel_id=row.channel_id,
                 claimed_at=now,
             )
             session.add(post)
-            try:
-                await session.flush()
-            except IntegrityError:
-                return None
-            return PlannedChallenge(post.id, guild_id, plan.channel_id, week, challenge)
+            await session.flush()
+            return PlannedChallenge(post.id, guild_id, row.channel_id, week, challenge)
 
-    async def confirm_post(self, post_id: int, message_id: int) -> None:
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(ChallengePost)
-                .where(ChallengePost.id == post_id)
-                .values(message_id=message_id)
-            )
+    async def confirm_post(
+        self, session: AsyncSession, guild_id: int, week: date, message_id: int
+    ) -> None:
+        """Remember the week's message (inside the delivery's transaction)."""
+        await session.execute(
+            update(ChallengePost)
+            .where(ChallengePost.guild_id == guild_id, ChallengePost.week == week)
+            .values(message_id=message_id)
+        )
 
-    async def release_post(self, post_id: int) -> None:
+    async def release_post(self, guild_id: int, week: date) -> None:
+        """Forget the week's post if its message was never sent."""
         async with self._db.transaction() as session:
             await session.execute(
                 delete(ChallengePost).where(
-                    ChallengePost.id == post_id, ChallengePost.message_id.is_(None)
+                    ChallengePost.guild_id == guild_id,
+                    ChallengePost.week == week,
+                    ChallengePost.message_id.is_(None),
                 )
             )
 

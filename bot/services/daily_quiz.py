@@ -1,16 +1,17 @@
 """The daily quiz of a guild: its schedule, the day's post, answers and results.
 
 Exactly-once rules live in the schema: one ``daily_posts`` row per (guild, local
-date) and one answer per (post, user). A post is *claimed* (row inserted) before it
-is sent and *confirmed* (message id stored) after; a claim without a message is
-retried by the next wake-up of the same local day, never duplicated on another.
+date) and one answer per (post, user). Posting goes through the delivery pipeline
+(``bot.delivery``): this service says what is due and what the day's question is, and
+records the message id in the same transaction that marks the delivery sent.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, func, select, update
@@ -22,7 +23,8 @@ from bot.content.catalogue import Content
 from bot.content.schema import Category, Question
 from bot.db.engine import Database
 from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
-from bot.scheduling import Days
+from bot.delivery.cadence import Cadence, Days, Occurrence
+from bot.delivery.outbox import Due
 from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
@@ -40,6 +42,7 @@ from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
 from bot.services.users import ensure_guild, ensure_member
 
 FIRST_CORRECT_SHOWN = 3
+KIND = "daily"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Schedule:
     close_time: time | None
     topics: tuple[Category, ...]
     paused_reason: str | None
+    updated_by: int | None
+    updated_at: datetime
 
     @classmethod
     def from_row(cls, row: QuizSchedule) -> Schedule:
@@ -66,13 +71,21 @@ class Schedule:
             close_time=parse_hhmm(row.close_time) if row.close_time else None,
             topics=tuple(Category(t) for t in row.topics.split(",")) if row.topics else (),
             paused_reason=row.paused_reason,
+            updated_by=row.updated_by,
+            updated_at=row.updated_at,
         )
 
-    def local_now(self, now: datetime) -> datetime:
-        return now.astimezone(ZoneInfo(self.timezone))
+    @property
+    def cadence(self) -> Cadence:
+        return Cadence(self.post_time, self.timezone, "day", self.days)
 
-    def posts_on(self, day: date) -> bool:
-        return self.days == "daily" or day.weekday() < 5
+    def closes_at(self, local_date: date) -> datetime:
+        """When the post of ``local_date`` closes: the close time that day, or the next day."""
+        assert self.close_time is not None
+        day = local_date if self.close_time > self.post_time else local_date + timedelta(days=1)
+        return datetime.combine(day, self.close_time, tzinfo=ZoneInfo(self.timezone)).astimezone(
+            UTC
+        )
 
 
 @dataclass(frozen=True)
@@ -85,7 +98,6 @@ class PlannedPost:
     local_date: date
     shown: ShownQuestion
     message_id: int | None
-    resumed: bool = False  # claimed earlier (e.g. before a crash), not by this call
 
 
 @dataclass(frozen=True)
@@ -220,7 +232,7 @@ class DailyQuizService:
             return Schedule.from_row(row)
 
     async def pause(self, guild_id: int, reason: str) -> None:
-        """Stop posting for a guild whose channel is unusable, and remember to tell its moderators."""
+        """Stop posting for a guild whose channel is unusable, until its moderators are told."""
         async with self._db.transaction() as session:
             await session.execute(
                 update(QuizSchedule)
@@ -228,6 +240,15 @@ class DailyQuizService:
                 .values(
                     paused_reason=reason[:200], paused_at=self._clock.now(), pause_notified=False
                 )
+            )
+
+    async def pause_told(self, guild_id: int) -> None:
+        """The moderators have been told about the pause (by DM or the system channel)."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(QuizSchedule)
+                .where(QuizSchedule.guild_id == guild_id)
+                .values(pause_notified=True)
             )
 
     async def take_pause_notice(self, guild_id: int) -> str | None:
@@ -247,51 +268,62 @@ class DailyQuizService:
 
     # -- posting ------------------------------------------------------------------
 
-    async def claim_post(self, guild_id: int, *, force: bool = False) -> PlannedPost | None:
-        """Today's post if it is due and not yet sent; claims it so nobody else sends it.
+    async def due(self, now: datetime) -> list[Due]:
+        """Every active schedule whose question for today is due (set before its time)."""
+        dues = []
+        for schedule in await self.schedules():
+            occurrence = schedule.cadence.current(now)
+            if occurrence is not None and occurrence.due_at >= schedule.updated_at:
+                dues.append(self._due(schedule, occurrence))
+        return dues
 
-        ``force`` posts today's question before its time (``/mod quiz-now``).
-        Returns None when not due, already sent, paused, or not a posting day.
-        """
+    async def due_now(self, guild_id: int) -> Due:
+        """Today's post, due at once (``/mod quiz-now``)."""
+        schedule = await self.schedule(guild_id)
+        if schedule is None:
+            raise UserError("Set a schedule first with /mod quiz-schedule.")
+        if schedule.paused_reason:
+            raise UserError(
+                f"The daily quiz is paused: {schedule.paused_reason} Run /mod quiz-schedule to resume."
+            )
+        now = self._clock.now()
+        return self._due(schedule, schedule.cadence.today(now))
+
+    @staticmethod
+    def _due(schedule: Schedule, occurrence: Occurrence) -> Due:
+        return Due(KIND, schedule.guild_id, schedule.guild_id, schedule.channel_id, occurrence)
+
+    async def prepare_post(self, guild_id: int, local_date: date) -> PlannedPost:
+        """The guild's post for ``local_date``: the one already chosen, else a new question."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            row = await session.get(QuizSchedule, guild_id)
-            if row is None or row.paused_reason:
-                return None
-            schedule = Schedule.from_row(row)
-            local = schedule.local_now(now)
-            if not force and (
-                not schedule.posts_on(local.date()) or local.time() < schedule.post_time
-            ):
-                return None
             existing = await session.scalar(
                 select(DailyPost).where(
-                    DailyPost.guild_id == guild_id, DailyPost.local_date == local.date()
+                    DailyPost.guild_id == guild_id, DailyPost.local_date == local_date
                 )
             )
             if existing is not None:
-                if existing.message_id is not None:
-                    return None
-                return self._planned(existing, resumed=True)
+                return self._planned(existing)
+            row = await session.get(QuizSchedule, guild_id)
+            if row is None:
+                raise UserError("The daily question is no longer scheduled.")
+            schedule = Schedule.from_row(row)
             question, restarted = await self._next_question(session, schedule)
+            if restarted:
+                await session.execute(
+                    delete(GuildQuestionUse).where(GuildQuestionUse.guild_id == guild_id)
+                )
             post = DailyPost(
                 guild_id=guild_id,
-                local_date=local.date(),
+                local_date=local_date,
                 question_id=question.id,
                 choice_order=encode_order(shuffled_order(len(question.choices), self._rng)),
                 channel_id=schedule.channel_id,
                 claimed_at=now,
             )
-            if restarted:
-                await session.execute(
-                    delete(GuildQuestionUse).where(GuildQuestionUse.guild_id == guild_id)
-                )
             session.add(post)
             session.add(GuildQuestionUse(guild_id=guild_id, question_id=question.id))
-            try:
-                await session.flush()
-            except IntegrityError:
-                return None  # another wake-up claimed today's post first
+            await session.flush()
             return self._planned(post)
 
     async def _next_question(
@@ -319,7 +351,7 @@ class DailyQuizService:
             rng=self._rng,
         )
 
-    def _planned(self, post: DailyPost, *, resumed: bool = False) -> PlannedPost:
+    def _planned(self, post: DailyPost) -> PlannedPost:
         return PlannedPost(
             post_id=post.id,
             guild_id=post.guild_id,
@@ -329,22 +361,26 @@ class DailyQuizService:
                 self._content.questions[post.question_id], decode_order(post.choice_order)
             ),
             message_id=post.message_id,
-            resumed=resumed,
         )
 
-    async def confirm_post(self, post_id: int, message_id: int) -> None:
-        """Remember the message that carries a claimed post."""
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(DailyPost)
-                .where(DailyPost.id == post_id)
-                .values(message_id=message_id, posted_at=self._clock.now())
-            )
+    async def confirm_post(
+        self, session: AsyncSession, guild_id: int, local_date: date, message_id: int
+    ) -> None:
+        """Remember the message that carries the day's post (inside the delivery's transaction)."""
+        await session.execute(
+            update(DailyPost)
+            .where(DailyPost.guild_id == guild_id, DailyPost.local_date == local_date)
+            .values(message_id=message_id, posted_at=self._clock.now())
+        )
 
-    async def release_post(self, post_id: int) -> None:
-        """Forget a claim whose message could not be sent, so it can be posted later today."""
+    async def release_post(self, guild_id: int, local_date: date) -> None:
+        """Forget a post whose message could not be sent, returning its question to the bank."""
         async with self._db.transaction() as session:
-            post = await session.get(DailyPost, post_id)
+            post = await session.scalar(
+                select(DailyPost).where(
+                    DailyPost.guild_id == guild_id, DailyPost.local_date == local_date
+                )
+            )
             if post is None or post.message_id is not None:
                 return
             await session.execute(
@@ -354,6 +390,21 @@ class DailyQuizService:
                 )
             )
             await session.delete(post)
+
+    async def previous_result(self, guild_id: int, before: date) -> DailyResult | None:
+        """How the guild's last sent question before ``before`` went (shown with the next one)."""
+        async with self._db.read() as session:
+            post_id = await session.scalar(
+                select(DailyPost.id)
+                .where(
+                    DailyPost.guild_id == guild_id,
+                    DailyPost.local_date < before,
+                    DailyPost.message_id.is_not(None),
+                )
+                .order_by(DailyPost.local_date.desc())
+                .limit(1)
+            )
+        return await self.result(post_id) if post_id is not None else None
 
     async def current_post(self, guild_id: int) -> PlannedPost | None:
         """The guild's newest sent post that still takes answers."""
@@ -397,6 +448,27 @@ class DailyQuizService:
                 )
             )
         return [await self.result(post_id) for post_id in closed]
+
+    async def close_due(self, now: datetime, owns: Callable[[int], bool]) -> list[DailyResult]:
+        """Close the open posts whose close time (as set now, in the database) has passed."""
+        async with self._db.read() as session:
+            rows = (
+                await session.execute(
+                    select(DailyPost.guild_id, DailyPost.local_date, QuizSchedule)
+                    .join(QuizSchedule, QuizSchedule.guild_id == DailyPost.guild_id)
+                    .where(
+                        DailyPost.closed_at.is_(None),
+                        DailyPost.message_id.is_not(None),
+                        QuizSchedule.close_time.is_not(None),
+                    )
+                )
+            ).all()
+        results: list[DailyResult] = []
+        for guild_id, local_date, row in rows:
+            schedule = Schedule.from_row(row)
+            if owns(guild_id) and now >= schedule.closes_at(local_date):
+                results.extend(await self.close_open_posts(guild_id))
+        return results
 
     async def result(self, post_id: int) -> DailyResult:
         """Answers, share right and the first correct answerers of a post."""

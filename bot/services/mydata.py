@@ -14,6 +14,7 @@ from bot.db.models import (
     BoardTotal,
     ChallengeCompletion,
     ChallengeSchedule,
+    Delivery,
     LearnedSkill,
     Member,
     ModAudit,
@@ -26,6 +27,7 @@ from bot.db.models import (
     StreakEvent,
     User,
 )
+from bot.services.reminders import KIND as REMINDER
 
 # Tables whose rows belong to the user (deleted through users' ON DELETE CASCADE).
 OWNED: dict[str, type[DeclarativeBase]] = {
@@ -76,6 +78,12 @@ class MyDataService:
                 )
             )
             data["moderation_log"] = [_row(r) for r in audit]
+            reminders_sent = await session.scalars(
+                select(Delivery).where(
+                    Delivery.kind == REMINDER, Delivery.subject_id == user_id
+                )
+            )
+            data["reminder_deliveries"] = [_row(r) for r in reminders_sent]
         return data
 
     async def delete(self, user_id: int) -> bool:
@@ -90,5 +98,8 @@ class MyDataService:
                 await session.execute(
                     update(schedule).where(schedule.updated_by == user_id).values(updated_by=None)
                 )
+            await session.execute(
+                delete(Delivery).where(Delivery.kind == REMINDER, Delivery.subject_id == user_id)
+            )
             await session.execute(delete(User).where(User.id == user_id))
         return existed

@@ -1,7 +1,8 @@
 """Daily study reminders at a member's local time, sent only on days they have not studied.
 
-"Never twice" lives in one conditional UPDATE: a reminder is claimed for a local
-date by moving ``last_sent_on`` forward, which only one caller can do.
+Delivery goes through the scheduled-post pipeline: a reminder is claimed for a local
+date in the outbox, sent (DM, then the channel it was set in), and only then marked
+delivered by moving ``last_sent_on`` forward in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.models import Activity, Reminder, User
+from bot.delivery.cadence import Cadence
+from bot.delivery.outbox import Due
 from bot.services.errors import UserError
 from bot.services.localtime import user_timezone
 from bot.services.streak_engine import StreakState, advance
@@ -23,6 +27,7 @@ from bot.services.timeparse import format_hhmm, parse_hhmm
 from bot.services.users import ensure_user
 
 LATE_AFTER = timedelta(minutes=5)
+KIND = "reminder"
 
 
 @dataclass(frozen=True)
@@ -171,34 +176,26 @@ class ReminderService:
                 .values(enabled=False, notice=notice[:200])
             )
 
-    async def claim_due(self, user_id: int) -> DueReminder | None:
-        """Today's reminder if its time has come, it was not sent today, and the member has not studied.
+    async def due(self, now: datetime) -> list[Due]:
+        """Every enabled reminder whose time has come today and that was not delivered today."""
+        dues = []
+        for info in await self.enabled():
+            occurrence = Cadence(info.at, info.timezone).current(now)
+            if occurrence is None or (
+                info.last_sent_on is not None and info.last_sent_on >= occurrence.local_date
+            ):
+                continue
+            dues.append(Due(KIND, info.user_id, info.guild_id, info.channel_id, occurrence))
+        return dues
 
-        A day on which the member already studied is marked handled without a message.
-        """
+    async def prepare(self, user_id: int, today: date) -> DueReminder | None:
+        """What today's reminder says; None if it is off or the member has studied today."""
         now = self._clock.now()
-        async with self._db.transaction() as session:
+        async with self._db.read() as session:
             row = await session.get(Reminder, user_id)
             if row is None or not row.enabled:
                 return None
             info = ReminderInfo.from_row(row)
-            local = now.astimezone(ZoneInfo(info.timezone))
-            today = local.date()
-            if local.time() < info.at or (
-                info.last_sent_on is not None and info.last_sent_on >= today
-            ):
-                return None
-            claimed = await session.execute(
-                update(Reminder)
-                .where(
-                    Reminder.user_id == user_id,
-                    Reminder.enabled.is_(True),
-                    or_(Reminder.last_sent_on.is_(None), Reminder.last_sent_on < today),
-                )
-                .values(last_sent_on=today)
-            )
-            if not claimed.rowcount:
-                return None
             studied = await session.scalar(
                 select(func.count()).where(Activity.user_id == user_id, Activity.local_day == today)
             )
@@ -207,17 +204,27 @@ class ReminderService:
             user = await session.get(User, user_id)
             assert user is not None
             state: StreakState = state_of(user)
-            if state.through is not None and state.through < today - timedelta(days=1):
-                state = advance(state, active=set(), bridged=set(), today=today).state
-            midnight = datetime.combine(
-                today + timedelta(days=1), time(), tzinfo=ZoneInfo(info.timezone)
+        if state.through is not None and state.through < today - timedelta(days=1):
+            state = advance(state, active=set(), bridged=set(), today=today).state
+        zone = ZoneInfo(info.timezone)
+        midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=zone)
+        late = now - datetime.combine(today, info.at, tzinfo=zone)
+        return DueReminder(
+            info=info,
+            streak=state.current,
+            freezes=state.freezes,
+            hours_left=(midnight - now).total_seconds() / 3600,
+            late_by=late if late > LATE_AFTER else None,
+        )
+
+    @staticmethod
+    async def delivered(session: AsyncSession, user_id: int, today: date) -> None:
+        """Record today's reminder as delivered (inside the delivery's transaction)."""
+        await session.execute(
+            update(Reminder)
+            .where(
+                Reminder.user_id == user_id,
+                or_(Reminder.last_sent_on.is_(None), Reminder.last_sent_on < today),
             )
-            scheduled = datetime.combine(today, info.at, tzinfo=ZoneInfo(info.timezone))
-            late = now - scheduled
-            return DueReminder(
-                info=info,
-                streak=state.current,
-                freezes=state.freezes,
-                hours_left=(midnight - now).total_seconds() / 3600,
-                late_by=late if late > LATE_AFTER else None,
-            )
+            .values(last_sent_on=today)
+        )

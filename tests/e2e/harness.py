@@ -47,6 +47,8 @@ def test_settings(sandbox: Sandbox) -> Settings:
         discord_token=sandbox.token,
         discord_api_base=sandbox.api_base,
         discord_gateway_url=sandbox.gateway_url,
+        delivery_tick_seconds=3600,  # tests tick by hand: await bot.delivery.tick()
+        delivery_retry_seconds=0,
     )
 
 
@@ -85,6 +87,7 @@ async def running_mentor(
     await ready
     try:
         await sandbox.wait_for_commands()
+        await asyncio.wait_for(bot.caught_up.wait(), timeout=30)
         yield bot
     finally:
         await bot.close()

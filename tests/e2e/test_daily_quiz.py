@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
-from bot.db.models import DailyPost, QuizAnswer, QuizSchedule
+from bot.db.models import DailyPost, Delivery, QuizAnswer, QuizSchedule
 from bot.sandbox import Message, Sandbox
 from tests.e2e.harness import START, World, running_mentor
 
@@ -28,12 +28,9 @@ async def schedule_quiz(
     )
 
 
-async def fire_post_job(bot: MentorBot, guild_id: int) -> None:
-    """Do what APScheduler does at the trigger time: call the job's function."""
-    job = bot.scheduler.job(f"quiz-post:{guild_id}")
-    assert job is not None, "no posting job scheduled"
-    func, args = job
-    await func(*args)
+async def tick(bot: MentorBot) -> int:
+    """Do what the delivery timer does every few seconds."""
+    return await bot.delivery.tick()
 
 
 def daily_posts(sandbox: Sandbox, world: World) -> list[Message]:
@@ -66,14 +63,14 @@ async def test_schedule_post_answers_and_results(
     clock.set(START - timedelta(minutes=1))  # 08:59 in Berlin (UTC+1 in March)
     reply = await schedule_quiz(sandbox, world)
     assert reply.ephemeral and "09:00 (Europe/Berlin)" in reply.embeds[0]["description"]
-    next_run = mentor.scheduler.next_run(f"quiz-post:{world.guild.id}", clock.now())
-    assert next_run == START  # 09:00 Berlin is 08:00 UTC
+    assert f"<t:{int(START.timestamp())}:F>" in reply.embeds[0]["description"]  # 08:00 UTC
 
-    await fire_post_job(mentor, world.guild.id)
+    await tick(mentor)
     assert daily_posts(sandbox, world) == []  # not yet 09:00 local
 
     clock.set(START)
-    await fire_post_job(mentor, world.guild.id)
+    await asyncio.gather(tick(mentor), tick(mentor))
+    await tick(mentor)
     posts = daily_posts(sandbox, world)
     assert len(posts) == 1
     post = posts[0]
@@ -104,7 +101,7 @@ async def test_schedule_post_answers_and_results(
 
     # The next day's post closes this one and edits the result in.
     clock.set(START + timedelta(days=1))
-    await fire_post_job(mentor, world.guild.id)
+    await tick(mentor)
     assert len(daily_posts(sandbox, world)) == 2
     closed = sandbox.message(post.id)
     assert closed.embeds[0]["title"].endswith("(closed)")
@@ -122,7 +119,7 @@ async def test_buttons_survive_a_restart(
 ) -> None:
     async with running_mentor(sandbox, db, clock) as bot:
         await schedule_quiz(sandbox, world)
-        await fire_post_job(bot, world.guild.id)
+        await tick(bot)
         right, _ = await right_letter(bot, world.guild.id)
     post = daily_posts(sandbox, world)[0]
     async with running_mentor(sandbox, db, clock):
@@ -164,22 +161,37 @@ async def test_forbidden_channel_pauses_only_that_server(
         options={"channel": other.general, "time": "09:00", "timezone": "Europe/Berlin"},
     )
     sandbox.forbid_channel(world.guild.general)
-    await fire_post_job(mentor, world.guild.id)
-    await fire_post_job(mentor, other.id)
+    await tick(mentor)
 
     assert daily_posts(sandbox, world) == []
     assert [m for m in sandbox.channel_messages(other.general) if m.embeds]
-    assert mentor.scheduler.job(f"quiz-post:{world.guild.id}") is None
     async with db.transaction() as session:
         schedule = await session.get(QuizSchedule, world.guild.id)
         assert schedule is not None and schedule.paused_reason
     assert await count(db, DailyPost, DailyPost.guild_id == world.guild.id) == 0
+    # The moderator who set the schedule hears about it at once, by DM.
+    told = await sandbox.wait_for_dm(world.mod)
+    assert "paused" in told.content and "lack permission" in told.content
+    clock.advance(timedelta(minutes=5))
+    await tick(mentor)  # paused: no second attempt, no second notice
+    assert len(sandbox.dm_messages(world.mod)) == 1
 
-    await sandbox.run_command("mod question-stats", user=world.mod, guild=world.guild)
+
+async def test_pause_notice_waits_for_the_next_mod_command_when_nobody_can_be_told(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
+    await schedule_quiz(sandbox, world)
+    sandbox.close_dms(world.mod)
+    sandbox.delete_channel(world.guild.general)  # also the server's system channel
+    await tick(mentor)
+    assert await count(db, DailyPost) == 0
+
+    study = sandbox.add_channel(world.guild, "study")
+    await sandbox.run_command("mod question-stats", user=world.mod, guild=world.guild, channel=study)
     notice = await sandbox.wait_for_message(
-        world.guild.general, check=lambda m: "paused" in m.content, visible_to=world.mod
+        study, check=lambda m: "paused" in m.content, visible_to=world.mod
     )
-    assert notice.ephemeral and "lack permission" in notice.content
+    assert notice.ephemeral and "no longer exists" in notice.content
 
 
 async def test_bad_schedule_input_changes_nothing(
@@ -198,7 +210,6 @@ async def test_bad_schedule_input_changes_nothing(
     )
     assert refused.ephemeral and "Manage Server" in refused.content.title()
     assert await count(db, QuizSchedule) == 0
-    assert mentor.scheduler.job(f"quiz-post:{world.guild.id}") is None
 
 
 async def test_quiz_now_and_today(sandbox: Sandbox, world: World, mentor: MentorBot) -> None:
@@ -229,17 +240,15 @@ async def test_close_time_closes_and_shows_results(
             "close_at": "21:00",
         },
     )
-    await fire_post_job(mentor, world.guild.id)
+    await tick(mentor)
     post = daily_posts(sandbox, world)[0]
     right, _ = await right_letter(mentor, world.guild.id)
     await sandbox.click(post, right, user=world.alice)
-    assert mentor.scheduler.next_run(f"quiz-close:{world.guild.id}", clock.now()) == START.replace(
-        hour=20
-    )
-    clock.set(START.replace(hour=20))
-    job = mentor.scheduler.job(f"quiz-close:{world.guild.id}")
-    assert job is not None
-    await job[0](*job[1])
+    clock.set(START.replace(hour=19, minute=59))
+    await tick(mentor)
+    assert not sandbox.message(post.id).embeds[0]["title"].endswith("(closed)")
+    clock.set(START.replace(hour=20))  # 21:00 in Berlin
+    await tick(mentor)
     closed = sandbox.message(post.id)
     assert closed.embeds[0]["title"].endswith("(closed)")
     assert "1 answered · 100% right" in str(closed.embeds[0]["fields"])
@@ -260,8 +269,8 @@ async def test_topics_limit_the_daily_question(
     assert mentor.services.content.skills[post.shown.question.skill].category.value == "security"
 
 
-async def test_a_post_that_keeps_failing_is_released_and_retried(
-    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+async def test_a_post_that_keeps_failing_waits_and_is_retried(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
 ) -> None:
     await schedule_quiz(sandbox, world)
     assert world.guild.general is not None
@@ -271,11 +280,33 @@ async def test_a_post_that_keeps_failing_is_released_and_retried(
         retry_after=0.01,
         count=5,  # every try discord.py makes
     )
-    await fire_post_job(mentor, world.guild.id)
+    await tick(mentor)
     assert daily_posts(sandbox, world) == []
-    assert await count(db, DailyPost) == 0  # the claim was released, not left half-done
-    retry = mentor.scheduler.job(f"quiz-retry:{world.guild.id}")
-    assert retry is not None
-    await retry[0](*retry[1])
+    async with db.transaction() as session:
+        waiting = await session.scalar(select(Delivery))
+        assert waiting is not None and waiting.state == "claimed" and waiting.message_id is None
+        assert waiting.next_attempt_at == clock.now() + timedelta(seconds=30)
+    await tick(mentor)  # too early: the retry waits for its time
+    assert daily_posts(sandbox, world) == []
+    clock.advance(timedelta(seconds=30))
+    await tick(mentor)
     assert len(daily_posts(sandbox, world)) == 1
     assert await count(db, DailyPost) == 1
+    assert await count(db, Delivery, Delivery.state == "sent") == 1
+
+
+async def test_close_job_rereads_the_close_time(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    options = {"channel": world.guild.general, "time": "09:00", "timezone": "Europe/Berlin"}
+    await sandbox.run_command(
+        "mod quiz-schedule", user=world.mod, guild=world.guild, options={**options, "close_at": "21:00"}
+    )
+    await tick(mentor)
+    post = daily_posts(sandbox, world)[0]
+    # A moderator removes the close time; the old 21:00 must not close the post.
+    await sandbox.run_command("mod quiz-schedule", user=world.mod, guild=world.guild, options=options)
+    clock.set(START.replace(hour=20, minute=30))
+    await tick(mentor)
+    assert not sandbox.message(post.id).embeds[0]["title"].endswith("(closed)")
+    assert len(daily_posts(sandbox, world)) == 1

@@ -2,6 +2,7 @@
 
 from bot.db.models.base import Base
 from bot.db.models.core import Activity, BotState, Guild, Member, User
+from bot.db.models.delivery import Delivery
 from bot.db.models.habits import (
     ChallengeCompletion,
     ChallengePost,
@@ -29,6 +30,7 @@ __all__ = [
     "ChallengePost",
     "ChallengeSchedule",
     "DailyPost",
+    "Delivery",
     "Guild",
     "GuildQuestionUse",
     "LearnedSkill",

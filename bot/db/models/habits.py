@@ -56,6 +56,8 @@ class ChallengeSchedule(Base):
     post_time: Mapped[str] = mapped_column(String(5))
     timezone: Mapped[str] = mapped_column(String(64))
     paused_reason: Mapped[str | None] = mapped_column(String(200))
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

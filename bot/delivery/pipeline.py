@@ -1,0 +1,369 @@
+"""The Discord side of scheduled posts: one tick finds what is due, one poster sends it.
+
+Every feature that posts on a schedule registers a ``Feed``. Each tick asks every feed
+what is due, keeps what this process's shards own, claims it in the outbox, sends it
+with a nonce (so a retry or a second process never makes a second message), retries
+transient failures with bounded backoff until the post's window ends, pauses the
+feed's schedule on 403/404, and tells moderators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import (
+    AsyncRetrying,
+    before_sleep_log,
+    retry_if_exception,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from bot.clock import Clock
+from bot.delivery.outbox import Claim, Due, Outbox
+from bot.delivery.ownership import Ownership
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
+
+log = logging.getLogger(__name__)
+
+POSTS_IN_FLIGHT = 8
+NONCE_WINDOW = timedelta(minutes=2)  # Discord remembers nonces "for a few minutes"; stay inside
+HISTORY_LIMIT = 500
+RETRY_BASE_SECONDS = 30  # a post that failed is tried again after 30 s, 1 min, 2 min, ...
+NONCE_LENGTH = 25
+
+
+def is_transient(error: BaseException) -> bool:
+    """Failures worth retrying: the network, Discord's 5xx and 429, timeouts, the database."""
+    if isinstance(error, discord.DiscordServerError):
+        return True
+    if isinstance(error, discord.HTTPException):
+        return error.status == 429  # still limited after discord.py's own retries
+    return isinstance(
+        error, aiohttp.ClientError | asyncio.TimeoutError | OSError | OperationalError | DBAPIError
+    )
+
+
+def reason_of(error: BaseException) -> str:
+    """A short, log-safe description of a failure."""
+    if isinstance(error, discord.HTTPException):
+        return f"HTTP {error.status}: {error.text[:80]}"
+    return f"{type(error).__name__}: {str(error)[:120]}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send: a channel (optionally pinging one member), or a member's DMs."""
+
+    channel_id: int | None = None
+    user_id: int | None = None
+    mention_user_id: int | None = None
+
+
+@dataclass
+class Draft:
+    """What to post. ``targets`` are tried in order when one refuses (403/404)."""
+
+    targets: list[Target]
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    allowed_mentions: discord.AllowedMentions = field(
+        default_factory=discord.AllowedMentions.none
+    )
+    marker: str | None = None  # a custom_id prefix that identifies a sent copy in history
+
+
+class Undeliverable(Exception):
+    """Every target refused the message (missing access, unknown channel, closed DMs)."""
+
+    def __init__(self, error: discord.HTTPException) -> None:
+        super().__init__(reason_of(error))
+        self.error = error
+
+
+class Feed:
+    """What a feature supplies to the pipeline; override what applies."""
+
+    kind: str = ""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def due(self, now_utc: object) -> Iterable[Due]:
+        """Every occurrence whose time has come and that may still be unsent."""
+        return []
+
+    async def draft(self, claim: Claim) -> Draft | None:
+        """What to post for ``claim``; None when there is nothing to send this period."""
+        return None
+
+    async def confirm(self, session: AsyncSession, claim: Claim, message_id: int) -> None:
+        """Record the sent message in the feature's own tables (same transaction)."""
+
+    async def after_sent(self, claim: Claim) -> None:
+        """Work that follows a confirmed post (editing older messages, for example)."""
+
+    async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        """Every target refused: pause the schedule and tell someone."""
+
+    async def gave_up(self, claim: Claim, reason: str) -> None:
+        """The window ended with transient failures only."""
+
+    async def sweep(self, now_utc: object) -> None:
+        """Housekeeping on each tick (closing yesterday's question, for example)."""
+
+
+class DeliveryPipeline:
+    """The bot-owned poster: ticks, ownership, claims, sends, retries and notices."""
+
+    def __init__(
+        self,
+        bot: MentorBot,
+        outbox: Outbox,
+        clock: Clock,
+        *,
+        retry_budget: timedelta,
+    ) -> None:
+        self._bot = bot
+        self.outbox = outbox
+        self._clock = clock
+        self._retry_budget = retry_budget
+        self._feeds: dict[str, Feed] = {}
+        self._tick_lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(POSTS_IN_FLIGHT)
+        self.ownership: Ownership | None = None
+
+    def register(self, feed: Feed) -> None:
+        """Add a feed; its posts go out from the next tick on."""
+        self._feeds[feed.kind] = feed
+
+    def feed(self, kind: str) -> Feed:
+        return self._feeds[kind]
+
+    def owns(self, guild_id: int | None) -> bool:
+        """True when this process's shards serve ``guild_id`` (None: DMs, shard 0's process)."""
+        ownership = self._ownership()
+        return ownership is not None and ownership.owns(guild_id)
+
+    def _ownership(self) -> Ownership | None:
+        """This process's shards, known once discord.py has decided the shard count."""
+        if self.ownership is None and self._bot.shard_count is not None:
+            count = self._bot.shard_count
+            self.ownership = Ownership(count, frozenset(self._bot.shard_ids or range(count)))
+            log.info("Delivering posts for %s", self.ownership.label)
+        return self.ownership
+
+    # -- ticking ---------------------------------------------------------------------------
+
+    async def tick(self) -> int:
+        """Deliver everything due that this process owns; returns how many posts went out."""
+        if self._ownership() is None:
+            return 0
+        async with self._tick_lock:
+            now = self._clock.now()
+            work: list[tuple[Feed, Due]] = []
+            for feed in self._feeds.values():
+                try:
+                    await feed.sweep(now)
+                    dues = [due for due in await feed.due(now) if self.owns(due.guild_id)]
+                    settled = await self.outbox.settled(
+                        feed.kind, {due.occurrence.key for due in dues}
+                    )
+                    work.extend(
+                        (feed, due)
+                        for due in dues
+                        if (due.subject_id, due.occurrence.key) not in settled
+                    )
+                except Exception as error:
+                    if not is_transient(error):
+                        raise
+                    log.warning("Delivery tick for %s failed: %s", feed.kind, reason_of(error))
+            results = await asyncio.gather(*(self.deliver(feed, due) for feed, due in work))
+            return sum(1 for r in results if r is not None)
+
+    async def deliver(self, feed: Feed, due: Due) -> int | None:
+        """Claim, send and confirm one due post; returns its message id if this call sent it."""
+        async with self._slots:
+            try:
+                return await self._deliver(feed, due)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                log.warning(
+                    "%s for %s: database unavailable (%s); next tick retries",
+                    feed.kind,
+                    due.subject_id,
+                    reason_of(error),
+                )
+                return None
+
+    async def _deliver(self, feed: Feed, due: Due) -> int | None:
+        claim = await self.outbox.claim(due)
+        if claim is None:
+            return None
+        draft = await feed.draft(claim)
+        if draft is None:
+            await self.outbox.skip(claim, "nothing to send")
+            return None
+        if claim.resumed and self._clock.now() - claim.claimed_at > NONCE_WINDOW:
+            found = await self._find_sent(claim, draft)
+            if found is not None:
+                await self._confirm(feed, claim, found)
+                return None
+        try:
+            message_id = await self._send_with_retries(claim, draft)
+        except Undeliverable as refused:
+            log.warning("%s %s: %s; pausing", feed.kind, claim.subject_id, refused)
+            await self.outbox.release(claim)
+            await feed.undeliverable(claim, refused)
+            return None
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            await self._postpone(feed, claim, reason_of(error))
+            return None
+        await self._confirm(feed, claim, message_id)
+        log.info(
+            "Sent %s for %s (period %s, attempt %d)",
+            feed.kind,
+            claim.subject_id,
+            claim.period,
+            claim.attempts,
+        )
+        return message_id
+
+    async def _postpone(self, feed: Feed, claim: Claim, reason: str) -> None:
+        now = self._clock.now()
+        if now >= claim.deadline:
+            log.error("%s for %s failed for good: %s", feed.kind, claim.subject_id, reason)
+            await self.outbox.fail(claim, reason)
+            await feed.gave_up(claim, reason)
+            return
+        wait = min(timedelta(seconds=RETRY_BASE_SECONDS * 2 ** min(claim.attempts - 1, 6)), claim.deadline - now)
+        log.warning(
+            "%s for %s failed (%s); retrying at %s", feed.kind, claim.subject_id, reason, now + wait
+        )
+        await self.outbox.retry_later(claim, reason, now + wait)
+
+    async def _confirm(self, feed: Feed, claim: Claim, message_id: int) -> None:
+        async def confirm(session: AsyncSession) -> None:
+            await feed.confirm(session, claim, message_id)
+
+        async for attempt in self._retrying(self._retry_budget):
+            with attempt:
+                recorded = await self.outbox.sent(claim, message_id, confirm)
+        if recorded:
+            await feed.after_sent(claim)
+
+    def _retrying(self, budget: timedelta) -> AsyncRetrying:
+        return AsyncRetrying(
+            retry=retry_if_exception(is_transient),
+            wait=wait_exponential_jitter(initial=0.5, max=15),
+            stop=stop_after_delay(max(budget.total_seconds(), 0.0)),
+            before_sleep=before_sleep_log(log, logging.WARNING),
+            reraise=True,
+        )
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def _send_with_retries(self, claim: Claim, draft: Draft) -> int:
+        budget = min(self._retry_budget, claim.deadline - self._clock.now())
+        async for attempt in self._retrying(budget):
+            with attempt:
+                return await self._send_once(claim, draft)
+        raise AssertionError("AsyncRetrying either returns or raises")
+
+    async def _send_once(self, claim: Claim, draft: Draft) -> int:
+        refused: discord.HTTPException | None = None
+        for index, target in enumerate(draft.targets):
+            content, mentions = draft.content, draft.allowed_mentions
+            if target.mention_user_id is not None:
+                content = f"<@{target.mention_user_id}> {content or ''}"
+                mentions = discord.AllowedMentions(users=[discord.Object(target.mention_user_id)])
+            try:
+                channel = await self._channel(target)
+                message = await channel.send(
+                    content=content,
+                    embed=draft.embed,  # type: ignore[arg-type]  # None is accepted at run time
+                    view=draft.view,  # type: ignore[arg-type]
+                    allowed_mentions=mentions,
+                    nonce=f"{claim.nonce}t{index}"[:NONCE_LENGTH],
+                )
+            except (discord.Forbidden, discord.NotFound) as error:
+                refused = error
+                continue
+            return message.id
+        assert refused is not None, "a draft has at least one target"
+        raise Undeliverable(refused)
+
+    async def _channel(self, target: Target) -> discord.abc.Messageable:
+        if target.channel_id is not None:
+            return self._bot.get_partial_messageable(target.channel_id)
+        assert target.user_id is not None
+        user = self._bot.get_user(target.user_id) or await self._bot.fetch_user(target.user_id)
+        return await user.create_dm()
+
+    async def _find_sent(self, claim: Claim, draft: Draft) -> int | None:
+        """After the nonce window: look for the claimed post in the history since its claim."""
+        me = self._bot.user
+        after = discord.Object(discord.utils.time_snowflake(claim.claimed_at - timedelta(minutes=1)))
+        for target in draft.targets:
+            if target.channel_id is None:
+                continue
+            channel = self._bot.get_partial_messageable(target.channel_id)
+            try:
+                async for message in channel.history(
+                    limit=HISTORY_LIMIT, after=after, oldest_first=True
+                ):
+                    if me is not None and message.author.id != me.id:
+                        continue
+                    if str(message.nonce or "").startswith(claim.nonce) or _has_marker(
+                        message, draft.marker
+                    ):
+                        return message.id
+            except discord.HTTPException as error:
+                log.warning("Could not read channel %s history: %s", target.channel_id, error)
+        return None
+
+    # -- notices -----------------------------------------------------------------------------
+
+    async def tell_moderators(self, guild_id: int, moderator_id: int | None, text: str) -> bool:
+        """DM the moderator who set the schedule, else post in the server's system channel."""
+        if moderator_id is not None:
+            try:
+                user = self._bot.get_user(moderator_id) or await self._bot.fetch_user(moderator_id)
+                await user.send(text)
+                return True
+            except discord.HTTPException:
+                pass
+        guild = self._bot.get_guild(guild_id)
+        channel = guild.system_channel if guild else None
+        if channel is not None:
+            try:
+                await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+                return True
+            except discord.HTTPException:
+                pass
+        return False
+
+
+def _has_marker(message: discord.Message, marker: str | None) -> bool:
+    if not marker:
+        return False
+    return any(
+        (getattr(child, "custom_id", None) or "").startswith(marker)
+        for row in message.components
+        for child in getattr(row, "children", [])
+    )
