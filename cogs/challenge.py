@@ -98,6 +98,7 @@ class ChallengeFeed(Feed):
             else "I lack permission there."
         )
         await service.release_post(claim.subject_id, date.fromisoformat(claim.period))
+        await self.bot.delivery.outbox.release(claim)
         await service.pause(claim.subject_id, reason)
         plan = await service.schedule(claim.subject_id)
         text = f"⏸️ **{reason}** Weekly challenges are paused; run `/mod challenge-schedule` to resume."

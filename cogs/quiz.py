@@ -269,6 +269,7 @@ class DailyQuizFeed(Feed):
             else "I lack permission there."
         )
         await daily.release_post(claim.subject_id, date.fromisoformat(claim.period))
+        await self.bot.delivery.outbox.release(claim)
         await daily.pause(claim.subject_id, reason)
         schedule = await daily.schedule(claim.subject_id)
         text = f"⏸️ **{reason}** The daily question is paused; run `/mod quiz-schedule` to resume."

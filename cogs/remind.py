@@ -60,6 +60,7 @@ class ReminderFeed(Feed):
         )
 
     async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        await self.bot.delivery.outbox.fail(claim, "DMs closed and no channel I could post in")
         await self.bot.services.reminders.switch_off(claim.subject_id, SWITCHED_OFF)
 
 
@@ -119,8 +120,9 @@ class Remind(commands.Cog):
     @remind.command(name="show", description="Show your reminder settings.")
     async def show(self, interaction: discord.Interaction) -> None:
         info = await self.bot.services.reminders.get(interaction.user.id)
+        last = await self.bot.delivery.outbox.last(KIND, interaction.user.id)
         text = (
-            render.reminder_settings(info)
+            render.reminder_settings(info, last)
             if info
             else "You have no reminder. Set one with `/remind set`."
         )

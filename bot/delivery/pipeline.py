@@ -116,7 +116,7 @@ class Feed:
         """Work that follows a confirmed post (editing older messages, for example)."""
 
     async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
-        """Every target refused: pause the schedule and tell someone."""
+        """Every target refused: settle the claim (release or fail it), pause, tell someone."""
 
     async def gave_up(self, claim: Claim, reason: str) -> None:
         """The window ended with transient failures only."""
@@ -226,7 +226,6 @@ class DeliveryPipeline:
             message_id = await self._send_with_retries(claim, draft)
         except Undeliverable as refused:
             log.warning("%s %s: %s; pausing", feed.kind, claim.subject_id, refused)
-            await self.outbox.release(claim)
             await feed.undeliverable(claim, refused)
             return None
         except Exception as error:

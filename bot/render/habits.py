@@ -9,6 +9,7 @@ import discord
 
 from bot.content.catalogue import Content
 from bot.content.schema import Challenge
+from bot.delivery.outbox import Outcome, State
 from bot.render.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, escape
 from bot.services.reminders import DueReminder, ReminderInfo
 from bot.services.streaks import DayRecord, StreakView
@@ -119,10 +120,16 @@ def study_undone(entry: StudyEntry) -> discord.Embed:
     )
 
 
-def reminder_settings(info: ReminderInfo) -> str:
+def reminder_settings(info: ReminderInfo, last: Outcome | None = None) -> str:
+    """The reminder's settings, and how its last delivery went when that matters."""
     where = "by DM" if info.target == "dm" else f"in <#{info.channel_id}>"
     state = "" if info.enabled else " (switched off)"
-    return f"⏰ Daily reminder at {info.at:%H:%M} ({info.timezone}) {where}{state}, on days you have not studied yet."
+    text = f"⏰ Daily reminder at {info.at:%H:%M} ({info.timezone}) {where}{state}, on days you have not studied yet."
+    if last is not None and last.state is State.FAILED:
+        text += f"\n⚠️ The reminder of {last.period} could not be delivered: {last.last_error}."
+    elif last is not None and last.state is State.SENT:
+        text += f"\nLast sent on {last.period}."
+    return text
 
 
 def reminder_message(due: DueReminder) -> str:

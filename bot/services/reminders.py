@@ -157,13 +157,19 @@ class ReminderService:
             return None
         self._with_notice.discard(user_id)
         async with self._db.transaction() as session:
-            result = await session.execute(
-                update(Reminder)
-                .where(Reminder.user_id == user_id, Reminder.notice.is_not(None))
-                .values(notice=None)
-                .returning(Reminder.notice)
+            # RETURNING gives the row after the update (notice already NULL): read it first,
+            # then clear it only if it is still the same notice (one reader wins).
+            notice = await session.scalar(
+                select(Reminder.notice).where(Reminder.user_id == user_id).with_for_update()
             )
-            return result.scalar_one_or_none()
+            if notice is None:
+                return None
+            cleared = await session.execute(
+                update(Reminder)
+                .where(Reminder.user_id == user_id, Reminder.notice == notice)
+                .values(notice=None)
+            )
+            return notice if cleared.rowcount else None
 
     async def switch_off(self, user_id: int, notice: str) -> None:
         """Disable a reminder that cannot be delivered, leaving a note for the member."""

@@ -308,7 +308,7 @@ async def test_mydata_export_and_delete_everywhere(
     )
     assert "alice" not in board.embeds[0]["description"]
     assert board.embeds[0]["description"].startswith("🥇 bob")
-    assert mentor.scheduler.job(f"remind:{world.alice.id}") is None
+    assert await mentor.services.reminders.due(clock.now() + timedelta(days=1)) == []
 
 
 async def test_a_lapsed_streak_leaves_the_streak_board(

@@ -23,11 +23,9 @@ async def rows(db: Database, model: type, *where: object) -> int:
         return await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-async def fire(bot: MentorBot, job_id: str) -> None:
-    job = bot.scheduler.job(job_id)
-    assert job is not None, f"no job {job_id}"
-    func_, args = job
-    await func_(*args)
+async def tick(bot: MentorBot) -> None:
+    """What the delivery timer does every few seconds."""
+    await bot.delivery.tick()
 
 
 async def test_study_log_then_streak_card_with_heatmap(
@@ -117,18 +115,14 @@ async def test_reminder_fires_at_local_time_only_without_activity(
     for user in (world.alice, world.bob):
         reply = await sandbox.run_command("remind set", user=user, guild=world.guild, time="20:00")
         assert "20:00 (Europe/Berlin)" in reply.content
-    assert mentor.scheduler.next_run(f"remind:{world.alice.id}", clock.now()) == START.replace(
-        hour=19
-    )
 
     await sandbox.run_command("study log", user=world.bob, guild=world.guild, minutes=20)
     clock.set(START.replace(hour=19))  # 20:00 in Berlin
-    await fire(mentor, f"remind:{world.alice.id}")
-    await fire(mentor, f"remind:{world.bob.id}")
+    await tick(mentor)
     dm = await sandbox.wait_for_dm(world.alice, check=lambda m: "Time to study" in m.content)
     assert "4 h left" in dm.content
     assert sandbox.dm_messages(world.bob) == []
-    await fire(mentor, f"remind:{world.alice.id}")  # a second wake-up the same day
+    await tick(mentor)  # a second wake-up the same day
     assert len(sandbox.dm_messages(world.alice)) == 1
 
 
@@ -138,7 +132,7 @@ async def test_closed_dms_fall_back_to_the_channel(
     await sandbox.run_command("remind set", user=world.alice, guild=world.guild, time="09:00")
     sandbox.close_dms(world.alice)
     clock.set(START.replace(hour=9))
-    await fire(mentor, f"remind:{world.alice.id}")
+    await tick(mentor)
     posted = await sandbox.wait_for_message(
         world.guild.general, check=lambda m: "Time to study" in m.content
     )
@@ -153,16 +147,26 @@ async def test_undeliverable_reminder_switches_off_and_says_so(
     sandbox.close_dms(world.alice)
     sandbox.forbid_channel(world.guild.general)
     clock.set(START.replace(hour=9))
-    await fire(mentor, f"remind:{world.alice.id}")
+    await tick(mentor)
     async with db.transaction() as session:
         reminder = await session.get(Reminder, world.alice.id)
         assert reminder is not None and not reminder.enabled
     topic = sandbox.add_channel(world.guild, "study-room")
-    await sandbox.run_command("remind show", user=world.alice, guild=world.guild, channel=topic)
+    # The member's next command, whatever it is, tells them why (once).
+    await sandbox.run_command("progress", user=world.alice, guild=world.guild, channel=topic)
     notice = await sandbox.wait_for_message(
-        topic, check=lambda m: "switched off" in m.content, visible_to=world.alice
+        topic, check=lambda m: "I could not DM you" in m.content, visible_to=world.alice
     )
-    assert notice.ephemeral
+    assert notice.ephemeral and "switched off" in notice.content
+    shown = await sandbox.run_command("remind show", user=world.alice, guild=world.guild, channel=topic)
+    assert "switched off" in shown.content and "could not be delivered" in shown.content
+    await sandbox.run_command("progress", user=world.alice, guild=world.guild, channel=topic)
+    notices = [
+        m
+        for m in sandbox.channel_messages(topic, visible_to=world.alice)
+        if "I could not DM you" in m.content
+    ]
+    assert len(notices) == 1
 
 
 async def test_missed_reminder_after_downtime_is_sent_once_late(
@@ -220,8 +224,8 @@ async def test_weekly_challenge_post_and_i_did_it_once(
     )
     assert "every Tuesday at 08:30 (UTC)" in reply.content
     clock.set(START.replace(minute=30))
-    await fire(mentor, f"challenge:{world.guild.id}")
-    await fire(mentor, f"challenge:{world.guild.id}")
+    await tick(mentor)
+    await tick(mentor)
     posts = [m for m in sandbox.channel_messages(world.guild.general) if m.embeds]
     assert len(posts) == 1 and posts[0].embeds[0]["title"].startswith("🛠️ Weekly challenge")
 
