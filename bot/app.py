@@ -80,6 +80,7 @@ class MentorBot(commands.AutoShardedBot):
             outbox,
             services.clock,
             retry_budget=timedelta(seconds=settings.delivery_retry_seconds),
+            nonce_window=timedelta(seconds=settings.delivery_nonce_window_seconds),
         )
 
     def on_startup(self, task: Callable[[], Awaitable[object]]) -> None:
@@ -93,7 +94,9 @@ class MentorBot(commands.AutoShardedBot):
         self.scheduler.every(
             "delivery-tick", self.delivery.tick, seconds=self.settings.delivery_tick_seconds
         )
-        self.scheduler.every("heartbeat", self.heartbeat, seconds=health.HEARTBEAT_EVERY)
+        self.scheduler.every(
+            "heartbeat", self.heartbeat, seconds=self.settings.health_interval_seconds
+        )
         self.scheduler.start()
         for task in self._startup_tasks:
             await task()
@@ -102,7 +105,8 @@ class MentorBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         """Once every shard is up: catch up on posts that fell due while the bot was away."""
         try:
-            await self.delivery.tick()
+            sent = await self.delivery.tick()
+            log.info("Caught up after start: %d scheduled post(s) sent", sent)
         finally:
             self.caught_up.set()
 

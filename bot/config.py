@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     delivery_tick_seconds: float = Field(default=5.0, gt=0)
     delivery_lease_seconds: float = Field(default=120.0, gt=0)
     delivery_retry_seconds: float = Field(default=60.0, ge=0)
+    delivery_nonce_window_seconds: float = Field(default=120.0, ge=0)
     health_file: Path = PROJECT_ROOT / "var" / "heartbeat"
+    health_interval_seconds: float = Field(default=15.0, gt=0)
 
     @field_validator("shard_ids", mode="before")
     @classmethod

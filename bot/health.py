@@ -1,8 +1,9 @@
 """The heartbeat the running bot writes, and the check ``python -m bot health`` runs.
 
-Every ``HEARTBEAT_EVERY`` seconds the bot records whether its gateway shards are
-connected and whether the database accepts a write. The check fails when the
-heartbeat is older than ``STALE_AFTER`` or reports either fault, and says which.
+Every ``HEALTH_INTERVAL_SECONDS`` (15 s) the bot records whether its gateway shards
+are connected and whether the database accepts a write. The check fails when the
+heartbeat is older than ``STALE_AFTER`` or reports either fault, and says which, so a
+fault shows within 60 s.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-HEARTBEAT_EVERY = 15
 STALE_AFTER = 45
 DATABASE_TIMEOUT = 5.0
 

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POSTS_IN_FLIGHT = 8
-NONCE_WINDOW = timedelta(minutes=2)  # Discord remembers nonces "for a few minutes"; stay inside
 HISTORY_LIMIT = 500
 RETRY_BASE_SECONDS = 30  # a post that failed is tried again after 30 s, 1 min, 2 min, ...
 NONCE_LENGTH = 25
@@ -135,11 +134,13 @@ class DeliveryPipeline:
         clock: Clock,
         *,
         retry_budget: timedelta,
+        nonce_window: timedelta,
     ) -> None:
         self._bot = bot
         self.outbox = outbox
         self._clock = clock
         self._retry_budget = retry_budget
+        self._nonce_window = nonce_window
         self._feeds: dict[str, Feed] = {}
         self._tick_lock = asyncio.Lock()
         self._slots = asyncio.Semaphore(POSTS_IN_FLIGHT)
@@ -217,7 +218,7 @@ class DeliveryPipeline:
         if draft is None:
             await self.outbox.skip(claim, "nothing to send")
             return None
-        if claim.resumed and self._clock.now() - claim.claimed_at > NONCE_WINDOW:
+        if claim.resumed and self._clock.now() - claim.claimed_at >= self._nonce_window:
             found = await self._find_sent(claim, draft)
             if found is not None:
                 await self._confirm(feed, claim, found)

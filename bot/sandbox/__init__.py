@@ -32,7 +32,11 @@ Options are keywords; names clashing with the method's own (``channel``, ``user`
 
 Failure switches: ``close_dms(user)`` (50007), ``forbid_channel(channel)`` (50013),
 ``delete_channel(channel)`` (10003), ``force_429(method, path_prefix, retry_after)``, and
-``await disconnect_shard(shard_id, resumable=True)`` (the client RESUMEs, or re-IDENTIFYs).
+``await disconnect_shard(shard_id, resumable=True)`` (the client RESUMEs, or re-IDENTIFYs),
+and ``inject_fault(method, path_prefix, kind)`` (a connection reset before or after the
+request is handled, a 500, or a request that never answers). Message creates honour
+``nonce`` + ``enforce_nonce`` like Discord: a repeat within ``nonce_window`` seconds
+returns the first message instead of creating another.
 ``run_command`` refuses, like Discord hiding the command, when the member lacks its
 ``default_member_permissions``, unless ``bypass_permissions=True``. Interactions not
 acknowledged within ``interaction_deadline`` (3 s, as on Discord) fail on both sides.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -38,7 +39,7 @@ from bot.sandbox.state import SandboxState
 
 API = "/api/v10"
 NONCE_WINDOW_SECONDS = 300.0
-FaultKind = Literal["reset", "reset-after", "500"]
+FaultKind = Literal["reset", "reset-after", "500", "hang", "hang-after"]
 
 
 @dataclass
@@ -47,13 +48,15 @@ class Fault:
 
     ``reset`` drops the connection before the request is handled; ``reset-after`` handles
     it (a message is created) and then drops the connection, so the client never sees
-    the response; ``500`` answers Internal Server Error.
+    the response; ``500`` answers Internal Server Error; ``hang`` and ``hang-after`` never
+    answer (before or after handling), for killing a client mid-request.
     """
 
     method: str
     path_prefix: str
     kind: FaultKind
     remaining: int
+    hits: int = 0
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -189,10 +192,14 @@ class RestApi:
             return _json({"message": "500: Internal Server Error", "code": 0}, 500)
         if fault == "reset":
             return self._reset(request)
+        if fault == "hang":
+            await asyncio.Event().wait()
         try:
             response = await handler(request)
             if fault == "reset-after":
                 return self._reset(request)
+            if fault == "hang-after":
+                await asyncio.Event().wait()
         except ApiError as error:
             response = _json(error.body(), error.status)
         except web.HTTPException as error:
@@ -210,6 +217,8 @@ class RestApi:
         for fault in self.faults:
             if fault.remaining > 0 and fault.method == method and path.startswith(fault.path_prefix):
                 fault.remaining -= 1
+                fault.hits += 1
+                self.state.changed.fire()
                 return fault.kind
         return None
 

@@ -242,13 +242,22 @@ class Sandbox:
 
     def inject_fault(
         self, method: str, path_prefix: str, kind: FaultKind = "reset", *, count: int = 1
-    ) -> None:
+    ) -> Fault:
         """The next ``count`` requests whose path starts with ``path_prefix`` meet ``kind``:
         a connection reset before (``reset``) or after (``reset-after``) the request is
-        handled, or a 500.
+        handled, a 500, or no answer ever (``hang``, ``hang-after``). The returned fault
+        counts its ``hits``; ``await sandbox.wait_for_fault(fault)`` waits for one.
         """
         path_prefix = path_prefix.removeprefix(self.api_base).removeprefix(API)
-        self._rest.faults.append(Fault(method, path_prefix, kind, count))
+        fault = Fault(method, path_prefix, kind, count)
+        self._rest.faults.append(fault)
+        return fault
+
+    async def wait_for_fault(self, fault: Fault, hits: int = 1, timeout: float | None = None) -> None:
+        """Until ``fault`` has been met ``hits`` times."""
+        await self.state.changed.wait_for(
+            lambda: fault.hits >= hits, timeout or self.timeout, f"{fault.kind} on {fault.path_prefix}"
+        )
 
     @property
     def nonce_window(self) -> float:
@@ -492,6 +501,10 @@ class Sandbox:
         return list(await asyncio.gather(*(one() for _ in range(n))))
 
     # -- reading what happened -----------------------------------------------------------------
+
+    def post_as(self, user: User, channel: ChannelRef, content: str) -> Message:
+        """A member writes in a channel (MESSAGE_CREATE is dispatched as usual)."""
+        return self.writer.create(self._channel(channel), {"content": content}, {}, author=user)
 
     def channel_messages(
         self, channel: ChannelRef, visible_to: User | None = None
