@@ -139,11 +139,11 @@ async def process_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def schedule_daily(database_url: str, guilds: list[tuple[int, int]]) -> None:
-    """Daily questions at 00:00 UTC in each (guild, channel), set an hour ago: due right now."""
+    """Daily questions at 00:00 UTC in each (guild, channel), set yesterday: due right now."""
     db = Database(database_url)
     try:
         service = DailyQuizService(
-            db, FrozenClock(datetime.now(UTC) - timedelta(hours=1)), shipped_content()
+            db, FrozenClock(datetime.now(UTC) - timedelta(days=1)), shipped_content()
         )
         for guild_id, channel_id in guilds:
             await service.set_schedule(

@@ -108,9 +108,6 @@ async def test_two_shard_processes_post_each_question_once_across_a_restart(
             assert await shards[1].stop() == 0
             assert await shards[0].stop() == 0
         no_tracebacks(*shards)
-    assert [len(daily_posts(sandbox, g)) for g in guilds] == [1] * len(guilds)
-    assert await db_count(url_of(url), Delivery, Delivery.state == "sent") == len(guilds)
-
-
-def url_of(url: str) -> str:
-    return url
+        assert [len(daily_posts(sandbox, g)) for g in guilds] == [1] * len(guilds)
+        assert await db_count(url, Delivery, Delivery.state == "sent") == len(guilds)
+        assert await db_count(url, DailyPost, DailyPost.message_id.is_not(None)) == len(guilds)
