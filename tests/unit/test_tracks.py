@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -75,6 +76,16 @@ def test_interview_file_follows_its_conventions(content: Content) -> None:
     assert longest <= 0.25 * len(questions), longest
     positions = [q.answer for q in questions]
     assert max(positions.count(p) for p in set(positions)) < 0.4 * len(positions)
+    for q in questions:
+        text = " ".join([q.prompt, *q.choices]).casefold()
+        assert not re.search(r"(all|none) of the above|(first|second|last) (choice|option)", text)
+        # A skill's name or alias never gives the answer away by appearing only in it.
+        skill = content.skills[q.skill]
+        right = q.choices[q.answer].casefold()
+        rest = " ".join([q.prompt, *(c for i, c in enumerate(q.choices) if i != q.answer)])
+        for name in (skill.name, *skill.aliases):
+            folded = name.casefold()
+            assert folded not in right or folded in rest.casefold(), (q.id, name)
 
 
 def test_interview_pool_is_the_questions_on_the_topics(content: Content) -> None:
@@ -177,7 +188,7 @@ def test_track_validator(tmp_path: Path, snippet: str, expected: str) -> None:
 
 def test_track_needs_interview_flagged_questions(tmp_path: Path) -> None:
     # Enough plain questions for three rounds, but none written as interview questions.
-    topics = '"sql", "git", "mongodb", "terraform", "redis", "django"'
+    topics = '"sql", "git", "mongodb", "linux", "redis", "django"'
     problems = _track_problems(tmp_path, _track(topics=topics))
     assert any("0 interview = true questions" in p for p in problems), problems
     assert not any("rounds of" in p for p in problems), problems
