@@ -1,4 +1,4 @@
-"""The loaded content, indexed for the services: skills, questions, challenges."""
+"""The loaded content, indexed for the services: skills, questions, challenges, tracks."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-from bot.content.loader import DEFAULT_DATA_DIR, ContentError, read_content
-from bot.content.schema import Category, Challenge, Question, Skill
+from bot.content.loader import DEFAULT_DATA_DIR, ContentError, interview_pool, read_content
+from bot.content.schema import Category, Challenge, Question, Skill, Track
 from bot.content.search import SkillIndex
 
 SOURCE_COUNT = 5
@@ -21,6 +21,7 @@ class Content:
     skills: dict[str, Skill]
     questions: dict[str, Question]
     challenges: list[Challenge]
+    tracks: dict[str, Track] = field(default_factory=dict)
     index: SkillIndex = field(init=False)
     questions_by_skill: dict[str, list[Question]] = field(init=False)
 
@@ -71,6 +72,11 @@ class Content:
             return []
         return [q for q in self.questions.values() if self.skills[q.skill].category == category]
 
+    def interview_questions(self, track: str) -> list[Question]:
+        """The interview pool of a track: ``interview = true`` questions first, then the rest."""
+        pool = interview_pool(self.tracks[track], self.questions.values())
+        return sorted(pool, key=lambda q: not q.interview)
+
 
 def load_content(data_dir: Path = DEFAULT_DATA_DIR) -> Content:
     """Load ``data/``; raise ContentError listing every problem if anything is wrong."""
@@ -81,4 +87,5 @@ def load_content(data_dir: Path = DEFAULT_DATA_DIR) -> Content:
         skills={s.slug: s for s in raw.skills},
         questions={q.id: q for q in raw.questions},
         challenges=raw.challenges,
+        tracks={t.slug: t for t in raw.tracks},
     )

@@ -16,12 +16,17 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.content.schema import (
+    INTERVIEW_MIN_FLAGGED,
+    INTERVIEW_ROUND_MAX,
+    INTERVIEW_ROUNDS,
     Challenge,
     ChallengeFile,
     Question,
     QuestionFile,
     Skill,
     SkillFile,
+    Track,
+    TrackFile,
 )
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -57,6 +62,7 @@ class RawContent:
     skills: list[Skill] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     challenges: list[Challenge] = field(default_factory=list)
+    tracks: list[Track] = field(default_factory=list)
     origin: dict[tuple[str, str], str] = field(default_factory=dict)
     problems: list[ContentProblem] = field(default_factory=list)
 
@@ -124,7 +130,16 @@ def read_content(data_dir: Path = DEFAULT_DATA_DIR) -> RawContent:
             for challenge in parsed_c.challenge:
                 out.challenges.append(challenge)
                 out.origin[("challenge", challenge.id)] = _relative(challenges_path, data_dir)
+    tracks_path = data_dir / "tracks.toml"
+    if tracks_path.exists():
+        parsed_t, problems = _parse_file(tracks_path, TrackFile, "track", data_dir)
+        out.problems += problems
+        if parsed_t:
+            for track in parsed_t.track:
+                out.tracks.append(track)
+                out.origin.setdefault(("track", track.slug), _relative(tracks_path, data_dir))
     out.problems += _cross_check(out)
+    out.problems += _check_tracks(out)
     return out
 
 
@@ -206,4 +221,49 @@ def _cross_check(raw: RawContent) -> list[ContentProblem]:
                         where("challenge", challenge.id), challenge.id, f"unknown skill {ref!r}"
                     )
                 )
+    return problems
+
+
+def interview_pool(track: Track, questions: Iterable[Question]) -> list[Question]:
+    """The questions a mock interview for ``track`` draws from (see ``Track``)."""
+    topics = set(track.interview_topics)
+    return [q for q in questions if q.skill in topics]
+
+
+def _check_tracks(raw: RawContent) -> list[ContentProblem]:
+    """Tracks refer to real skills and challenges and can fill their interview rounds."""
+    problems = _duplicates("track", (t.slug for t in raw.tracks), raw)
+    slugs = {s.slug for s in raw.skills}
+    challenge_ids = {c.id for c in raw.challenges}
+    # Questions with a duplicate id are reported above; count each id once here.
+    questions = list({q.id: q for q in raw.questions}.values())
+    need = INTERVIEW_ROUNDS * INTERVIEW_ROUND_MAX
+    for track in raw.tracks:
+        where = raw.origin.get(("track", track.slug), "?")
+
+        def problem(message: str, track: Track = track, where: str = where) -> None:
+            problems.append(ContentProblem(where, track.slug, message))
+
+        for list_name in ("core", "recommended"):
+            for target in getattr(track, list_name):
+                if target.skill not in slugs:
+                    problem(f"{list_name}: unknown skill {target.skill!r}")
+        for topic in track.interview_topics:
+            if topic not in slugs:
+                problem(f"interview_topics: unknown skill {topic!r}")
+        for project in track.projects:
+            if project.challenge is not None and project.challenge not in challenge_ids:
+                problem(f"projects: unknown challenge {project.challenge!r}")
+        pool = interview_pool(track, questions)
+        flagged = sum(q.interview for q in pool)
+        if len(pool) < need:
+            problem(
+                f"interview_topics have {len(pool)} questions; {INTERVIEW_ROUNDS} rounds "
+                f"of {INTERVIEW_ROUND_MAX} need {need}"
+            )
+        if flagged < INTERVIEW_MIN_FLAGGED:
+            problem(
+                f"interview_topics have {flagged} interview = true questions; "
+                f"at least {INTERVIEW_MIN_FLAGGED} are needed"
+            )
     return problems

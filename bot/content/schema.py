@@ -1,4 +1,4 @@
-"""Pydantic schemas for the content in ``data/``: skills, quiz questions, challenges.
+"""Pydantic schemas for the content in ``data/``: skills, quiz questions, challenges, tracks.
 
 Field limits are chosen so that every piece fits Discord's embed and component
 limits without truncation (embed field value: 1024 characters, button label:
@@ -135,6 +135,8 @@ class Question(_Strict):
     answer: Annotated[int, Field(ge=0)]
     explanation: Annotated[str, StringConstraints(min_length=20, max_length=700)]
     source: HttpUrl
+    interview: bool = False
+    """Written as a job-interview scenario ("what would you do"); see ``Track``."""
 
     @field_validator("choices")
     @classmethod
@@ -178,3 +180,108 @@ class ChallengeFile(_Strict):
     """``data/challenges.toml``: a list of ``[[challenge]]`` tables."""
 
     challenge: list[Challenge]
+
+
+# ---------------------------------------------------------------- career tracks
+
+INTERVIEW_ROUND_MAX = 8
+"""The most questions one mock interview round draws (a round has 5 to 8)."""
+
+INTERVIEW_ROUNDS = 3
+"""How many rounds every track must fill without repeating a question."""
+
+INTERVIEW_MIN_FLAGGED = INTERVIEW_ROUND_MAX
+"""How many ``interview = true`` questions a track needs: at least one full round."""
+
+Target = Annotated[float, Field(ge=0.0, le=1.0)]
+"""A mastery target: the probability (0 to 1) the learner model should give for the skill."""
+
+
+class SkillTarget(_Strict):
+    """One skill a track asks for, with the mastery it needs at each career step.
+
+    Targets are on the learner model's own scale, a 0-1 probability that the member
+    answers a typical question on the skill correctly, so a service compares
+    ``mastery >= target`` directly. As a guide: 0.5 means "has met it and can follow
+    along", 0.6 "uses it with help", 0.7 "uses it alone on everyday work", 0.8
+    "can explain the trade-offs and debug it", 0.9 "others come to them for it".
+    ``mid`` is never below ``junior``.
+    """
+
+    skill: Slug
+    junior: Target
+    mid: Target
+
+    @model_validator(mode="after")
+    def _mid_not_below_junior(self) -> SkillTarget:
+        if self.mid < self.junior:
+            raise ValueError(f"mid target {self.mid} is below the junior target {self.junior}")
+        return self
+
+
+class Project(_Strict):
+    """A portfolio project for a track; ``challenge`` names a ``data/challenges.toml`` id."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)]
+    description: Annotated[str, StringConstraints(min_length=20, max_length=500)]
+    challenge: Slug | None = None
+
+
+class Track(_Strict):
+    """A career track: what the role does, the skills it needs and how to prepare.
+
+    ``core`` skills are what a hiring team expects for the role; ``recommended``
+    ones make a candidate stand out. A skill sits in one of the two lists, once.
+
+    The mock interview draws its questions from ``interview_topics``: every
+    question whose skill is one of the topics is in the track's interview pool,
+    and the questions written as interview scenarios (``interview = true``) are
+    drawn first. ``content check`` requires, for every track, a pool of at least
+    ``INTERVIEW_ROUNDS * INTERVIEW_ROUND_MAX`` distinct questions (three full
+    rounds without a repeat) of which at least ``INTERVIEW_MIN_FLAGGED`` are
+    interview questions.
+    """
+
+    slug: Slug
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60)]
+    summary: Annotated[str, StringConstraints(min_length=40, max_length=600)]
+    core: Annotated[list[SkillTarget], Field(min_length=6, max_length=20)]
+    recommended: Annotated[list[SkillTarget], Field(max_length=20)] = []
+    projects: Annotated[list[Project], Field(min_length=2, max_length=4)]
+    interview_topics: Annotated[list[Slug], Field(min_length=3, max_length=20)]
+    sources: list[Annotated[int, Field(ge=0, le=4)]] = []
+    resources: Annotated[list[Resource], Field(min_length=1, max_length=5)]
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, sources: list[int]) -> list[int]:
+        if len(set(sources)) != len(sources):
+            raise ValueError("a source article is listed twice")
+        return sorted(sources)
+
+    @field_validator("interview_topics")
+    @classmethod
+    def _unique_topics(cls, topics: list[str]) -> list[str]:
+        if len(set(topics)) != len(topics):
+            raise ValueError("an interview topic is listed twice")
+        return topics
+
+    @model_validator(mode="after")
+    def _each_skill_once(self) -> Track:
+        seen: set[str] = set()
+        for target in (*self.core, *self.recommended):
+            if target.skill in seen:
+                raise ValueError(f"skill {target.skill!r} is listed twice in core/recommended")
+            seen.add(target.skill)
+        return self
+
+    @property
+    def targets(self) -> list[SkillTarget]:
+        """Core then recommended targets."""
+        return [*self.core, *self.recommended]
+
+
+class TrackFile(_Strict):
+    """``data/tracks.toml``: a list of ``[[track]]`` tables."""
+
+    track: list[Track]
