@@ -172,7 +172,9 @@ class MentorBot(commands.AutoShardedBot):
         try:
             for shard in self.shards.values():
                 await shard.disconnect()
-            await _finish_handlers()
+            await asyncio.gather(
+                _finish_handlers(), self.delivery.stop(grace=SHUTDOWN_GRACE_SECONDS)
+            )
             self.scheduler.shutdown()
             await super().close()
         finally:

@@ -145,6 +145,7 @@ class DeliveryPipeline:
         self._tick_lock = asyncio.Lock()
         self._slots = asyncio.Semaphore(POSTS_IN_FLIGHT)
         self.ownership: Ownership | None = None
+        self._stopping = False
 
     def register(self, feed: Feed) -> None:
         """Add a feed; its posts go out from the next tick on."""
@@ -166,11 +167,20 @@ class DeliveryPipeline:
             log.info("Delivering posts for %s", self.ownership.label)
         return self.ownership
 
+    async def stop(self, grace: float) -> None:
+        """Take no new ticks; let a running one finish (at most ``grace`` seconds)."""
+        self._stopping = True
+        try:
+            async with asyncio.timeout(grace), self._tick_lock:
+                pass
+        except TimeoutError:
+            log.warning("A delivery tick was still running at shutdown; its claims will be adopted")
+
     # -- ticking ---------------------------------------------------------------------------
 
     async def tick(self) -> int:
         """Deliver everything due that this process owns; returns how many posts went out."""
-        if self._ownership() is None:
+        if self._ownership() is None or self._stopping:
             return 0
         async with self._tick_lock:
             now = self._clock.now()
@@ -221,6 +231,12 @@ class DeliveryPipeline:
         if claim.resumed and self._clock.now() - claim.claimed_at >= self._nonce_window:
             found = await self._find_sent(claim, draft)
             if found is not None:
+                log.info(
+                    "%s for %s was already sent before a restart (message %s); recorded it",
+                    feed.kind,
+                    claim.subject_id,
+                    found,
+                )
                 await self._confirm(feed, claim, found)
                 return None
         try:

@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiohttp import web
@@ -39,7 +39,7 @@ from bot.sandbox.state import SandboxState
 
 API = "/api/v10"
 NONCE_WINDOW_SECONDS = 300.0
-FaultKind = Literal["reset", "reset-after", "500", "hang", "hang-after"]
+FaultKind = Literal["reset", "reset-after", "500", "hang", "hang-after", "hold"]
 
 
 @dataclass
@@ -49,7 +49,8 @@ class Fault:
     ``reset`` drops the connection before the request is handled; ``reset-after`` handles
     it (a message is created) and then drops the connection, so the client never sees
     the response; ``500`` answers Internal Server Error; ``hang`` and ``hang-after`` never
-    answer (before or after handling), for killing a client mid-request.
+    answer (before or after handling), for killing a client mid-request; ``hold`` waits
+    until ``released`` is set, then handles the request normally.
     """
 
     method: str
@@ -57,6 +58,7 @@ class Fault:
     kind: FaultKind
     remaining: int
     hits: int = 0
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -187,7 +189,9 @@ class RestApi:
         )
         if verdict.limited:
             return _too_many_requests(verdict)
-        fault = self._take_fault(request.method, relative)
+        fault, released = self._take_fault(request.method, relative)
+        if fault == "hold":
+            await released.wait()
         if fault == "500":
             return _json({"message": "500: Internal Server Error", "code": 0}, 500)
         if fault == "reset":
@@ -213,14 +217,14 @@ class RestApi:
         response.headers.update(verdict.headers)
         return response
 
-    def _take_fault(self, method: str, path: str) -> FaultKind | None:
+    def _take_fault(self, method: str, path: str) -> tuple[FaultKind | None, asyncio.Event]:
         for fault in self.faults:
             if fault.remaining > 0 and fault.method == method and path.startswith(fault.path_prefix):
                 fault.remaining -= 1
                 fault.hits += 1
                 self.state.changed.fire()
-                return fault.kind
-        return None
+                return fault.kind, fault.released
+        return None, asyncio.Event()
 
     @staticmethod
     def _reset(request: web.Request) -> web.StreamResponse:

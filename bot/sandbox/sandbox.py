@@ -245,8 +245,9 @@ class Sandbox:
     ) -> Fault:
         """The next ``count`` requests whose path starts with ``path_prefix`` meet ``kind``:
         a connection reset before (``reset``) or after (``reset-after``) the request is
-        handled, a 500, or no answer ever (``hang``, ``hang-after``). The returned fault
-        counts its ``hits``; ``await sandbox.wait_for_fault(fault)`` waits for one.
+        handled, a 500, no answer ever (``hang``, ``hang-after``), or an answer only after
+        ``fault.released.set()`` (``hold``). The returned fault counts its ``hits``;
+        ``await sandbox.wait_for_fault(fault)`` waits for one.
         """
         path_prefix = path_prefix.removeprefix(self.api_base).removeprefix(API)
         fault = Fault(method, path_prefix, kind, count)

@@ -76,7 +76,7 @@ class BotProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
-    async def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 30) -> int:
+    async def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 30) -> int:  # noqa: ASYNC109
         """Send ``sig`` and wait for the exit code."""
         assert self.process is not None
         if self.process.returncode is None:
