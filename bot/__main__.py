@@ -7,11 +7,17 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import discord
 
 from bot.config import SettingsError, load_settings
-from bot.content.fairness import fairness_report, format_report, reports_by_file
+from bot.content.fairness import (
+    fairness_report,
+    format_failures,
+    format_report,
+    reports_by_file,
+)
 from bot.content.loader import RawContent, read_content
 from bot.logs import configure_logging
 
@@ -31,11 +37,10 @@ def _content_check() -> int:
     overall = fairness_report(raw.questions, skills)
     per_file = reports_by_file(raw.questions, skills, _question_files(raw))
     print("\n".join(format_report(overall, per_file)))
-    failures = overall.failures()
-    for failure in failures:
-        print(f"unfair: {failure}")
+    failures = format_failures(overall, per_file)
     if failures:
-        print(f"{len(failures)} fairness check(s) failed.", file=sys.stderr)
+        print("\n".join(failures))
+        print(f"{len(overall.failed_checks())} fairness check(s) failed.", file=sys.stderr)
         return 1
     print(
         f"content ok: {len(raw.skills)} skills, {len(raw.questions)} questions, "
@@ -45,27 +50,26 @@ def _content_check() -> int:
 
 
 def _content_fairness(files: list[str]) -> int:
-    """Fairness figures and offenders for some quiz files only (all when none are given)."""
+    """Fairness figures and offenders for some quiz files only (all when none are given).
+
+    A file may be named by path (``data/quiz/apis.toml``), name (``apis.toml``) or stem
+    (``apis``). Exits 1 if the chosen questions break a threshold, 2 if none match.
+    """
     raw = read_content()
     origin = _question_files(raw)
-    wanted = {f.removeprefix("./") for f in files}
-    chosen = [
-        q
-        for q in raw.questions
-        if not wanted
-        or any(
-            origin.get(q.id, "").endswith(w) or w.endswith(origin.get(q.id, "?")) for w in wanted
-        )
-    ]
+    wanted = {Path(f).stem for f in files}
+    chosen = [q for q in raw.questions if not wanted or Path(origin.get(q.id, "")).stem in wanted]
     if not chosen:
-        print("no questions in those files", file=sys.stderr)
+        print(f"no questions in {', '.join(files)}", file=sys.stderr)
         return 2
     skills = {s.slug: s for s in raw.skills}
     report = fairness_report(chosen, skills)
-    print("\n".join(format_report(report, reports_by_file(chosen, skills, origin))))
-    for failure in report.failures():
-        print(f"unfair: {failure}")
-    return 1 if report.failures() else 0
+    per_file = reports_by_file(chosen, skills, origin)
+    print("\n".join(format_report(report, per_file)))
+    failures = format_failures(report, per_file)
+    if failures:
+        print("\n".join(failures))
+    return 1 if failures else 0
 
 
 async def _run(force_sync: bool = False) -> None:

@@ -206,6 +206,7 @@ class FairnessReport:
     total: int
     longest_right: list[str] = field(default_factory=list)
     shortest_right: list[str] = field(default_factory=list)
+    chance: float = 0.0
     mean_length_ratio: float = 1.0
     giveaways: dict[str, set[str]] = field(default_factory=dict)
     positional: dict[str, list[str]] = field(default_factory=dict)
@@ -222,29 +223,43 @@ class FairnessReport:
         """Share of questions whose right choice is the strictly shortest."""
         return len(self.shortest_right) / self.total if self.total else 0.0
 
-    def failures(self) -> list[str]:
-        """One line per threshold exceeded, naming the offending question ids."""
-        out = []
+    def offenders(self) -> dict[str, list[str]]:
+        """For each check, the offending questions (id and detail); every check is a key."""
+        return {
+            "longest": list(self.longest_right),
+            "giveaways": [f"{qid} ({'/'.join(sorted(w))})" for qid, w in self.giveaways.items()],
+            "positional": [f"{qid} ({'; '.join(p)!r})" for qid, p in self.positional.items()],
+            "duplicates": [" = ".join(ids) for ids in self.duplicates],
+        }
+
+    def failed_checks(self) -> dict[str, str]:
+        """The checks past their threshold, each with a one-line summary."""
+        out = {}
         if self.longest_right_share > MAX_LONGEST_RIGHT_SHARE:
-            out.append(
+            out["longest"] = (
                 f"right choice is the strictly longest in {self.longest_right_share:.0%} of "
-                f"questions (max {MAX_LONGEST_RIGHT_SHARE:.0%}): " + ", ".join(self.longest_right)
+                f"questions (max {MAX_LONGEST_RIGHT_SHARE:.0%})"
             )
         if len(self.giveaways) > MAX_GIVEAWAYS:
-            out.append(
-                "giveaways (skill word only in the right choice): "
-                + ", ".join(f"{qid} ({'/'.join(sorted(w))})" for qid, w in self.giveaways.items())
+            out["giveaways"] = (
+                f"{len(self.giveaways)} giveaway(s): a skill word only in the right choice"
             )
         if len(self.positional) > MAX_POSITIONAL_REFERENCES:
-            out.append(
-                "positional references (break when choices are shuffled): "
-                + ", ".join(f"{qid} ({'; '.join(p)!r})" for qid, p in self.positional.items())
+            out["positional"] = (
+                f"{len(self.positional)} question(s) refer to a choice by position, "
+                "which shuffling breaks"
             )
         if len(self.duplicates) > MAX_DUPLICATE_PROMPTS:
-            out.append(
-                "duplicate prompts: " + "; ".join(" = ".join(ids) for ids in self.duplicates)
-            )
+            out["duplicates"] = f"{len(self.duplicates)} prompt(s) used by more than one question"
         return out
+
+    def failures(self) -> list[str]:
+        """One line per threshold exceeded, naming the offending question ids."""
+        offenders = self.offenders()
+        return [
+            f"{summary}: " + ", ".join(offenders[check])
+            for check, summary in self.failed_checks().items()
+        ]
 
 
 def fairness_report(questions: Iterable[Question], skills: Mapping[str, Skill]) -> FairnessReport:
@@ -262,6 +277,7 @@ def fairness_report(questions: Iterable[Question], skills: Mapping[str, Skill]) 
         total=len(questions),
         longest_right=[q.id for q in questions if right_is_longest(q)],
         shortest_right=[q.id for q in questions if right_is_shortest(q)],
+        chance=mean(1 / len(q.choices) for q in questions) if questions else 0.0,
         mean_length_ratio=mean(length_ratio(q) for q in questions) if questions else 1.0,
         giveaways=giveaways,
         positional=positional,
@@ -280,23 +296,32 @@ def reports_by_file(
     return {name: fairness_report(grouped[name], skills) for name in sorted(grouped)}
 
 
+DOMAINS_SHOWN = 12
+"""How many source domains ``format_report`` lists before summing up the rest."""
+
+
 def format_report(
     overall: FairnessReport, per_file: Mapping[str, FairnessReport] | None = None
 ) -> list[str]:
     """Human-readable lines: the overall figures, then one line per file."""
+    top = overall.domains.most_common(DOMAINS_SHOWN)
+    rest = overall.domains.most_common()[DOMAINS_SHOWN:]
+    domains = ", ".join(f"{host} {n}" for host, n in top)
+    if rest:
+        domains += f", and {len(rest)} more with {sum(n for _, n in rest)} question(s)"
     lines = [
         f"quiz fairness over {overall.total} questions:",
         f"  right choice strictly longest: {overall.longest_right_share:.1%} "
-        f"(max {MAX_LONGEST_RIGHT_SHARE:.0%}, aim <= {TARGET_LONGEST_RIGHT_SHARE:.0%} per file)",
+        f"(max {MAX_LONGEST_RIGHT_SHARE:.0%}; aim <= {TARGET_LONGEST_RIGHT_SHARE:.0%} per file, "
+        f"a blind guess is right {overall.chance:.0%} of the time)",
         f"  right choice strictly shortest: {overall.shortest_right_share:.1%}",
         f"  mean length ratio right / wrong: {overall.mean_length_ratio:.2f} (1.00 = balanced)",
         f"  giveaways: {len(overall.giveaways)}, positional references: "
         f"{len(overall.positional)}, duplicate prompts: {len(overall.duplicates)}",
-        "  source domains: "
-        + ", ".join(f"{host} {n}" for host, n in overall.domains.most_common()),
+        f"  source domains ({len(overall.domains)}): {domains}",
     ]
     if per_file:
-        lines.append("  per file (longest-right share, shortest-right share, length ratio):")
+        lines.append("  per file: questions, longest-right, shortest-right, length ratio")
         width = max(len(name) for name in per_file)
         for name, report in per_file.items():
             mark = "" if report.longest_right_share <= TARGET_LONGEST_RIGHT_SHARE else "  *"
@@ -304,4 +329,22 @@ def format_report(
                 f"    {name:<{width}}  {report.total:>4}  {report.longest_right_share:>6.1%}  "
                 f"{report.shortest_right_share:>6.1%}  {report.mean_length_ratio:.2f}{mark}"
             )
+    return lines
+
+
+def format_failures(
+    overall: FairnessReport, per_file: Mapping[str, FairnessReport] | None = None
+) -> list[str]:
+    """One line per failed check, then its offending question ids, grouped by file if known."""
+    lines = []
+    for check, summary in overall.failed_checks().items():
+        lines.append(f"unfair: {summary}")
+        if not per_file:
+            lines.append("    " + ", ".join(overall.offenders()[check]))
+            continue
+        for name, report in per_file.items():
+            if ids := report.offenders()[check]:
+                lines.append(f"    {name}: " + ", ".join(ids))
+        if check == "duplicates":
+            lines.append("    across files: " + "; ".join(overall.offenders()[check]))
     return lines

@@ -17,6 +17,7 @@ from bot.content.fairness import (
     distinctive_words,
     duplicate_prompts,
     fairness_report,
+    format_failures,
     format_report,
     giveaway_words,
     length_ratio,
@@ -85,7 +86,8 @@ def test_longest_right_share_fails_past_threshold_and_passes_under() -> None:
     balanced = [make(f"b-{i}", ("right", "a longer wrong one", "wrong"), 0) for i in range(6)]
     unfair = fairness_report(longest + balanced[:2], SKILLS)
     assert unfair.longest_right_share > MAX_LONGEST_RIGHT_SHARE
-    assert any("strictly longest" in f and "q-3" in f for f in unfair.failures())
+    assert list(unfair.failed_checks()) == ["longest"]
+    assert "q-3" in unfair.failures()[0]
     fair = fairness_report(longest[:1] + balanced, SKILLS)
     assert fair.longest_right_share <= MAX_LONGEST_RIGHT_SHARE
     assert fair.failures() == []
@@ -103,7 +105,8 @@ def test_giveaway_fires_when_the_skill_word_is_only_in_the_right_choice() -> Non
     assert giveaway_words(question, FACTORY) == {"factory"}
     report = fairness_report([question], SKILLS)
     assert len(report.giveaways) > MAX_GIVEAWAYS
-    assert any("giveaways" in f and "q-1" in f for f in report.failures())
+    assert "giveaways" in report.failed_checks()
+    assert any("q-1 (factory)" in f for f in report.failures())
 
 
 def test_giveaway_matches_plurals() -> None:
@@ -147,7 +150,7 @@ def test_positional_reference_fires(text: str) -> None:
     assert positional_references(in_choice)
     report = fairness_report([in_explanation], SKILLS)
     assert len(report.positional) > MAX_POSITIONAL_REFERENCES
-    assert any("positional" in f for f in report.failures())
+    assert "positional" in report.failed_checks()
 
 
 @pytest.mark.parametrize(
@@ -171,7 +174,8 @@ def test_duplicate_prompts_fold_case_and_spacing() -> None:
     assert duplicate_prompts([one, two, three]) == [["q-1", "q-2"]]
     report = fairness_report([one, two, three], SKILLS)
     assert len(report.duplicates) > MAX_DUPLICATE_PROMPTS
-    assert any("duplicate" in f and "q-1 = q-2" in f for f in report.failures())
+    assert "duplicates" in report.failed_checks()
+    assert any("q-1 = q-2" in f for f in report.failures())
     assert fairness_report([one, three], SKILLS).duplicates == []
 
 
@@ -197,6 +201,32 @@ def test_reports_by_file_and_format() -> None:
     assert "data/quiz/a.toml" in text and "50.0%" in text
 
 
+def test_failures_are_grouped_by_file() -> None:
+    questions = [
+        make("a-1", ("the long right one", "short", "brief"), 0),
+        make("b-1", ("the long right one", "short", "brief"), 0),
+        make("b-2", ("A factory method", "A global", "A loop"), 0),
+    ]
+    origin = {"a-1": "data/quiz/a.toml", "b-1": "data/quiz/b.toml", "b-2": "data/quiz/b.toml"}
+    overall = fairness_report(questions, SKILLS)
+    lines = format_failures(overall, reports_by_file(questions, SKILLS, origin))
+    assert lines[0].startswith("unfair: right choice is the strictly longest in 100%")
+    assert "    data/quiz/a.toml: a-1" in lines
+    assert "    data/quiz/b.toml: b-1, b-2" in lines
+    assert "    data/quiz/b.toml: b-2 (factory)" in lines
+    assert format_failures(fairness_report(questions[2:], SKILLS)) == [
+        "unfair: right choice is the strictly longest in 100% of questions (max 30%)",
+        "    b-2",
+        "unfair: 1 giveaway(s): a skill word only in the right choice",
+        "    b-2 (factory)",
+    ]
+
+
+def test_chance_is_the_blind_guess_rate() -> None:
+    questions = [make("q-1", ("a", "b"), 0), make("q-2", ("a", "b", "c", "d"), 0)]
+    assert fairness_report(questions, SKILLS).chance == pytest.approx(0.375)
+
+
 def test_shipped_content_meets_the_thresholds(content: Content) -> None:
     report = fairness_report(content.questions.values(), content.skills)
     assert report.failures() == []
@@ -204,10 +234,12 @@ def test_shipped_content_meets_the_thresholds(content: Content) -> None:
 
 def test_content_fairness_command_reports_one_file() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "content", "fairness", "data/quiz/apis.toml"],
+        [sys.executable, "-m", "bot", "content", "fairness", "data/quiz/apis.toml", "cloud"],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
     )
+    assert "quiz fairness over 97 questions" in result.stdout
     assert "data/quiz/apis.toml" in result.stdout
-    assert "data/quiz/cloud.toml" not in result.stdout
+    assert "data/quiz/cloud.toml" in result.stdout
+    assert "data/quiz/security.toml" not in result.stdout
