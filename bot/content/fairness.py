@@ -92,6 +92,7 @@ GENERIC_NAME_WORDS = frozenset(
         "building",
         "personal",
         "continuous",
+        "one",
     }
 )
 """Words of skill names too common to give an answer away on their own."""
@@ -120,7 +121,7 @@ def _stem(word: str) -> str:
     """A crude singular: ``factories`` -> ``factory``, ``queues`` -> ``queue``."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
 
@@ -136,6 +137,20 @@ def distinctive_words(skill: Skill) -> set[str]:
     return {w for w in found if len(w) >= MIN_NAME_WORD_LENGTH and w not in GENERIC_NAME_WORDS} - {
         _stem(g) for g in GENERIC_NAME_WORDS
     }
+
+
+_ALTERNATIVES = re.compile(r"&|,|/|\bvs\b\.?|\band\b", re.IGNORECASE)
+
+
+def name_alternatives(skill: Skill) -> list[set[str]]:
+    """The distinctive words of each alternative a skill's name lists.
+
+    ``Mocks, stubs & test doubles`` lists three, ``Horizontal & vertical scaling`` two;
+    ``Model-View-Controller (MVC)`` is one name, not a list.
+    """
+    own = distinctive_words(skill)
+    groups = [words(part) & own for part in _ALTERNATIVES.split(skill.name)]
+    return [group for group in groups if group]
 
 
 def right_is_longest(question: Question) -> bool:
@@ -157,13 +172,26 @@ def length_ratio(question: Question) -> float:
 
 
 def giveaway_words(question: Question, skill: Skill) -> set[str]:
-    """Distinctive words of ``skill`` that appear in the right choice and in no wrong one."""
+    """Distinctive words of ``skill`` that appear in the right choice and in no wrong one.
+
+    When the skill's name lists alternatives, a word of one alternative in the right
+    choice is no tell if a wrong choice names another ("A stub" beside "A mock").
+    """
     right = words(question.choices[question.answer])
     wrong: set[str] = set()
     for i, choice in enumerate(question.choices):
         if i != question.answer:
             wrong |= words(choice)
-    return (distinctive_words(skill) & right) - wrong
+    hits = (distinctive_words(skill) & right) - wrong
+    groups = name_alternatives(skill)
+    if len(groups) < 2:
+        return hits
+    balanced = set()
+    for word in hits:
+        others = set().union(*(group for group in groups if word not in group))
+        if others & wrong:
+            balanced.add(word)
+    return hits - balanced
 
 
 def positional_references(question: Question) -> list[str]:

@@ -21,6 +21,7 @@ from bot.content.fairness import (
     format_report,
     giveaway_words,
     length_ratio,
+    name_alternatives,
     positional_references,
     reports_by_file,
     right_is_longest,
@@ -125,6 +126,31 @@ def test_no_giveaway_when_absent_or_shared(choices: tuple[str, ...]) -> None:
     question = make(choices=choices, answer=0)
     assert giveaway_words(question, FACTORY) == set()
     assert fairness_report([question], SKILLS).giveaways == {}
+
+
+MOCKING = FACTORY.model_copy(update={"slug": "mocking", "name": "Mocks, stubs & test doubles"})
+MVC = FACTORY.model_copy(update={"slug": "mvc", "name": "Model-View-Controller (MVC)"})
+
+
+def test_name_alternatives() -> None:
+    assert name_alternatives(MOCKING) == [{"mock"}, {"stub"}, {"double"}]
+    assert name_alternatives(MVC) == [{"model", "view", "controller", "mvc"}]
+
+
+def test_giveaway_is_balanced_by_another_alternative_of_the_name() -> None:
+    stub = make(skill="mocking", choices=("A mock", "A stub", "A spy", "A dummy"), answer=1)
+    assert giveaway_words(stub, MOCKING) == set()
+    alone = make(skill="mocking", choices=("A fake", "A stub", "A spy", "A dummy"), answer=1)
+    assert giveaway_words(alone, MOCKING) == {"stub"}
+
+
+def test_giveaway_within_one_compound_name_still_fires() -> None:
+    question = make(
+        skill="mvc",
+        choices=("In the view template", "In the model", "In the routes file"),
+        answer=1,
+    )
+    assert giveaway_words(question, MVC) == {"model"}
 
 
 def test_giveaway_ignores_a_word_inside_another_word() -> None:
