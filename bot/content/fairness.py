@@ -104,8 +104,15 @@ _WORD = re.compile(r"[a-z0-9]+(?:[+#][a-z0-9+#]*)?")
 POSITIONAL_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\b(?:all|none|both|neither|any|each) of the (?:above|below)\b", re.IGNORECASE),
     re.compile(
-        r"\bthe (?:first|second|third|fourth|last|final|previous|next) "
-        r"(?:one|choice|option|answer)s?\b",
+        r"\bthe (?:first|second|third|fourth|last|final|previous|next) (?:choice|option|answer)s?\b",
+        re.IGNORECASE,
+    ),
+    # "the last one" points at a choice when it is judged ("the last one is wrong") or stands
+    # alone; "the last one wins" and "before the next one" speak of writes or runs instead.
+    re.compile(
+        r"(?<!before )(?<!after )(?<!than )"
+        r"\bthe (?:first|second|third|fourth|last|final|previous|next) one\b"
+        r"(?=\s+(?:is|isn't|was|would|could|fails|confuses|describes|mixes)\b|\s*[,.;:)]|\s*$)",
         re.IGNORECASE,
     ),
     re.compile(r"\b(?:choice|option|answer)s? (?:listed |shown )?(?:above|below)\b", re.IGNORECASE),

@@ -166,6 +166,7 @@ def test_giveaway_ignores_a_word_inside_another_word() -> None:
         "The first choice is wrong because it blocks.",
         "Option B is a trap.",
         "the last one is the classic mistake",
+        "Pick the first one.",
         "Both choices above confuse the two headers.",
     ],
 )
@@ -186,6 +187,9 @@ def test_positional_reference_fires(text: str) -> None:
         "Test just above the boundary as well as on it.",
         "The first request opens the connection; later ones reuse it.",
         "It cannot answer a query on lower(email).",
+        "Both writes succeed one after the other and the last one wins.",
+        "Pass -auto-approve so each apply finishes before the next one",
+        "Only if the calls are spaced apart so the first one completes",
     ],
 )
 def test_positional_reference_ignores_ordinary_english(text: str) -> None:
