@@ -56,6 +56,8 @@ def _content_fairness(files: list[str]) -> int:
     (``apis``). Exits 1 if the chosen questions break a threshold, 2 if none match.
     """
     raw = read_content()
+    for problem in raw.problems:
+        print(problem)
     origin = _question_files(raw)
     wanted = {Path(f).stem for f in files}
     chosen = [q for q in raw.questions if not wanted or Path(origin.get(q.id, "")).stem in wanted]
