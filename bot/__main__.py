@@ -7,12 +7,23 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import discord
 
 from bot.config import SettingsError, load_settings
-from bot.content.loader import read_content
+from bot.content.fairness import (
+    fairness_report,
+    format_failures,
+    format_report,
+    reports_by_file,
+)
+from bot.content.loader import RawContent, read_content
 from bot.logs import configure_logging
+
+
+def _question_files(raw: RawContent) -> dict[str, str]:
+    return {key: path for (kind, key), path in raw.origin.items() if kind == "question"}
 
 
 def _content_check() -> int:
@@ -22,11 +33,45 @@ def _content_check() -> int:
     if raw.problems:
         print(f"{len(raw.problems)} problem(s) found.", file=sys.stderr)
         return 1
+    skills = {s.slug: s for s in raw.skills}
+    overall = fairness_report(raw.questions, skills)
+    per_file = reports_by_file(raw.questions, skills, _question_files(raw))
+    print("\n".join(format_report(overall, per_file)))
+    failures = format_failures(overall, per_file)
+    if failures:
+        print("\n".join(failures))
+        print(f"{len(overall.failed_checks())} fairness check(s) failed.", file=sys.stderr)
+        return 1
     print(
         f"content ok: {len(raw.skills)} skills, {len(raw.questions)} questions, "
         f"{len(raw.challenges)} challenges"
     )
     return 0
+
+
+def _content_fairness(files: list[str]) -> int:
+    """Fairness figures and offenders for some quiz files only (all when none are given).
+
+    A file may be named by path (``data/quiz/apis.toml``), name (``apis.toml``) or stem
+    (``apis``). Exits 1 if the chosen questions break a threshold, 2 if none match.
+    """
+    raw = read_content()
+    for problem in raw.problems:
+        print(problem)
+    origin = _question_files(raw)
+    wanted = {Path(f).stem for f in files}
+    chosen = [q for q in raw.questions if not wanted or Path(origin.get(q.id, "")).stem in wanted]
+    if not chosen:
+        print(f"no questions in {', '.join(files)}", file=sys.stderr)
+        return 2
+    skills = {s.slug: s for s in raw.skills}
+    report = fairness_report(chosen, skills)
+    per_file = reports_by_file(chosen, skills, origin)
+    print("\n".join(format_report(report, per_file)))
+    failures = format_failures(report, per_file)
+    if failures:
+        print("\n".join(failures))
+    return 1 if failures else 0
 
 
 async def _run(force_sync: bool = False) -> None:
@@ -97,7 +142,12 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path")
     db_sub.add_parser("current", help="show the current revision")
     content = sub.add_parser("content", help="content tools")
-    content.add_argument("action", choices=["check"])
+    content.add_argument(
+        "action",
+        choices=["check", "fairness"],
+        help="check: validate everything; fairness: quiz fairness figures (optionally per FILE)",
+    )
+    content.add_argument("files", nargs="*", metavar="FILE", help="quiz files for `fairness`")
     return parser
 
 
@@ -125,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     _stop_on_sigterm()
     args = _parser().parse_args(argv)
     if args.command == "content":
+        if args.action == "fairness":
+            return _content_fairness(args.files)
         return _content_check()
     if args.command == "health":
         from bot.health import check
