@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -69,6 +70,7 @@ class MentorBot(commands.AutoShardedBot):
         self.synced_commands = False
         self._startup_tasks: list[Callable[[], Awaitable[object]]] = []
         self.caught_up = asyncio.Event()  # set after the first delivery tick at READY
+        self._beating = asyncio.Lock()
         outbox = Outbox(
             services.db,
             services.clock,
@@ -112,17 +114,26 @@ class MentorBot(commands.AutoShardedBot):
 
     async def heartbeat(self) -> None:
         """Record gateway and database health for ``python -m bot health``."""
-        gateway = self.is_ready() and all(not s.is_closed() for s in self.shards.values())
-        database, detail = True, ""
-        try:
-            await asyncio.wait_for(
-                self.services.state.set("heartbeat", self.services.clock.now().isoformat()),
-                health.DATABASE_TIMEOUT,
-            )
-        except Exception as error:
-            database, detail = False, f"{type(error).__name__}: {str(error)[:100]}"
-        beat = health.Heartbeat(time.time(), gateway, database, detail)
-        await asyncio.to_thread(health.beat, self.settings.health_file, beat)
+        if self.closing:
+            return
+        async with self._beating:
+            gateway = self.is_ready() and all(not s.is_closed() for s in self.shards.values())
+            database, detail = True, ""
+            try:
+                await asyncio.wait_for(
+                    self.services.state.set("heartbeat", self.services.clock.now().isoformat()),
+                    health.DATABASE_TIMEOUT,
+                )
+            except Exception as error:
+                database, detail = False, f"{type(error).__name__}: {str(error)[:100]}"
+            beat = health.Heartbeat(time.time(), gateway, database, detail)
+            await asyncio.to_thread(health.beat, self.settings.health_file, beat)
+
+    async def _last_heartbeat(self) -> None:
+        """Let a heartbeat in progress finish (bounded) so shutdown cancels nothing."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(health.DATABASE_TIMEOUT + 1), self._beating:
+                pass
 
     def _sync_scope(self) -> discord.Object | None:
         if self.settings.dev_guild_id is None:
@@ -173,7 +184,9 @@ class MentorBot(commands.AutoShardedBot):
             for shard in self.shards.values():
                 await shard.disconnect()
             await asyncio.gather(
-                _finish_handlers(), self.delivery.stop(grace=SHUTDOWN_GRACE_SECONDS)
+                _finish_handlers(),
+                self.delivery.stop(grace=SHUTDOWN_GRACE_SECONDS),
+                self._last_heartbeat(),
             )
             self.scheduler.shutdown()
             await super().close()

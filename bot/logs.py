@@ -46,3 +46,5 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     logging.getLogger("discord.client").setLevel(logging.ERROR)
     for noisy in ("discord.gateway", "apscheduler", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
+    # A delivery tick that outlasts its interval (retries in progress) is normal, not news.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import (
     AsyncRetrying,
-    before_sleep_log,
+    RetryCallState,
     retry_if_exception,
     stop_after_delay,
     wait_exponential_jitter,
@@ -288,7 +288,7 @@ class DeliveryPipeline:
             retry=retry_if_exception(is_transient),
             wait=wait_exponential_jitter(initial=0.5, max=15),
             stop=stop_after_delay(max(budget.total_seconds(), 0.0)),
-            before_sleep=before_sleep_log(log, logging.WARNING),
+            before_sleep=_log_retry,
             reraise=True,
         )
 
@@ -373,6 +373,12 @@ class DeliveryPipeline:
             except discord.HTTPException:
                 pass
         return False
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    wait = state.next_action.sleep if state.next_action else 0.0
+    log.warning("Transient failure (%s); retrying in %.1f s", reason_of(error) if error else "?", wait)
 
 
 def _has_marker(message: discord.Message, marker: str | None) -> bool:
