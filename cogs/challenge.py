@@ -45,13 +45,13 @@ class DoneButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> DoneButton:
         return cls(match["id"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MentorBot = interaction.client  # type: ignore[assignment]
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+        bot = interaction.client
         done = await bot.services.challenges.complete(
             user_id=interaction.user.id,
             guild_id=interaction.guild_id,
@@ -71,7 +71,7 @@ class ChallengeFeed(Feed):
 
     kind = KIND
 
-    async def due(self, now_utc: datetime) -> list[Due]:  # type: ignore[override]
+    async def due(self, now_utc: datetime) -> list[Due]:
         return await self.bot.services.challenges.due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft:
@@ -101,7 +101,9 @@ class ChallengeFeed(Feed):
         await self.bot.delivery.outbox.release(claim)
         await service.pause(claim.subject_id, reason)
         plan = await service.schedule(claim.subject_id)
-        text = f"⏸️ **{reason}** Weekly challenges are paused; run `/mod challenge-schedule` to resume."
+        text = (
+            f"⏸️ **{reason}** Weekly challenges are paused; run `/mod challenge-schedule` to resume."
+        )
         if await self.bot.delivery.tell_moderators(
             claim.subject_id, plan.updated_by if plan else None, text
         ):
@@ -128,7 +130,7 @@ class Challenges(commands.Cog):
         self.bot.delivery.register(ChallengeFeed(self.bot))
 
     @app_commands.command(name="challenge", description="This week's hands-on challenge.")
-    async def challenge(self, interaction: discord.Interaction) -> None:
+    async def challenge(self, interaction: discord.Interaction[MentorBot]) -> None:
         current = await self.bot.services.challenges.current(interaction.guild_id)
         await interaction.response.send_message(
             embed=render.challenge_card(current, self.bot.services.content),

@@ -34,7 +34,7 @@ class Help(commands.Cog):
     @app_commands.command(
         name="help", description="What Backend Mentor can do, command by command."
     )
-    async def help(self, interaction: discord.Interaction) -> None:
+    async def help(self, interaction: discord.Interaction[MentorBot]) -> None:
         guild = (
             discord.Object(self.bot.settings.dev_guild_id)
             if self.bot.settings.dev_guild_id

@@ -71,7 +71,7 @@ class BoardPager(OwnedView):
         self.previous.disabled = self.current.page == 0
         self.next.disabled = not self.current.has_next
 
-    async def _go(self, interaction: discord.Interaction, page: int) -> None:
+    async def _go(self, interaction: discord.Interaction[MentorBot], page: int) -> None:
         self.current = await self.cog.load(
             self.guild, self.owner_id, self.current.board, self.current.period, page, self.season
         )
@@ -81,11 +81,13 @@ class BoardPager(OwnedView):
         )
 
     @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def previous(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+    ) -> None:
         await self._go(interaction, self.current.page - 1)
 
     @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def next(self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button) -> None:
         await self._go(interaction, self.current.page + 1)
 
 
@@ -123,7 +125,7 @@ class Leaderboard(commands.Cog):
         return result
 
     async def season_choices(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[MentorBot], current: str
     ) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []
@@ -145,7 +147,7 @@ class Leaderboard(commands.Cog):
     @app_commands.guild_only()
     async def leaderboard(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         board: str = "points",
         period: str = "week",
         season: app_commands.Range[int, 1, 10_000] | None = None,

@@ -32,7 +32,9 @@ DAYS_CHOICES = [
 ]
 
 
-def _usable_channel(interaction: discord.Interaction, channel: discord.abc.GuildChannel) -> None:
+def _usable_channel(
+    interaction: discord.Interaction[MentorBot], channel: discord.abc.GuildChannel
+) -> None:
     if not isinstance(channel, discord.TextChannel):
         raise UserError(
             "Pick a text channel: questions cannot be posted in voice channels, forums or categories."
@@ -61,14 +63,18 @@ class TopicPicker(OwnedView):
         self.pick.max_values = len(Category)
 
     @discord.ui.select(placeholder="Categories for the daily question…", min_values=1)
-    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+    async def pick(
+        self, interaction: discord.Interaction[MentorBot], select: discord.ui.Select
+    ) -> None:
         schedule = await self.bot.services.daily.set_topics(
             self.guild_id, [Category(v) for v in select.values]
         )
         await interaction.response.edit_message(content=_topics_text(schedule.topics), view=None)
 
     @discord.ui.button(label="All categories", style=discord.ButtonStyle.secondary)
-    async def all_topics(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def all_topics(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+    ) -> None:
         await self.bot.services.daily.set_topics(self.guild_id, [])
         await interaction.response.edit_message(content=_topics_text(()), view=None)
 
@@ -90,14 +96,14 @@ class Moderation(
         self.bot = bot
         super().__init__()
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
         require_manage_server(interaction)
         return True
 
     @commands.Cog.listener()
     async def on_app_command_completion(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         command: app_commands.Command | app_commands.ContextMenu,
     ) -> None:
         """After a moderator's command, mention a paused daily quiz once."""
@@ -137,7 +143,7 @@ class Moderation(
     @app_commands.choices(days=DAYS_CHOICES)
     async def quiz_schedule(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         channel: discord.TextChannel,
         time: app_commands.Range[str, 1, 10],
         timezone: app_commands.Range[str, 1, 64] | None = None,
@@ -169,7 +175,7 @@ class Moderation(
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="quiz-stop", description="Stop posting the daily question.")
-    async def quiz_stop(self, interaction: discord.Interaction) -> None:
+    async def quiz_stop(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         removed = await self.bot.services.daily.stop(interaction.guild_id)
         text = (
@@ -182,7 +188,7 @@ class Moderation(
     @app_commands.command(
         name="quiz-now", description="Post today's question now instead of at its time."
     )
-    async def quiz_now(self, interaction: discord.Interaction) -> None:
+    async def quiz_now(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         due = await self.bot.services.daily.due_now(interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -202,7 +208,7 @@ class Moderation(
     @app_commands.command(
         name="quiz-topics", description="Limit the daily question to some categories."
     )
-    async def quiz_topics(self, interaction: discord.Interaction) -> None:
+    async def quiz_topics(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         schedule = await self.bot.services.daily.schedule(interaction.guild_id)
         if schedule is None:
@@ -215,7 +221,7 @@ class Moderation(
     @app_commands.command(
         name="question-stats", description="The hardest questions here, and daily participation."
     )
-    async def question_stats(self, interaction: discord.Interaction) -> None:
+    async def question_stats(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         daily = self.bot.services.daily
         stats = await daily.question_stats(interaction.guild_id)
@@ -239,7 +245,7 @@ class Moderation(
     @app_commands.autocomplete(timezone=timezone_choices)
     async def challenge_schedule(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         channel: discord.TextChannel,
         weekday: int,
         time: app_commands.Range[str, 1, 10],
@@ -262,7 +268,7 @@ class Moderation(
         )
 
     @app_commands.command(name="challenge-stop", description="Stop posting the weekly challenge.")
-    async def challenge_stop(self, interaction: discord.Interaction) -> None:
+    async def challenge_stop(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         removed = await self.bot.services.challenges.stop(interaction.guild_id)
         text = (
@@ -280,7 +286,9 @@ class Moderation(
     )
     @app_commands.describe(name="Name of the new season (default: Season N)")
     async def season_new(
-        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 80] | None = None
+        self,
+        interaction: discord.Interaction[MentorBot],
+        name: app_commands.Range[str, 1, 80] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         closed, opened = await self.bot.services.boards.new_season(
@@ -296,7 +304,7 @@ class Moderation(
         )
 
     @app_commands.command(name="seasons", description="Every season of this server.")
-    async def seasons(self, interaction: discord.Interaction) -> None:
+    async def seasons(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         rows = await self.bot.services.boards.seasons(interaction.guild_id)
         await interaction.response.send_message(embed=boards_render.seasons(rows), ephemeral=True)
@@ -311,7 +319,7 @@ class Moderation(
     )
     async def points(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         member: discord.Member,
         amount: app_commands.Range[int, -1000, 1000],
         reason: app_commands.Range[str, 1, 200],
@@ -336,7 +344,10 @@ class Moderation(
     @app_commands.describe(board="What to rank by", period="Which period")
     @app_commands.choices(board=BOARD_CHOICES, period=PERIOD_CHOICES)
     async def export(
-        self, interaction: discord.Interaction, board: str = "points", period: str = "all"
+        self,
+        interaction: discord.Interaction[MentorBot],
+        board: str = "points",
+        period: str = "all",
     ) -> None:
         assert interaction.guild_id is not None
         rows = await self.bot.services.boards.export(
@@ -352,7 +363,7 @@ class Moderation(
         )
 
     @app_commands.command(name="audit", description="Recent moderator actions in this server.")
-    async def audit(self, interaction: discord.Interaction) -> None:
+    async def audit(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         entries = await self.bot.services.boards.audit_log(interaction.guild_id)
         embed = discord.Embed(
@@ -367,7 +378,7 @@ class Moderation(
     @app_commands.describe(timezone="IANA timezone, e.g. Europe/Berlin")
     @app_commands.autocomplete(timezone=timezone_choices)
     async def timezone(
-        self, interaction: discord.Interaction, timezone: app_commands.Range[str, 1, 64]
+        self, interaction: discord.Interaction[MentorBot], timezone: app_commands.Range[str, 1, 64]
     ) -> None:
         assert interaction.guild_id is not None
         zone = await self.bot.services.guilds.set_timezone(interaction.guild_id, timezone)
@@ -380,7 +391,7 @@ class Moderation(
         )
 
     @app_commands.command(name="settings", description="Every setting of this server in one place.")
-    async def settings(self, interaction: discord.Interaction) -> None:
+    async def settings(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         services = self.bot.services
         quiz = await services.daily.schedule(interaction.guild_id)

@@ -22,7 +22,9 @@ class ConfirmDelete(OwnedView):
         self.bot = bot
 
     @discord.ui.button(label="Delete all my data", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def confirm(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+    ) -> None:
         deleted = await self.bot.services.mydata.delete(interaction.user.id)
         text = (
             "🗑️ Done: your profile, activity, answers, points, reminders and learned skills are deleted "
@@ -33,7 +35,9 @@ class ConfirmDelete(OwnedView):
         await interaction.response.edit_message(content=text, embed=None, view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def cancel(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+    ) -> None:
         await interaction.response.edit_message(
             content="Nothing was deleted.", embed=None, view=None
         )
@@ -52,7 +56,7 @@ class MyData(commands.Cog):
     @mydata.command(
         name="export", description="Everything the bot stores about you, as a JSON file (private)."
     )
-    async def export(self, interaction: discord.Interaction) -> None:
+    async def export(self, interaction: discord.Interaction[MentorBot]) -> None:
         data = await self.bot.services.mydata.export(interaction.user.id)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
         await interaction.response.send_message(
@@ -64,7 +68,7 @@ class MyData(commands.Cog):
     @mydata.command(
         name="delete", description="Delete everything the bot stores about you, in every server."
     )
-    async def delete(self, interaction: discord.Interaction) -> None:
+    async def delete(self, interaction: discord.Interaction[MentorBot]) -> None:
         embed = discord.Embed(
             title="Delete all your data?",
             description=(

@@ -33,8 +33,8 @@ DIFFICULTY_CHOICES = [
 ]
 
 
-def _bot(interaction: discord.Interaction) -> MentorBot:
-    return interaction.client  # type: ignore[return-value]
+def _bot(interaction: discord.Interaction[MentorBot]) -> MentorBot:
+    return interaction.client
 
 
 def _choice_button(
@@ -99,12 +99,12 @@ class DailyChoice(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> DailyChoice:
         return cls(int(match["post"]), int(match["pos"]))
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         outcome = await _bot(interaction).services.daily.answer(
             post_id=self.post_id,
             user_id=interaction.user.id,
@@ -129,12 +129,12 @@ class PromptChoice(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> PromptChoice:
         return cls(int(match["prompt"]), int(match["pos"]))
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = _bot(interaction).services
         outcome = await services.practice.answer(
             prompt_id=self.prompt_id,
@@ -166,12 +166,12 @@ class NextPrompt(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> NextPrompt:
         return cls(int(match["prompt"]), item.label or "Next question")
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = _bot(interaction)
         previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id)
         guild_id = interaction.guild_id
@@ -197,7 +197,7 @@ class NextPrompt(
 
 
 async def start_practice(
-    interaction: discord.Interaction, *, topic: str | None, difficulty: str | None
+    interaction: discord.Interaction[MentorBot], *, topic: str | None, difficulty: str | None
 ) -> None:
     """Send a private practice question (used by /quiz practice and the "Quiz me" button)."""
     services = _bot(interaction).services
@@ -233,7 +233,7 @@ class DailyQuizFeed(Feed):
 
     kind = KIND
 
-    async def due(self, now_utc: datetime) -> list[Due]:  # type: ignore[override]
+    async def due(self, now_utc: datetime) -> list[Due]:
         return await self.bot.services.daily.due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft:
@@ -287,7 +287,7 @@ class DailyQuizFeed(Feed):
             f"<#{claim.channel_id}>: Discord or the database kept failing until the day ended.",
         )
 
-    async def sweep(self, now_utc: datetime) -> None:  # type: ignore[override]
+    async def sweep(self, now_utc: datetime) -> None:
         for result in await self.bot.services.daily.close_due(now_utc, self.bot.delivery.owns):
             await show_result(self.bot, result)
 
@@ -309,7 +309,7 @@ class Quiz(commands.Cog):
     # -- member commands --------------------------------------------------------------
 
     async def topic_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[MentorBot], current: str
     ) -> list[app_commands.Choice[str]]:
         content = self.bot.services.content
         folded = current.casefold().strip()
@@ -335,14 +335,14 @@ class Quiz(commands.Cog):
     @app_commands.choices(difficulty=DIFFICULTY_CHOICES)
     async def practice(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         topic: app_commands.Range[str, 1, 100] | None = None,
         difficulty: str | None = None,
     ) -> None:
         await start_practice(interaction, topic=topic, difficulty=difficulty)
 
     @quiz.command(name="review", description="Spaced repetition of the questions you got wrong.")
-    async def review(self, interaction: discord.Interaction) -> None:
+    async def review(self, interaction: discord.Interaction[MentorBot]) -> None:
         practice = self.bot.services.practice
         prompt = await practice.review(user_id=interaction.user.id, guild_id=interaction.guild_id)
         if prompt is None:
@@ -362,7 +362,7 @@ class Quiz(commands.Cog):
 
     @quiz.command(name="today", description="This server's current daily question.")
     @app_commands.guild_only()
-    async def today(self, interaction: discord.Interaction) -> None:
+    async def today(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
         post = await self.bot.services.daily.current_post(interaction.guild_id)
         if post is None or post.message_id is None:

@@ -36,7 +36,7 @@ class ReminderFeed(Feed):
 
     kind = KIND
 
-    async def due(self, now_utc: datetime) -> list[Due]:  # type: ignore[override]
+    async def due(self, now_utc: datetime) -> list[Due]:
         return await self.bot.services.reminders.due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft | None:
@@ -77,7 +77,7 @@ class Remind(commands.Cog):
 
     @commands.Cog.listener()
     async def on_app_command_completion(
-        self, interaction: discord.Interaction, command: object
+        self, interaction: discord.Interaction[MentorBot], command: object
     ) -> None:
         """Tell a member, on their next command, that their reminder had to be switched off."""
         notice = await self.bot.services.reminders.take_notice(interaction.user.id)
@@ -93,7 +93,7 @@ class Remind(commands.Cog):
     @app_commands.choices(where=WHERE_CHOICES)
     async def set(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         time: app_commands.Range[str, 1, 10],
         where: str = "dm",
     ) -> None:
@@ -112,13 +112,13 @@ class Remind(commands.Cog):
         )
 
     @remind.command(name="off", description="Stop the daily reminder.")
-    async def off(self, interaction: discord.Interaction) -> None:
+    async def off(self, interaction: discord.Interaction[MentorBot]) -> None:
         removed = await self.bot.services.reminders.off(interaction.user.id)
         text = "🔕 Reminder switched off." if removed else "You had no reminder set."
         await interaction.response.send_message(text, ephemeral=True)
 
     @remind.command(name="show", description="Show your reminder settings.")
-    async def show(self, interaction: discord.Interaction) -> None:
+    async def show(self, interaction: discord.Interaction[MentorBot]) -> None:
         info = await self.bot.services.reminders.get(interaction.user.id)
         last = await self.bot.delivery.outbox.last(KIND, interaction.user.id)
         text = (

@@ -24,7 +24,7 @@ class Settings(commands.Cog):
     @app_commands.describe(timezone="Type a city or region, e.g. berlin or new york")
     @app_commands.autocomplete(timezone=timezone_choices)
     async def timezone(
-        self, interaction: discord.Interaction, timezone: app_commands.Range[str, 1, 64]
+        self, interaction: discord.Interaction[MentorBot], timezone: app_commands.Range[str, 1, 64]
     ) -> None:
         change = await self.bot.services.profile.set_timezone(
             interaction.user.id, timezone, interaction.guild_id

@@ -26,8 +26,8 @@ SLUG = r"(?P<slug>[a-z0-9][a-z0-9-]{0,39})"
 CATEGORY_CHOICES = [app_commands.Choice(name=c.label, value=c.value) for c in Category]
 
 
-def _bot(interaction: discord.Interaction) -> MentorBot:
-    return interaction.client  # type: ignore[return-value]
+def _bot(interaction: discord.Interaction[MentorBot]) -> MentorBot:
+    return interaction.client
 
 
 def card_view(skill: Skill, content: Content) -> discord.ui.View:
@@ -58,12 +58,12 @@ class QuizMeButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> QuizMeButton:
         return cls(match["slug"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         await start_practice(interaction, topic=self.slug, difficulty=None)
 
 
@@ -83,12 +83,12 @@ class LearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:l
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> LearnButton:
         return cls(match["slug"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = _bot(interaction).services
         skill = services.content.skills.get(self.slug)
         if skill is None:
@@ -122,12 +122,12 @@ class UnlearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> UnlearnButton:
         return cls(match["slug"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = _bot(interaction).services
         removed = await services.learning.unmark_learned(interaction.user.id, self.slug)
         name = (
@@ -168,14 +168,14 @@ class OpenRelatedSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"s
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Select, match: Any
     ) -> OpenRelatedSelect:
         made = cls(match["slug"])
         made.item.options = item.options
         return made
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         content = _bot(interaction).services.content
         chosen = content.skills.get(self.item.values[0]) if self.item.values else None
         if chosen is None:
@@ -205,12 +205,12 @@ class ShowSkillButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"ski
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> ShowSkillButton:
         return cls(match["slug"], item.label or "Show")
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         content = _bot(interaction).services.content
         skill = content.skills.get(self.slug)
         if skill is None:
@@ -257,23 +257,25 @@ class CataloguePager(OwnedView):
         self.previous.disabled = self.page == 0
         self.next.disabled = self.page >= self.pages - 1
 
-    async def _show(self, interaction: discord.Interaction) -> None:
+    async def _show(self, interaction: discord.Interaction[MentorBot]) -> None:
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
     @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def previous(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+    ) -> None:
         self.page = max(0, self.page - 1)
         await self._show(interaction)
 
     @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def next(self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button) -> None:
         self.page = min(self.pages - 1, self.page + 1)
         await self._show(interaction)
 
     @discord.ui.select(placeholder="Jump to a category…", row=1)
     async def category_select(
-        self, interaction: discord.Interaction, select: discord.ui.Select
+        self, interaction: discord.Interaction[MentorBot], select: discord.ui.Select
     ) -> None:
         self.category = Category(select.values[0])
         self.page = 0
@@ -308,7 +310,7 @@ class Skills(commands.Cog):
     @app_commands.describe(name="A skill, tool or concept — e.g. postgres, k8s, jwt")
     @app_commands.autocomplete(name=skill_choices)
     async def skill(
-        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+        self, interaction: discord.Interaction[MentorBot], name: app_commands.Range[str, 1, 100]
     ) -> None:
         lookup = self.content.index.resolve(name)
         if lookup.skill is None:
@@ -328,7 +330,9 @@ class Skills(commands.Cog):
     @app_commands.describe(category="Start at this category")
     @app_commands.choices(category=CATEGORY_CHOICES)
     async def skills(
-        self, interaction: discord.Interaction, category: str = Category.FUNDAMENTALS.value
+        self,
+        interaction: discord.Interaction[MentorBot],
+        category: str = Category.FUNDAMENTALS.value,
     ) -> None:
         learned = await self.bot.services.learning.learned(interaction.user.id)
         pager = CataloguePager(interaction.user.id, self.content, learned, Category(category))
@@ -340,7 +344,7 @@ class Skills(commands.Cog):
     @app_commands.describe(goal="The skill you want to reach")
     @app_commands.autocomplete(goal=skill_choices)
     async def path(
-        self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 100]
+        self, interaction: discord.Interaction[MentorBot], goal: app_commands.Range[str, 1, 100]
     ) -> None:
         lookup = self.content.index.resolve(goal)
         if lookup.skill is None:
@@ -354,7 +358,7 @@ class Skills(commands.Cog):
         )
 
     @app_commands.command(name="progress", description="Your learned skills, category by category.")
-    async def progress(self, interaction: discord.Interaction) -> None:
+    async def progress(self, interaction: discord.Interaction[MentorBot]) -> None:
         rows = await self.bot.services.learning.progress(interaction.user.id)
         await interaction.response.send_message(
             embed=render.progress(rows, interaction.user.display_name), ephemeral=True

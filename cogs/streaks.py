@@ -33,13 +33,13 @@ class HistoryButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> HistoryButton:
         return cls(int(match["user"]))
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MentorBot = interaction.client  # type: ignore[assignment]
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+        bot = interaction.client
         records = await bot.services.streaks.history(self.user_id, interaction.guild_id)
         member = interaction.guild.get_member(self.user_id) if interaction.guild else None
         name = (
@@ -66,7 +66,7 @@ class Streaks(commands.Cog):
     )
     @app_commands.describe(member="Whose streak to show (default: yours)")
     async def streak(
-        self, interaction: discord.Interaction, member: discord.User | None = None
+        self, interaction: discord.Interaction[MentorBot], member: discord.User | None = None
     ) -> None:
         target = member or interaction.user
         if target.bot:

@@ -31,7 +31,7 @@ class Study(commands.Cog):
     @app_commands.autocomplete(skill=skill_choices)
     async def log(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         minutes: app_commands.Range[int, MIN_MINUTES, MAX_MINUTES],
         skill: app_commands.Range[str, 1, 100] | None = None,
         note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
@@ -49,7 +49,7 @@ class Study(commands.Cog):
         )
 
     @study.command(name="undo", description="Remove your last study entry of today.")
-    async def undo(self, interaction: discord.Interaction) -> None:
+    async def undo(self, interaction: discord.Interaction[MentorBot]) -> None:
         entry = await self.bot.services.study.undo_last(
             user_id=interaction.user.id, guild_id=interaction.guild_id
         )

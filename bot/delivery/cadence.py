@@ -52,7 +52,9 @@ class Cadence:
             )
         if self.days == "weekdays" and start.weekday() >= 5:
             return None
-        return Occurrence(start, self._local(start, self.at), self._local(start + timedelta(1), time()))
+        return Occurrence(
+            start, self._local(start, self.at), self._local(start + timedelta(1), time())
+        )
 
     def current(self, now: datetime) -> Occurrence | None:
         """The occurrence whose time has come and whose day (or week) is not over at ``now``."""

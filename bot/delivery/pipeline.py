@@ -13,8 +13,8 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -78,9 +78,7 @@ class Draft:
     content: str | None = None
     embed: discord.Embed | None = None
     view: discord.ui.View | None = None
-    allowed_mentions: discord.AllowedMentions = field(
-        default_factory=discord.AllowedMentions.none
-    )
+    allowed_mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
     marker: str | None = None  # a custom_id prefix that identifies a sent copy in history
 
 
@@ -100,7 +98,7 @@ class Feed:
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
 
-    async def due(self, now_utc: object) -> Iterable[Due]:
+    async def due(self, now_utc: datetime) -> Iterable[Due]:
         """Every occurrence whose time has come and that may still be unsent."""
         return []
 
@@ -120,7 +118,7 @@ class Feed:
     async def gave_up(self, claim: Claim, reason: str) -> None:
         """The window ended with transient failures only."""
 
-    async def sweep(self, now_utc: object) -> None:
+    async def sweep(self, now_utc: datetime) -> None:
         """Housekeeping on each tick (closing yesterday's question, for example)."""
 
 
@@ -267,7 +265,10 @@ class DeliveryPipeline:
             await self.outbox.fail(claim, reason)
             await feed.gave_up(claim, reason)
             return
-        wait = min(timedelta(seconds=RETRY_BASE_SECONDS * 2 ** min(claim.attempts - 1, 6)), claim.deadline - now)
+        wait = min(
+            timedelta(seconds=RETRY_BASE_SECONDS * 2 ** min(claim.attempts - 1, 6)),
+            claim.deadline - now,
+        )
         log.warning(
             "%s for %s failed (%s); retrying at %s", feed.kind, claim.subject_id, reason, now + wait
         )
@@ -308,14 +309,18 @@ class DeliveryPipeline:
             if target.mention_user_id is not None:
                 content = f"<@{target.mention_user_id}> {content or ''}"
                 mentions = discord.AllowedMentions(users=[discord.Object(target.mention_user_id)])
+            extras: dict[str, Any] = {}
+            if draft.embed is not None:
+                extras["embed"] = draft.embed
+            if draft.view is not None:
+                extras["view"] = draft.view
             try:
                 channel = await self._channel(target)
                 message = await channel.send(
                     content=content,
-                    embed=draft.embed,  # type: ignore[arg-type]  # None is accepted at run time
-                    view=draft.view,  # type: ignore[arg-type]
                     allowed_mentions=mentions,
                     nonce=f"{claim.nonce}t{index}"[:NONCE_LENGTH],
+                    **extras,
                 )
             except (discord.Forbidden, discord.NotFound) as error:
                 refused = error
@@ -334,7 +339,9 @@ class DeliveryPipeline:
     async def _find_sent(self, claim: Claim, draft: Draft) -> int | None:
         """After the nonce window: look for the claimed post in the history since its claim."""
         me = self._bot.user
-        after = discord.Object(discord.utils.time_snowflake(claim.claimed_at - timedelta(minutes=1)))
+        after = discord.Object(
+            discord.utils.time_snowflake(claim.claimed_at - timedelta(minutes=1))
+        )
         for target in draft.targets:
             if target.channel_id is None:
                 continue
@@ -378,7 +385,9 @@ class DeliveryPipeline:
 def _log_retry(state: RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome else None
     wait = state.next_action.sleep if state.next_action else 0.0
-    log.warning("Transient failure (%s); retrying in %.1f s", reason_of(error) if error else "?", wait)
+    log.warning(
+        "Transient failure (%s); retrying in %.1f s", reason_of(error) if error else "?", wait
+    )
 
 
 def _has_marker(message: discord.Message, marker: str | None) -> bool:

@@ -60,6 +60,7 @@ class Fault:
     hits: int = 0
     released: asyncio.Event = field(default_factory=asyncio.Event)
 
+
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -219,7 +220,11 @@ class RestApi:
 
     def _take_fault(self, method: str, path: str) -> tuple[FaultKind | None, asyncio.Event]:
         for fault in self.faults:
-            if fault.remaining > 0 and fault.method == method and path.startswith(fault.path_prefix):
+            if (
+                fault.remaining > 0
+                and fault.method == method
+                and path.startswith(fault.path_prefix)
+            ):
                 fault.remaining -= 1
                 fault.hits += 1
                 self.state.changed.fire()

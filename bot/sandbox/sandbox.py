@@ -254,10 +254,14 @@ class Sandbox:
         self._rest.faults.append(fault)
         return fault
 
-    async def wait_for_fault(self, fault: Fault, hits: int = 1, timeout: float | None = None) -> None:
+    async def wait_for_fault(
+        self, fault: Fault, hits: int = 1, timeout: float | None = None
+    ) -> None:
         """Until ``fault`` has been met ``hits`` times."""
         await self.state.changed.wait_for(
-            lambda: fault.hits >= hits, timeout or self.timeout, f"{fault.kind} on {fault.path_prefix}"
+            lambda: fault.hits >= hits,
+            timeout or self.timeout,
+            f"{fault.kind} on {fault.path_prefix}",
         )
 
     @property

@@ -79,9 +79,7 @@ class MyDataService:
             )
             data["moderation_log"] = [_row(r) for r in audit]
             reminders_sent = await session.scalars(
-                select(Delivery).where(
-                    Delivery.kind == REMINDER, Delivery.subject_id == user_id
-                )
+                select(Delivery).where(Delivery.kind == REMINDER, Delivery.subject_id == user_id)
             )
             data["reminder_deliveries"] = [_row(r) for r in reminders_sent]
         return data

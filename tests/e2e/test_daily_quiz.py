@@ -187,7 +187,9 @@ async def test_pause_notice_waits_for_the_next_mod_command_when_nobody_can_be_to
     assert await count(db, DailyPost) == 0
 
     study = sandbox.add_channel(world.guild, "study")
-    await sandbox.run_command("mod question-stats", user=world.mod, guild=world.guild, channel=study)
+    await sandbox.run_command(
+        "mod question-stats", user=world.mod, guild=world.guild, channel=study
+    )
     notice = await sandbox.wait_for_message(
         study, check=lambda m: "paused" in m.content, visible_to=world.mod
     )
@@ -300,12 +302,17 @@ async def test_close_job_rereads_the_close_time(
 ) -> None:
     options = {"channel": world.guild.general, "time": "09:00", "timezone": "Europe/Berlin"}
     await sandbox.run_command(
-        "mod quiz-schedule", user=world.mod, guild=world.guild, options={**options, "close_at": "21:00"}
+        "mod quiz-schedule",
+        user=world.mod,
+        guild=world.guild,
+        options={**options, "close_at": "21:00"},
     )
     await tick(mentor)
     post = daily_posts(sandbox, world)[0]
     # A moderator removes the close time; the old 21:00 must not close the post.
-    await sandbox.run_command("mod quiz-schedule", user=world.mod, guild=world.guild, options=options)
+    await sandbox.run_command(
+        "mod quiz-schedule", user=world.mod, guild=world.guild, options=options
+    )
     clock.set(START.replace(hour=20, minute=30))
     await tick(mentor)
     assert not sandbox.message(post.id).embeds[0]["title"].endswith("(closed)")

@@ -158,7 +158,9 @@ async def test_undeliverable_reminder_switches_off_and_says_so(
         topic, check=lambda m: "I could not DM you" in m.content, visible_to=world.alice
     )
     assert notice.ephemeral and "switched off" in notice.content
-    shown = await sandbox.run_command("remind show", user=world.alice, guild=world.guild, channel=topic)
+    shown = await sandbox.run_command(
+        "remind show", user=world.alice, guild=world.guild, channel=topic
+    )
     assert "switched off" in shown.content and "could not be delivered" in shown.content
     await sandbox.run_command("progress", user=world.alice, guild=world.guild, channel=topic)
     notices = [

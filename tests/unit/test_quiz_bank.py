@@ -29,26 +29,30 @@ async def schedule(service: DailyQuizService, *, days: str = "daily") -> None:
     )
 
 
-async def post_days(service: DailyQuizService, clock: FrozenClock, days: int) -> list[str]:
+async def post_days(
+    service: DailyQuizService, db: Database, clock: FrozenClock, days: int
+) -> list[str]:
     ids = []
     for _ in range(days):
-        plan = await service.claim_post(GUILD)
-        assert plan is not None
-        await service.confirm_post(plan.post_id, plan.post_id + 1000)
+        [due] = await service.due(clock.now())
+        plan = await service.prepare_post(GUILD, due.occurrence.local_date)
+        async with db.transaction() as session:
+            await service.confirm_post(session, GUILD, plan.local_date, plan.post_id + 1000)
         ids.append(plan.shown.question.id)
         clock.advance(timedelta(days=1))
     return ids
 
 
 async def test_no_repeat_until_the_topic_bank_is_used_up(db: Database, content: Content) -> None:
-    clock = FrozenClock(datetime(2026, 1, 1, 12, tzinfo=UTC))
+    clock = FrozenClock(datetime(2026, 1, 1, 8, tzinfo=UTC))
     service = DailyQuizService(db, clock, content, random.Random(1))
     await schedule(service, days="daily")
+    clock.set(datetime(2026, 1, 1, 12, tzinfo=UTC))
     await service.set_topics(GUILD, [Category.SOFT_SKILLS])
     bank = [
         q for q in content.questions.values() if category_of(content, q) == Category.SOFT_SKILLS
     ]
-    ids = await post_days(service, clock, len(bank) + 3)
+    ids = await post_days(service, db, clock, len(bank) + 3)
     first_round = ids[: len(bank)]
     assert len(set(first_round)) == len(bank)
     assert set(first_round) == {q.id for q in bank}
@@ -56,10 +60,11 @@ async def test_no_repeat_until_the_topic_bank_is_used_up(db: Database, content: 
 
 
 async def test_categories_rotate(db: Database, content: Content) -> None:
-    clock = FrozenClock(datetime(2026, 1, 1, 12, tzinfo=UTC))
+    clock = FrozenClock(datetime(2026, 1, 1, 8, tzinfo=UTC))
     service = DailyQuizService(db, clock, content, random.Random(2))
     await schedule(service, days="daily")
-    ids = await post_days(service, clock, len(Category) * 2)
+    clock.set(datetime(2026, 1, 1, 12, tzinfo=UTC))
+    ids = await post_days(service, db, clock, len(Category) * 2)
     categories = [category_of(content, content.questions[i]) for i in ids]
     assert categories[: len(Category)] == list(Category)
     assert all(a != b for a, b in pairwise(categories))
@@ -67,12 +72,16 @@ async def test_categories_rotate(db: Database, content: Content) -> None:
 
 async def test_weekday_schedule_skips_weekends(db: Database, content: Content) -> None:
     saturday = datetime(2026, 1, 3, 12, tzinfo=UTC)
-    clock = FrozenClock(saturday)
+    clock = FrozenClock(saturday - timedelta(days=7))  # set well before
     service = DailyQuizService(db, clock, content)
     await schedule(service, days="weekdays")
-    assert await service.claim_post(GUILD) is None
-    clock.advance(timedelta(days=2))
-    assert await service.claim_post(GUILD) is not None
+    clock.set(saturday)
+    assert await service.due(clock.now()) == []
+    clock.advance(timedelta(days=1))
+    assert await service.due(clock.now()) == []  # Sunday
+    clock.advance(timedelta(days=1))
+    [due] = await service.due(clock.now())
+    assert due.occurrence.local_date.weekday() == 0  # Monday
 
 
 def test_shuffling_moves_the_right_answer_around(content: Content) -> None:
