@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import asyncpg
 import discord
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,8 +50,16 @@ def is_transient(error: BaseException) -> bool:
         return True
     if isinstance(error, discord.HTTPException):
         return error.status == 429  # still limited after discord.py's own retries
+    # asyncpg's own errors reach us unwrapped when a new connection is refused
+    # ("the database is starting up", "not currently accepting connections").
     return isinstance(
-        error, aiohttp.ClientError | asyncio.TimeoutError | OSError | OperationalError | DBAPIError
+        error,
+        aiohttp.ClientError
+        | asyncio.TimeoutError
+        | OSError
+        | OperationalError
+        | DBAPIError
+        | asyncpg.PostgresError,
     )
 
 
@@ -198,7 +207,11 @@ class DeliveryPipeline:
                 except Exception as error:
                     if not is_transient(error):
                         raise
-                    log.warning("Delivery tick for %s failed: %s", feed.kind, reason_of(error))
+                    log.warning(
+                        "%s: database unavailable (%s); next tick retries",
+                        feed.kind,
+                        reason_of(error),
+                    )
             results = await asyncio.gather(*(self.deliver(feed, due) for feed, due in work))
             return sum(1 for r in results if r is not None)
 
