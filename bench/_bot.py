@@ -117,6 +117,7 @@ async def mentor_bot(box: Sandbox, clock: FrozenClock | None = None) -> AsyncIte
             discord_token=box.token,
             discord_api_base=box.api_base,
             discord_gateway_url=box.gateway_url,
+            delivery_tick_seconds=3600,  # benchmarks tick by hand
         )
         services = Services(db=db, clock=clock or FrozenClock(START), content=load_content())
         bot = MentorBot(settings, services, Scheduler())

@@ -18,7 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._bot import BareBot, machine, mentor_bot, running, sandbox, summary_ms
+from datetime import UTC, datetime, timedelta
+
+from bench._bot import START, BareBot, machine, mentor_bot, running, sandbox, summary_ms
+from bot.clock import FrozenClock
 from bot.sandbox import Sandbox
 
 
@@ -73,10 +76,15 @@ async def bare_baseline(n: int, concurrency: int) -> tuple[float, list[float]]:
 
 
 async def posting(servers: int) -> tuple[float, list[float], int]:
-    """Total time to post every server's question at once, each post's latency, and 429s served."""
+    """Total time to post every server's question at once, each post's latency, and 429s served.
+
+    The schedules are set the evening before; at 08:00 one delivery tick posts them all,
+    through the same claim → send (nonce) → confirm pipeline the bot always uses.
+    """
+    clock = FrozenClock(START - timedelta(hours=12))
     async with sandbox(timeout=600.0) as box:
         guilds = [box.add_guild(f"Server {i}") for i in range(servers)]
-        async with mentor_bot(box) as bot:
+        async with mentor_bot(box, clock) as bot:
             for guild in guilds:
                 assert guild.general is not None
                 await bot.services.daily.set_schedule(
@@ -88,25 +96,27 @@ async def posting(servers: int) -> tuple[float, list[float], int]:
                     close_text=None,
                     moderator_id=1,
                 )
-            quiz = bot.get_cog("Quiz")
-            latencies: list[float] = []
-
-            async def post(guild_id: int) -> None:
-                began = time.perf_counter()
-                assert await quiz.post_due(guild_id) is not None  # type: ignore[union-attr]
-                latencies.append(time.perf_counter() - began)
-
+            clock.set(START)
             limited_before = box.stats.rate_limited
+            began = datetime.now(UTC)
             started = time.perf_counter()
-            await asyncio.gather(*(post(g.id) for g in guilds))
+            sent = await bot.delivery.tick()
             elapsed = time.perf_counter() - started
+            assert sent == servers, f"{sent} of {servers} posted"
             _check_every_server_posted(box, guilds)
+            latencies = [
+                (m.created_at - began).total_seconds()
+                for g in guilds
+                for m in box.channel_messages(g.general)
+            ]
             return elapsed, latencies, box.stats.rate_limited - limited_before
 
 
 def _check_every_server_posted(box: Sandbox, guilds: list) -> None:
-    missing = [g.name for g in guilds if not box.channel_messages(g.general)]
-    assert not missing, f"no question in {len(missing)} servers"
+    counts = [len(box.channel_messages(g.general)) for g in guilds]
+    assert all(n == 1 for n in counts), (
+        f"{counts.count(0)} servers missing, {sum(n > 1 for n in counts)} doubled"
+    )
 
 
 async def main() -> None:
