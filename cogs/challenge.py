@@ -12,8 +12,9 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import MentorBot
+from bot.delivery.guild_posts import GuildPostFeed
 from bot.delivery.outbox import Claim, Due
-from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
+from bot.delivery.pipeline import Draft, Target
 from bot.edge.errors import reports_errors
 from bot.render import habits as render
 from bot.services.challenges import KIND
@@ -66,10 +67,12 @@ class DoneButton(
         await interaction.response.send_message(text, ephemeral=True)
 
 
-class ChallengeFeed(Feed):
+class ChallengeFeed(GuildPostFeed):
     """The weekly challenge as a delivery feed."""
 
     kind = KIND
+    what = "the weekly challenge"
+    resume_command = "/mod challenge-schedule"
 
     async def due(self, now_utc: datetime) -> list[Due]:
         return await self.bot.services.challenges.due(now_utc)
@@ -90,34 +93,6 @@ class ChallengeFeed(Feed):
             session, claim.subject_id, date.fromisoformat(claim.period), message_id
         )
 
-    async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
-        service = self.bot.services.challenges
-        reason = f"I could not post the weekly challenge in <#{claim.channel_id}>: " + (
-            "the channel no longer exists."
-            if isinstance(error.error, discord.NotFound)
-            else "I lack permission there."
-        )
-        await service.release_post(claim.subject_id, date.fromisoformat(claim.period))
-        await self.bot.delivery.outbox.release(claim)
-        await service.pause(claim.subject_id, reason)
-        plan = await service.schedule(claim.subject_id)
-        text = (
-            f"⏸️ **{reason}** Weekly challenges are paused; run `/mod challenge-schedule` to resume."
-        )
-        if await self.bot.delivery.tell_moderators(
-            claim.subject_id, plan.updated_by if plan else None, text
-        ):
-            await service.pause_told(claim.subject_id)
-
-    async def gave_up(self, claim: Claim, reason: str) -> None:
-        plan = await self.bot.services.challenges.schedule(claim.subject_id)
-        await self.bot.delivery.tell_moderators(
-            claim.subject_id,
-            plan.updated_by if plan else None,
-            f"⚠️ This week's challenge could not be posted in <#{claim.channel_id}>: "
-            "Discord or the database kept failing until the week ended.",
-        )
-
 
 class Challenges(commands.Cog):
     """The week's hands-on challenge."""
@@ -127,7 +102,7 @@ class Challenges(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DoneButton)
-        self.bot.delivery.register(ChallengeFeed(self.bot))
+        self.bot.delivery.register(ChallengeFeed(self.bot, self.bot.services.challenges))
 
     @app_commands.command(name="challenge", description="This week's hands-on challenge.")
     async def challenge(self, interaction: discord.Interaction[MentorBot]) -> None:

@@ -114,13 +114,13 @@ class Moderation(
             return
         if interaction.guild_id is None:
             return
-        notice = await self.bot.services.daily.take_pause_notice(interaction.guild_id)
+        notice = await self.bot.services.daily.pauses.take_notice(interaction.guild_id)
         if notice:
             await reply(
                 interaction,
                 f"⚠️ The daily quiz is paused. {notice} Fix it, then run `/mod quiz-schedule` again to resume.",
             )
-        notice = await self.bot.services.challenges.take_pause_notice(interaction.guild_id)
+        notice = await self.bot.services.challenges.pauses.take_notice(interaction.guild_id)
         if notice:
             await reply(
                 interaction,

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import MentorBot
 from bot.content.schema import Category, Level
+from bot.delivery.guild_posts import GuildPostFeed
 from bot.delivery.outbox import Claim, Due
-from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
+from bot.delivery.pipeline import Draft, Target
 from bot.edge.errors import reports_errors
 from bot.render import quiz as render
 from bot.render.style import clip
@@ -228,10 +229,12 @@ async def show_result(bot: MentorBot, result: DailyResult) -> None:
         log.info("Could not edit closed question %s: %s", result.post_id, exc.status)
 
 
-class DailyQuizFeed(Feed):
+class DailyQuizFeed(GuildPostFeed):
     """The daily question as a delivery feed: what is due, what to post, what to record."""
 
     kind = KIND
+    what = "the daily question"
+    resume_command = "/mod quiz-schedule"
 
     async def due(self, now_utc: datetime) -> list[Due]:
         return await self.bot.services.daily.due(now_utc)
@@ -261,32 +264,6 @@ class DailyQuizFeed(Feed):
         for result in await daily.close_open_posts(claim.subject_id, keep=keep):
             await show_result(self.bot, result)
 
-    async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
-        daily = self.bot.services.daily
-        reason = f"I could not post the daily question in <#{claim.channel_id}>: " + (
-            "the channel no longer exists."
-            if isinstance(error.error, discord.NotFound)
-            else "I lack permission there."
-        )
-        await daily.release_post(claim.subject_id, date.fromisoformat(claim.period))
-        await self.bot.delivery.outbox.release(claim)
-        await daily.pause(claim.subject_id, reason)
-        schedule = await daily.schedule(claim.subject_id)
-        text = f"⏸️ **{reason}** The daily question is paused; run `/mod quiz-schedule` to resume."
-        if await self.bot.delivery.tell_moderators(
-            claim.subject_id, schedule.updated_by if schedule else None, text
-        ):
-            await daily.pause_told(claim.subject_id)
-
-    async def gave_up(self, claim: Claim, reason: str) -> None:
-        schedule = await self.bot.services.daily.schedule(claim.subject_id)
-        await self.bot.delivery.tell_moderators(
-            claim.subject_id,
-            schedule.updated_by if schedule else None,
-            f"⚠️ Today's daily question ({claim.period}) could not be posted in "
-            f"<#{claim.channel_id}>: Discord or the database kept failing until the day ended.",
-        )
-
     async def sweep(self, now_utc: datetime) -> None:
         for result in await self.bot.services.daily.close_due(now_utc, self.bot.delivery.owns):
             await show_result(self.bot, result)
@@ -304,7 +281,7 @@ class Quiz(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DailyChoice, PromptChoice, NextPrompt)
-        self.bot.delivery.register(DailyQuizFeed(self.bot))
+        self.bot.delivery.register(DailyQuizFeed(self.bot, self.bot.services.daily))
 
     # -- member commands --------------------------------------------------------------
 

@@ -300,7 +300,7 @@ class DeliveryPipeline:
     def _retrying(self, budget: timedelta) -> AsyncRetrying:
         return AsyncRetrying(
             retry=retry_if_exception(is_transient),
-            wait=wait_exponential_jitter(initial=0.5, max=15),
+            wait=wait_exponential_jitter(multiplier=0.5, max=15),
             stop=stop_after_delay(max(budget.total_seconds(), 0.0)),
             before_sleep=_log_retry,
             reraise=True,

@@ -21,6 +21,7 @@ from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
+from bot.services.pausing import Pauses
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
 from bot.services.users import ensure_guild, ensure_member
 
@@ -90,6 +91,7 @@ class ChallengeService:
         self._clock = clock
         self._content = content
         self._rng = rng or random.Random()
+        self.pauses = Pauses(db, ChallengeSchedule)
 
     def challenge(self, challenge_id: str) -> Challenge:
         for challenge in self._content.challenges:
@@ -161,41 +163,6 @@ class ChallengeService:
                 delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)
             )
             return bool(result.rowcount)
-
-    async def pause(self, guild_id: int, reason: str) -> None:
-        """Stop posting for a guild whose channel is unusable, until its moderators are told."""
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(ChallengeSchedule)
-                .where(ChallengeSchedule.guild_id == guild_id)
-                .values(
-                    paused_reason=reason[:200], paused_at=self._clock.now(), pause_notified=False
-                )
-            )
-
-    async def pause_told(self, guild_id: int) -> None:
-        """The moderators have been told about the pause."""
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(ChallengeSchedule)
-                .where(ChallengeSchedule.guild_id == guild_id)
-                .values(pause_notified=True)
-            )
-
-    async def take_pause_notice(self, guild_id: int) -> str | None:
-        """The pause reason, once, for the next /mod command if nobody was told yet."""
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                update(ChallengeSchedule)
-                .where(
-                    ChallengeSchedule.guild_id == guild_id,
-                    ChallengeSchedule.paused_reason.is_not(None),
-                    ChallengeSchedule.pause_notified.is_(False),
-                )
-                .values(pause_notified=True)
-                .returning(ChallengeSchedule.paused_reason)
-            )
-            return result.scalar_one_or_none()
 
     async def due(self, now: datetime) -> list[Due]:
         """Every active schedule whose challenge for this week is due (set before its time)."""

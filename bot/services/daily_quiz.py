@@ -29,6 +29,7 @@ from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
+from bot.services.pausing import Pauses
 from bot.services.practice import file_review_result
 from bot.services.quiz_bank import (
     ShownQuestion,
@@ -148,6 +149,7 @@ class DailyQuizService:
         self._clock = clock
         self._content = content
         self._rng = rng or random.Random()
+        self.pauses = Pauses(db, QuizSchedule)
 
     # -- schedule -----------------------------------------------------------------
 
@@ -230,41 +232,6 @@ class DailyQuizService:
             row.topics = ",".join(t.value for t in topics) or None
             await session.flush()
             return Schedule.from_row(row)
-
-    async def pause(self, guild_id: int, reason: str) -> None:
-        """Stop posting for a guild whose channel is unusable, until its moderators are told."""
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(QuizSchedule)
-                .where(QuizSchedule.guild_id == guild_id)
-                .values(
-                    paused_reason=reason[:200], paused_at=self._clock.now(), pause_notified=False
-                )
-            )
-
-    async def pause_told(self, guild_id: int) -> None:
-        """The moderators have been told about the pause (by DM or the system channel)."""
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(QuizSchedule)
-                .where(QuizSchedule.guild_id == guild_id)
-                .values(pause_notified=True)
-            )
-
-    async def take_pause_notice(self, guild_id: int) -> str | None:
-        """The pause reason, once: the first /mod command after a pause shows it."""
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                update(QuizSchedule)
-                .where(
-                    QuizSchedule.guild_id == guild_id,
-                    QuizSchedule.paused_reason.is_not(None),
-                    QuizSchedule.pause_notified.is_(False),
-                )
-                .values(pause_notified=True)
-                .returning(QuizSchedule.paused_reason)
-            )
-            return result.scalar_one_or_none()
 
     # -- posting ------------------------------------------------------------------
 
