@@ -218,6 +218,18 @@ class Outbox:
             )
             return {(subject, period) for subject, period in rows}
 
+    async def overdue(self, kind: str, now: datetime) -> list[Claim]:
+        """Claims of ``kind`` still unsent when their period ended (retries ran out of time)."""
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(Delivery).where(
+                    Delivery.kind == kind,
+                    Delivery.state == State.CLAIMED,
+                    Delivery.deadline <= now,
+                )
+            )
+            return [Claim.of(row, resumed=True) for row in rows]
+
     async def last(self, kind: str, subject_id: int) -> Outcome | None:
         """The newest delivery of ``kind`` for ``subject_id``."""
         async with self._db.read() as session:

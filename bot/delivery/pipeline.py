@@ -195,6 +195,7 @@ class DeliveryPipeline:
             for feed in self._feeds.values():
                 try:
                     await feed.sweep(now)
+                    await self._give_up_overdue(feed, now)
                     dues = [due for due in await feed.due(now) if self.owns(due.guild_id)]
                     settled = await self.outbox.settled(
                         feed.kind, {due.occurrence.key for due in dues}
@@ -212,8 +213,17 @@ class DeliveryPipeline:
                         feed.kind,
                         reason_of(error),
                     )
-            results = await asyncio.gather(*(self.deliver(feed, due) for feed, due in work))
-            return sum(1 for r in results if r is not None)
+            results = await asyncio.gather(
+                *(self.deliver(feed, due) for feed, due in work), return_exceptions=True
+            )
+            for (feed, due), result in zip(work, results, strict=True):
+                if isinstance(result, BaseException):
+                    # One broken post must not hold up the others; its claim is adopted
+                    # again once its lease expires.
+                    log.error(
+                        "%s for %s failed unexpectedly", feed.kind, due.subject_id, exc_info=result
+                    )
+            return sum(1 for r in results if isinstance(r, int))
 
     async def deliver(self, feed: Feed, due: Due) -> int | None:
         """Claim, send and confirm one due post; returns its message id if this call sent it."""
@@ -270,6 +280,12 @@ class DeliveryPipeline:
             claim.attempts,
         )
         return message_id
+
+    async def _give_up_overdue(self, feed: Feed, now: datetime) -> None:
+        """Mark failed the claims whose period ended before a retry got through."""
+        for claim in await self.outbox.overdue(feed.kind, now):
+            if self.owns(claim.guild_id):
+                await self._postpone(feed, claim, "its time ran out while retrying")
 
     async def _postpone(self, feed: Feed, claim: Claim, reason: str) -> None:
         now = self._clock.now()

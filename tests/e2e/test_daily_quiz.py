@@ -317,3 +317,27 @@ async def test_close_job_rereads_the_close_time(
     await tick(mentor)
     assert not sandbox.message(post.id).embeds[0]["title"].endswith("(closed)")
     assert len(daily_posts(sandbox, world)) == 1
+
+
+async def test_a_post_that_fails_all_day_is_marked_failed_and_moderators_are_told(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    await schedule_quiz(sandbox, world)
+    assert world.guild.general is not None
+    sandbox.inject_fault(
+        "POST", f"/channels/{world.guild.general.id}/messages", "500", count=10_000
+    )
+    await tick(mentor)
+    for _ in range(4):  # retries back off: 30 s, 1 min, 2 min, 4 min
+        clock.advance(timedelta(minutes=5))
+        await tick(mentor)
+    assert daily_posts(sandbox, world) == []
+    assert await count(db, Delivery, Delivery.state == "claimed") == 1
+    clock.set(START.replace(hour=23, minute=1))  # midnight in Berlin: the day is over
+    await tick(mentor)
+    assert await count(db, Delivery, Delivery.state == "failed") == 1
+    told = await sandbox.wait_for_dm(world.mod)
+    assert "could not be posted" in told.content
+    await tick(mentor)  # told once
+    assert len(sandbox.dm_messages(world.mod)) == 1
+    assert daily_posts(sandbox, world) == []
