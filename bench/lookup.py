@@ -140,7 +140,7 @@ def main() -> None:
     typed_expected = [slug for text, slug in TYPED for _ in prefixes(text)]
 
     print(
-        f"catalogue: {len(content.skills)} skills, {len(index._terms)} index terms, "
+        f"catalogue: {len(content.skills)} skills, {index.term_count} index terms, "
         f"{len(candidates)} difflib candidates; load_content() {load_ms:.0f} ms"
     )
     print(
