@@ -4,25 +4,31 @@ Everything a query needs is built once, when the catalogue loads, so a lookup re
 dictionaries and scores a handful of strings instead of scanning every term:
 
 * **exact**: every folded form (``node js``, ``nodejs``) of every name, slug and alias;
-* **prefixes**: every prefix of every form, mapped to the skills it starts, already ranked;
-  likewise every prefix of a later word (``boot`` → Spring Boot);
-* **typos**: a symmetric-deletion table (every form with one character dropped) finds, by
-  dictionary lookups, every term within one edit of the query, transpositions included; a
-  character-trigram inverted index picks the few terms that could be two edits away, or that a
-  typo'd prefix could be starting. rapidfuzz's OSA (Damerau) distance scores only those.
+* **prefixes**: every form, and every later word of one (``boot`` → Spring Boot), in a
+  sorted list searched with ``bisect``, each entry carrying its rank; the short prefixes,
+  which start too many forms to rank per query, are ranked once into a dictionary;
+* **typos**: a symmetric-deletion table (every compact form with one character dropped)
+  finds, by dictionary lookups alone, every term within one edit of the query,
+  transpositions included; a character-trigram inverted index picks the few terms that could
+  be two edits away, or that a typo'd prefix could be starting. rapidfuzz's OSA (Damerau)
+  distance scores only those candidates.
 
-A query resolves to a card when exactly one skill is the answer of the best tier that has one
-(exact, prefix, within the edits its length allows, a word of it naming a skill); otherwise
-the reply is up to three suggestions of that tier, or none ("no close match").
+A query resolves to a card when exactly one skill answers the first tier that has an answer
+(exact; prefix; within the edits its length allows, or a later word of a name; a word of the
+query naming a skill outright); otherwise the reply is up to three suggestions from that tier,
+or near misses, or nothing at all ("no close match").
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -42,8 +48,11 @@ MIN_TYPO_LENGTH = 4
 TWO_EDITS_LENGTH = 8
 # Near misses beyond the allowed edits are offered (never resolved) from this similarity up.
 SUGGEST_RATIO = 75.0
-# Terms scored by rapidfuzz per query, at most: the best by shared trigrams.
+# Terms scored by rapidfuzz per query, at most: those sharing the most trigrams with it.
 TRIGRAM_CANDIDATES = 24
+# Prefixes up to this long are ranked at build time; longer ones start few enough forms
+# to rank on the fly.
+RANKED_PREFIX = 4
 # Queries are cut to this many characters (Discord caps options at 100).
 MAX_QUERY = 100
 DEFAULT_CACHE_SIZE = 1024
@@ -51,6 +60,8 @@ DEFAULT_CACHE_SIZE = 1024
 _PUNCTUATION = re.compile(r"[.\-_/()'’,:]+")
 _START = "\x02"
 _END = "\x03"
+_LAST = "\U0010ffff"
+
 
 def normalize(text: str) -> str:
     """Fold case and punctuation: ``Node.JS`` and ``node js`` both become ``node js``."""
@@ -74,15 +85,47 @@ def _trigrams(text: str, *, end: bool = True) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
-def _unique(groups: Iterable[Iterable[Skill]], limit: int) -> list[Skill]:
-    """The first ``limit`` distinct skills of ``groups``, in order."""
-    seen: dict[str, Skill] = {}
+def _unique(groups: Iterable[Iterable[int]], limit: int) -> list[int]:
+    """The first ``limit`` distinct items of ``groups``, in order."""
+    seen: dict[int, None] = {}
     for group in groups:
-        for skill in group:
-            seen.setdefault(skill.slug, skill)
+        for item in group:
+            seen[item] = None
             if len(seen) >= limit:
-                return list(seen.values())
-    return list(seen.values())
+                return list(seen)
+    return list(seen)
+
+
+class _Prefixes:
+    """Strings that start with a query, each owned by a skill, best first.
+
+    ``entries`` are (string, skill) pairs already in rank order. Prefixes up to
+    ``RANKED_PREFIX`` characters are answered from a table built here; longer ones by
+    bisecting the sorted strings and ranking the few that match.
+    """
+
+    def __init__(self, entries: Sequence[tuple[str, int]], shortest: int) -> None:
+        by_text = sorted(range(len(entries)), key=lambda n: entries[n][0])
+        self._keys = [entries[n][0] for n in by_text]
+        self._order = by_text  # the rank of each sorted string
+        self._skill = [skill for _, skill in entries]  # skill by rank
+        short: dict[str, list[int]] = {}
+        for text, skill in entries:
+            for end in range(shortest, min(len(text), RANKED_PREFIX) + 1):
+                bucket = short.setdefault(text[:end], [])
+                if skill not in bucket:
+                    bucket.append(skill)
+        self._short = {p: tuple(skills) for p, skills in short.items()}
+
+    def __call__(self, prefix: str) -> Sequence[int]:
+        if len(prefix) <= RANKED_PREFIX:
+            return self._short.get(prefix, ())
+        keys = self._keys
+        lo = bisect_left(keys, prefix)
+        hi = bisect_left(keys, prefix + _LAST, lo)
+        if hi - lo <= 1:
+            return (self._skill[self._order[lo]],) if hi > lo else ()
+        return list(dict.fromkeys(map(self._skill.__getitem__, sorted(self._order[lo:hi]))))
 
 
 @dataclass(frozen=True)
@@ -101,14 +144,13 @@ class SkillIndex:
     """
 
     def __init__(self, skills: Iterable[Skill], *, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
-        self._skills = list(skills)
-        # Empty query, and ties elsewhere: the most-demanded skills first, then by name.
-        self._default = sorted(self._skills, key=lambda s: (-len(s.sources), s.name.casefold()))
-        self._rank = {s.slug: n for n, s in enumerate(self._default)}
+        # Skills are numbered in the default order (most-demanded first, then by name): the
+        # answer to an empty query, and the tie-break everywhere else.
+        self._skills = sorted(skills, key=lambda s: (-len(s.sources), s.name.casefold()))
 
-        # (skill, folded form, is it the name or slug rather than an alias), first owner first.
-        forms: list[tuple[Skill, str, bool]] = []
-        for skill in self._skills:
+        # (folded form, skill, is it the name or slug rather than an alias), first owner first.
+        forms: list[tuple[str, int, bool]] = []
+        for number, skill in enumerate(self._skills):
             own = {normalize(skill.name), normalize(skill.slug)}
             seen: set[str] = set()
             for raw in (skill.name, skill.slug, *skill.aliases):
@@ -116,47 +158,37 @@ class SkillIndex:
                 for form in (spaced, spaced.replace(" ", "")):
                     if form and form not in seen:
                         seen.add(form)
-                        forms.append((skill, form, spaced in own))
+                        forms.append((form, number, spaced in own))
+        self._exact: dict[str, int] = {}
+        for form, number, _ in forms:
+            self._exact.setdefault(form, number)
 
-        self._exact: dict[str, Skill] = {}
-        for skill, form, _ in forms:
-            self._exact.setdefault(form, skill)
+        # Completions rank names before aliases and shorter forms before longer ones (the
+        # closer to complete, the likelier meant), then the default order.
+        forms.sort(key=lambda f: (not f[2], len(f[0]), f[1], f[0]))
+        self._starts = _Prefixes([(form, number) for form, number, _ in forms], 1)
+        later = []
+        for form, number, _ in forms:
+            words = form.split(" ")
+            later += [(" ".join(words[n:]), number) for n in range(1, len(words))]
+        self._later_words = _Prefixes(later, 2)
 
-        # Prefix tables, ranked once: names before aliases, shorter terms before longer ones
-        # (the closer to complete, the likelier meant), then the default order.
-        ranked = sorted(
-            forms, key=lambda f: (not f[2], len(f[1]), self._rank[f[0].slug], f[1])
-        )
-        starts: dict[str, dict[str, Skill]] = {}
-        later_words: dict[str, dict[str, Skill]] = {}
-        for skill, form, _ in ranked:
-            for end in range(1, len(form) + 1):
-                starts.setdefault(form[:end], {}).setdefault(skill.slug, skill)
-            if " " in form:
-                words = form.split(" ")
-                for n in range(1, len(words)):
-                    rest = " ".join(words[n:])
-                    for end in range(2, len(rest) + 1):
-                        later_words.setdefault(rest[:end], {}).setdefault(skill.slug, skill)
-        self._starts = {p: tuple(s.values()) for p, s in starts.items()}
-        self._later_words = {p: tuple(s.values()) for p, s in later_words.items()}
-
-        # Typo structures over the compact forms (spaces dropped), one entry per distinct term.
-        owners: dict[str, dict[str, Skill]] = {}
-        for skill, form, _ in forms:
-            if " " not in form:
-                owners.setdefault(form, {}).setdefault(skill.slug, skill)
+        # Typo structures over the compact forms, one entry per distinct term.
+        owners: dict[str, list[int]] = {}
+        for form, number, _ in forms:
+            if " " not in form and number not in owners.setdefault(form, []):
+                owners[form].append(number)
         self._terms = list(owners)
-        self._owners = [tuple(owners[t].values()) for t in self._terms]
-        deletions: dict[str, list[int]] = {}
-        trigrams: dict[str, list[int]] = {}
+        self._owners = [tuple(owners[t]) for t in self._terms]
+        deletions: dict[str, tuple[int, ...]] = {}
+        trigrams: dict[str, tuple[int, ...]] = {}
         for n, term in enumerate(self._terms):
             for variant in _deletions(term):
-                deletions.setdefault(variant, []).append(n)
+                deletions[variant] = (*deletions.get(variant, ()), n)
             for gram in _trigrams(term):
-                trigrams.setdefault(gram, []).append(n)
-        self._deletions = {v: tuple(ids) for v, ids in deletions.items()}
-        self._trigrams = {g: tuple(ids) for g, ids in trigrams.items()}
+                trigrams[gram] = (*trigrams.get(gram, ()), n)
+        self._deletions = deletions
+        self._trigrams = trigrams
 
         self._cached_resolve: Callable[[str], Lookup] = self._resolve
         self._cached_complete: Callable[[str], tuple[Skill, ...]] = self._complete
@@ -169,29 +201,91 @@ class SkillIndex:
         """Distinct folded forms (spaced and compact) of every name, slug and alias."""
         return len(self._exact)
 
+    # -- the public API -------------------------------------------------------------------
+
     def exact(self, query: str) -> Skill | None:
         """The skill whose slug, name or alias is exactly ``query`` (after folding)."""
         form = normalize(query)
-        return self._exact.get(form) or self._exact.get(form.replace(" ", ""))
+        number = self._exact.get(form, self._exact.get(form.replace(" ", "")))
+        return None if number is None else self._skills[number]
+
+    def resolve(self, query: str) -> Lookup:
+        """A skill when the query names one unambiguously, else up to three suggestions."""
+        return self._cached_resolve(query)
+
+    def complete(self, query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Skill]:
+        """Up to ``limit`` (at most 25) skills for an autocomplete box, best first."""
+        return list(self._cached_complete(query)[:limit])
+
+    def _resolve(self, query: str) -> Lookup:
+        form = normalize(query[:MAX_QUERY])
+        compact = form.replace(" ", "")
+        if not compact:
+            return Lookup(None)
+        exact = self._exact.get(form, self._exact.get(compact))
+        if exact is not None:
+            return Lookup(self._skills[exact])
+        found = self._prefixed(form, compact)
+        if not found:
+            typos, candidates = self._typos(compact)
+            if len(compact) >= MIN_WORD_RESOLVE:
+                found = _unique((typos, self._later_words(form)), SUGGESTIONS)
+            else:
+                found = typos
+            if not found:
+                found = self._word_matches(form)
+            if not found:
+                if not candidates and len(compact) >= MIN_TYPO_LENGTH:
+                    candidates = self._trigram_candidates(compact)
+                near = self._near_misses(compact, candidates)[:SUGGESTIONS]
+                return Lookup(None, tuple(self._skills[n] for n in near))
+        elif len(compact) < MIN_PREFIX_RESOLVE:
+            return Lookup(None, tuple(self._skills[n] for n in found[:SUGGESTIONS]))
+        if len(found) == 1:
+            return Lookup(self._skills[found[0]])
+        return Lookup(None, tuple(self._skills[n] for n in found[:SUGGESTIONS]))
+
+    def _complete(self, query: str) -> tuple[Skill, ...]:
+        form = normalize(query[:MAX_QUERY])
+        compact = form.replace(" ", "")
+        if not compact:
+            return tuple(self._skills[:AUTOCOMPLETE_LIMIT])
+        exact = self._exact.get(form, self._exact.get(compact))
+        groups: list[Sequence[int]] = [
+            () if exact is None else (exact,),
+            self._prefixed(form, compact),
+            self._later_words(form),
+        ]
+        # Typo matching only when nothing starts with what was typed.
+        if not any(groups):
+            typos, candidates = self._typos(compact)
+            if not candidates and len(compact) > MIN_TYPO_LENGTH:
+                candidates = self._trigram_candidates(compact)
+            groups += [
+                typos,
+                self._typed_with_typo(compact, candidates),
+                self._word_matches(form),
+                self._near_misses(compact, candidates),
+            ]
+        return tuple(self._skills[n] for n in _unique(groups, AUTOCOMPLETE_LIMIT))
 
     # -- the tiers ------------------------------------------------------------------------
 
-    def _prefixed(self, form: str, compact: str) -> tuple[Skill, ...]:
+    def _prefixed(self, form: str, compact: str) -> Sequence[int]:
         """Skills one of whose forms starts with the query, best first."""
-        found = self._starts.get(form, ())
+        found = self._starts(form)
         if compact != form:
-            found = tuple(_unique((found, self._starts.get(compact, ())), len(self._skills)))
+            found = _unique((found, self._starts(compact)), len(self._skills))
         return found
 
-    def _scored(self, ids: Iterable[int], distances: Sequence[float]) -> list[Skill]:
-        """The owners of terms ``ids``, by distance (smaller first), then default rank."""
-        best: dict[str, tuple[float, int, Skill]] = {}
+    def _scored(self, ids: Iterable[int], distances: Iterable[float]) -> list[int]:
+        """The owners of terms ``ids``, by distance (smaller first), then default order."""
+        best: dict[int, float] = {}
         for n, distance in zip(ids, distances, strict=True):
             for skill in self._owners[n]:
-                key = (distance, self._rank[skill.slug], skill)
-                if key[:2] < best.get(skill.slug, key)[:2] or skill.slug not in best:
-                    best[skill.slug] = key
-        return [skill for *_, skill in sorted(best.values(), key=lambda k: k[:2])]
+                if distance < best.get(skill, 1e9):
+                    best[skill] = distance
+        return sorted(best, key=lambda s: (best[s], s))
 
     def _one_edit(self, compact: str) -> tuple[list[int], list[float]]:
         """Terms within one OSA edit of ``compact`` and their distances (symmetric deletion)."""
@@ -211,23 +305,27 @@ class SkillIndex:
 
     def _trigram_candidates(self, compact: str) -> list[int]:
         """The terms sharing the most trigrams with ``compact`` (its start, not its end)."""
-        counts: Counter[int] = Counter()
-        for gram in _trigrams(compact, end=False):
-            ids = self._trigrams.get(gram)
-            if ids:
-                counts.update(ids)
-        return [n for n, _ in counts.most_common(TRIGRAM_CANDIDATES)]
+        grams = _trigrams(compact, end=False)
+        postings = self._trigrams
+        counts = Counter(chain.from_iterable([postings[g] for g in grams if g in postings]))
+        # A term two edits away still shares all but about eight of the query's trigrams.
+        need = max(2, len(grams) - 8)
+        shared = [(count, n) for n, count in counts.items() if count >= need]
+        shared.sort(key=itemgetter(0), reverse=True)
+        return [n for _, n in shared[:TRIGRAM_CANDIDATES]]
 
-    def _typos(self, compact: str) -> tuple[list[Skill], list[int]]:
-        """Skills within the allowed edits of the query (best first), and trigram candidates."""
+    def _typos(self, compact: str) -> tuple[list[int], list[int]]:
+        """Skills within the allowed edits of the query (best first), and trigram candidates.
+
+        Terms two edits away are looked for only when none is one edit away.
+        """
         edits = allowed_edits(len(compact))
         if edits == 0:
             return [], []
         near, distances = self._one_edit(compact)
         candidates: list[int] = []
-        if edits > 1 or not near:
+        if edits > 1 and not near:
             candidates = self._trigram_candidates(compact)
-        if edits > 1 and candidates:
             already = set(near)
             rest = [n for n in candidates if n not in already]
             for _, distance, i in process.extract(
@@ -241,7 +339,7 @@ class SkillIndex:
                 distances.append(distance)
         return self._scored(near, distances), candidates
 
-    def _near_misses(self, compact: str, candidates: list[int]) -> list[Skill]:
+    def _near_misses(self, compact: str, candidates: list[int]) -> list[int]:
         """Skills too far off to resolve but similar enough to suggest."""
         if not candidates:
             return []
@@ -252,89 +350,30 @@ class SkillIndex:
             score_cutoff=SUGGEST_RATIO,
             limit=None,
         )
-        return self._scored([candidates[i] for _, _, i in found], [-s for _, s, _ in found])
+        return self._scored((candidates[i] for _, _, i in found), (-s for _, s, _ in found))
 
-    def _typed_with_typo(self, compact: str, candidates: list[int]) -> list[Skill]:
+    def _typed_with_typo(self, compact: str, candidates: list[int]) -> list[int]:
         """Skills whose start the query could be, give or take one edit (``kubr``)."""
-        if len(compact) <= MIN_TYPO_LENGTH:
-            return []
         size = len(compact)
+        if size <= MIN_TYPO_LENGTH:
+            return []
         ids: list[int] = []
         distances: list[float] = []
         for n in candidates:
             term = self._terms[n]
-            if len(term) <= size:
-                continue
-            distance = min(
-                OSA.distance(compact, term[:end], score_cutoff=1)
-                for end in (size - 1, size, size + 1)
-            )
-            if distance <= 1:
-                ids.append(n)
-                distances.append(distance)
+            if len(term) > size:
+                distance = min(
+                    OSA.distance(compact, term[:end], score_cutoff=1)
+                    for end in (size - 1, size, size + 1)
+                )
+                if distance <= 1:
+                    ids.append(n)
+                    distances.append(distance)
         return self._scored(ids, distances)
 
-    def _word_matches(self, form: str) -> list[Skill]:
+    def _word_matches(self, form: str) -> list[int]:
         """Skills named outright by one word of a several-word query (``docker compose``)."""
         if " " not in form:
             return []
-        return _unique(
-            ((s,) if (s := self._exact.get(word)) else () for word in form.split(" ")),
-            len(self._skills),
-        )
-
-    # -- the public API -------------------------------------------------------------------
-
-    def resolve(self, query: str) -> Lookup:
-        """A skill when the query names one unambiguously, else up to three suggestions."""
-        return self._cached_resolve(query)
-
-    def complete(self, query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Skill]:
-        """Up to ``limit`` (at most 25) skills for an autocomplete box, best first."""
-        return list(self._cached_complete(query)[:limit])
-
-    def _resolve(self, query: str) -> Lookup:
-        form = normalize(query[:MAX_QUERY])
-        compact = form.replace(" ", "")
-        if not compact:
-            return Lookup(None)
-        exact = self._exact.get(form) or self._exact.get(compact)
-        if exact is not None:
-            return Lookup(exact)
-        prefixed = self._prefixed(form, compact)
-        if prefixed:
-            if len(prefixed) == 1 and len(compact) >= MIN_PREFIX_RESOLVE:
-                return Lookup(prefixed[0])
-            return Lookup(None, prefixed[:SUGGESTIONS])
-        typos, candidates = self._typos(compact)
-        later = self._later_words.get(form, ()) if len(compact) >= MIN_WORD_RESOLVE else ()
-        found = _unique((typos, later), SUGGESTIONS)
-        if not found:
-            found = self._word_matches(form)
-        if len(found) == 1:
-            return Lookup(found[0])
-        if found:
-            return Lookup(None, tuple(found[:SUGGESTIONS]))
-        if not candidates and len(compact) >= MIN_TYPO_LENGTH:
-            candidates = self._trigram_candidates(compact)
-        return Lookup(None, tuple(self._near_misses(compact, candidates)[:SUGGESTIONS]))
-
-    def _complete(self, query: str) -> tuple[Skill, ...]:
-        form = normalize(query[:MAX_QUERY])
-        compact = form.replace(" ", "")
-        if not compact:
-            return tuple(self._default[:AUTOCOMPLETE_LIMIT])
-        exact = self._exact.get(form) or self._exact.get(compact)
-        groups: list[Sequence[Skill]] = [(exact,) if exact else (), self._prefixed(form, compact)]
-        groups.append(self._later_words.get(form, ()))
-        if sum(len(g) for g in groups) < AUTOCOMPLETE_LIMIT:
-            typos, candidates = self._typos(compact)
-            if not candidates and len(compact) > MIN_TYPO_LENGTH:
-                candidates = self._trigram_candidates(compact)
-            groups += [
-                typos,
-                self._typed_with_typo(compact, candidates),
-                self._word_matches(form),
-                self._near_misses(compact, candidates),
-            ]
-        return tuple(_unique(groups, AUTOCOMPLETE_LIMIT))
+        named = (self._exact.get(word) for word in form.split(" "))
+        return list(dict.fromkeys(n for n in named if n is not None))
