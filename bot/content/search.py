@@ -39,7 +39,7 @@ AUTOCOMPLETE_LIMIT = 25
 # Suggestions shown when a query names no skill confidently.
 SUGGESTIONS = 3
 # A prefix names a skill on its own (``kube``) only when it is at least this long...
-MIN_PREFIX_RESOLVE = 3
+MIN_PREFIX_RESOLVE = 2
 # ...and a later word of a name (``boot`` for Spring Boot) only from this length.
 MIN_WORD_RESOLVE = 4
 # Typos are looked for only in queries at least this long (compact form, spaces removed).
@@ -233,12 +233,16 @@ class SkillIndex:
             else:
                 found = typos
             if not found:
-                found = self._word_matches(form)
-            if not found:
+                # Too far off to resolve: near misses are only offered. A word of the query
+                # that names a skill outright (``docker compose``) is taken if nothing else is.
                 if not candidates and len(compact) >= MIN_TYPO_LENGTH:
                     candidates = self._trigram_candidates(compact)
-                near = self._near_misses(compact, candidates)[:SUGGESTIONS]
-                return Lookup(None, tuple(self._skills[n] for n in near))
+                near = self._near_misses(compact, candidates)
+                words = self._word_matches(form)
+                if not near and len(words) == 1:
+                    return Lookup(self._skills[words[0]])
+                offered = _unique((near, words), SUGGESTIONS)
+                return Lookup(None, tuple(self._skills[n] for n in offered))
         elif len(compact) < MIN_PREFIX_RESOLVE:
             return Lookup(None, tuple(self._skills[n] for n in found[:SUGGESTIONS]))
         if len(found) == 1:
@@ -264,8 +268,8 @@ class SkillIndex:
             groups += [
                 typos,
                 self._typed_with_typo(compact, candidates),
-                self._word_matches(form),
                 self._near_misses(compact, candidates),
+                self._word_matches(form),
             ]
         return tuple(self._skills[n] for n in _unique(groups, AUTOCOMPLETE_LIMIT))
 
