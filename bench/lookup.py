@@ -231,7 +231,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=20, help="timed passes over the queries")
     parser.add_argument(
-        "--difflib-repeats", type=int, default=2, help="timed passes for the slow baselines"
+        "--difflib-repeats", type=int, default=1, help="timed passes for the slow baselines"
     )
     parser.add_argument("--seed", type=int, default=10, help="seed of the synthetic queries")
     parser.add_argument("--before", metavar="REF", help="also measure search.py at git REF")

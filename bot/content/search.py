@@ -180,15 +180,21 @@ class SkillIndex:
                 owners[form].append(number)
         self._terms = list(owners)
         self._owners = [tuple(owners[t]) for t in self._terms]
-        deletions: dict[str, tuple[int, ...]] = {}
-        trigrams: dict[str, tuple[int, ...]] = {}
+        # Most deletion variants belong to one term: stored as a bare number, the rest as a
+        # tuple. Tuples of numbers leave the garbage collector's lists; lists would not.
+        deletions: dict[str, int | tuple[int, ...]] = {}
+        trigrams: dict[str, list[int]] = {}
         for n, term in enumerate(self._terms):
             for variant in _deletions(term):
-                deletions[variant] = (*deletions.get(variant, ()), n)
+                known = deletions.get(variant)
+                if known is None:
+                    deletions[variant] = n
+                else:
+                    deletions[variant] = (*known, n) if isinstance(known, tuple) else (known, n)
             for gram in _trigrams(term):
-                trigrams[gram] = (*trigrams.get(gram, ()), n)
+                trigrams.setdefault(gram, []).append(n)
         self._deletions = deletions
-        self._trigrams = trigrams
+        self._trigrams = {gram: tuple(ids) for gram, ids in trigrams.items()}
 
         self._cached_resolve: Callable[[str], Lookup] = self._resolve
         self._cached_complete: Callable[[str], tuple[Skill, ...]] = self._complete
@@ -235,7 +241,7 @@ class SkillIndex:
             if not found:
                 # Too far off to resolve: near misses are only offered. A word of the query
                 # that names a skill outright (``docker compose``) is taken if nothing else is.
-                if not candidates and len(compact) >= MIN_TYPO_LENGTH:
+                if candidates is None:
                     candidates = self._trigram_candidates(compact)
                 near = self._near_misses(compact, candidates)
                 words = self._word_matches(form)
@@ -262,15 +268,17 @@ class SkillIndex:
         ]
         # Typo matching only when nothing starts with what was typed.
         if not any(groups):
+            # The looser tiers only when no term is within the allowed edits.
             typos, candidates = self._typos(compact)
-            if not candidates and len(compact) > MIN_TYPO_LENGTH:
-                candidates = self._trigram_candidates(compact)
-            groups += [
-                typos,
-                self._typed_with_typo(compact, candidates),
-                self._near_misses(compact, candidates),
-                self._word_matches(form),
-            ]
+            groups.append(typos)
+            if not typos:
+                if candidates is None:
+                    candidates = self._trigram_candidates(compact)
+                groups += [
+                    self._typed_with_typo(compact, candidates),
+                    self._near_misses(compact, candidates),
+                    self._word_matches(form),
+                ]
         return tuple(self._skills[n] for n in _unique(groups, AUTOCOMPLETE_LIMIT))
 
     # -- the tiers ------------------------------------------------------------------------
@@ -296,7 +304,11 @@ class SkillIndex:
         found: set[int] = set()
         for variant in _deletions(compact):
             ids = self._deletions.get(variant)
-            if ids:
+            if ids is None:
+                continue
+            if isinstance(ids, int):
+                found.add(ids)
+            else:
                 found.update(ids)
         near: list[int] = []
         distances: list[float] = []
@@ -318,28 +330,27 @@ class SkillIndex:
         shared.sort(key=itemgetter(0), reverse=True)
         return [n for _, n in shared[:TRIGRAM_CANDIDATES]]
 
-    def _typos(self, compact: str) -> tuple[list[int], list[int]]:
-        """Skills within the allowed edits of the query (best first), and trigram candidates.
+    def _typos(self, compact: str) -> tuple[list[int], list[int] | None]:
+        """Skills within the allowed edits of the query (best first), and the trigram
+        candidates if they had to be looked up (``None`` if not).
 
         Terms two edits away are looked for only when none is one edit away.
         """
         edits = allowed_edits(len(compact))
         if edits == 0:
-            return [], []
+            return [], []  # too short for typos, or for near misses
         near, distances = self._one_edit(compact)
-        candidates: list[int] = []
+        candidates = None
         if edits > 1 and not near:
             candidates = self._trigram_candidates(compact)
-            already = set(near)
-            rest = [n for n in candidates if n not in already]
             for _, distance, i in process.extract(
                 compact,
-                [self._terms[n] for n in rest],
+                [self._terms[n] for n in candidates],
                 scorer=OSA.distance,
                 score_cutoff=edits,
                 limit=None,
             ):
-                near.append(rest[i])
+                near.append(candidates[i])
                 distances.append(distance)
         return self._scored(near, distances), candidates
 
