@@ -293,6 +293,8 @@ def main() -> None:
         ("resolve", "  of which exact", exact_q),
         ("resolve", "  of which fuzzy", fuzzy_q),
         ("resolve", "synthetic typos", list(typo_q)),
+        ("resolve", "  of which 1 edit", list(typos[1])),
+        ("resolve", "  of which 2 edits", list(typos[2])),
         ("resolve", "gibberish", [*NO_CLOSE_MATCH, *gibberish]),
         ("complete", "typed prefixes", typed_q),
         ("complete", "synthetic typos", list(typo_q)),
@@ -357,7 +359,7 @@ def main() -> None:
             no_card = sum(a for a, _ in outcomes)
             nothing = sum(b for _, b in outcomes)
             cells.append(
-                f"{100 * no_card / len(queries):.0f}% / {100 * nothing / len(queries):.0f}%"
+                f"{100 * no_card / len(queries):.1f}% / {100 * nothing / len(queries):.1f}%"
             )
         rows.append(cells)
     print("gibberish rejected: no card / no card and no suggestions (difflib: no match)")
@@ -379,8 +381,12 @@ def main() -> None:
         print(
             f"{method.name}, synthetic typos resolved to another skill: {', '.join(shown) or 'none'}"
         )
-    answered = [q for q in NO_CLOSE_MATCH if not methods[0].rejects(q)[1]]
-    print(f"index, NO_CLOSE_MATCH given suggestions: {', '.join(answered) or 'none'}\n")
+    answered = [
+        f"{q!r}->{[s.slug for s in index.resolve(q).suggestions]}"
+        for q in [*NO_CLOSE_MATCH, *gibberish]
+        if not methods[0].rejects(q)[1]
+    ]
+    print(f"index, gibberish given suggestions: {', '.join(answered) or 'none'}\n")
 
     # -- keystrokes until the skill being typed is the first suggestion (and stays first) ----
     rows = []
