@@ -381,12 +381,14 @@ def main() -> None:
         print(
             f"{method.name}, synthetic typos resolved to another skill: {', '.join(shown) or 'none'}"
         )
-    answered = [
-        f"{q!r}->{[s.slug for s in index.resolve(q).suggestions]}"
-        for q in [*NO_CLOSE_MATCH, *gibberish]
-        if not methods[0].rejects(q)[1]
-    ]
-    print(f"index, gibberish given suggestions: {', '.join(answered) or 'none'}\n")
+    answered = []
+    for q in [*NO_CLOSE_MATCH, *gibberish]:
+        lookup = index.resolve(q)
+        if lookup.skill is not None:
+            answered.append(f"{q!r}->{lookup.skill.slug}")
+        elif lookup.suggestions:
+            answered.append(f"{q!r}->{[s.slug for s in lookup.suggestions]}")
+    print(f"index, gibberish given a card or suggestions: {', '.join(answered) or 'none'}\n")
 
     # -- keystrokes until the skill being typed is the first suggestion (and stays first) ----
     rows = []
