@@ -67,6 +67,36 @@ async def test_unknown_name_suggests_instead_of_guessing(
     assert card.embeds[0]["title"] == suggestion
 
 
+async def test_gibberish_says_no_close_match(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    reply = await sandbox.run_command(
+        "skill", user=world.alice, guild=world.guild, name="blockchain"
+    )
+    assert reply.ephemeral
+    assert reply.embeds[0]["description"].startswith("No skill called “blockchain”. Try")
+    assert reply.buttons == []
+    path = await sandbox.run_command("path", user=world.alice, guild=world.guild, goal="xyzzy")
+    assert path.ephemeral and "did you mean" not in path.embeds[0]["description"]
+    choices = await sandbox.autocomplete(
+        "skill", "name", "blockchain", user=world.alice, guild=world.guild
+    )
+    assert choices == []
+
+
+async def test_autocomplete_forgives_a_typo(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    choices = await sandbox.autocomplete(
+        "skill", "name", "kuberentes", user=world.alice, guild=world.guild
+    )
+    assert choices[0]["value"] == "kubernetes"
+    topics = await sandbox.autocomplete(
+        "quiz practice", "topic", "dokcer", user=world.alice, guild=world.guild
+    )
+    assert [c["value"] for c in topics][:1] == ["docker"]
+
+
 async def test_mark_learned_then_undo_and_progress(
     sandbox: Sandbox, world: World, mentor: MentorBot
 ) -> None:
