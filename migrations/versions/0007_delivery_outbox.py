@@ -25,7 +25,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         'deliveries',
-        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
         sa.Column('kind', sa.String(length=20), nullable=False),
         sa.Column('subject_id', sa.BigInteger(), nullable=False),
         sa.Column('period', sa.String(length=10), nullable=False),
