@@ -79,7 +79,7 @@ async def _run(force_sync: bool = False) -> None:
 
     settings = load_settings()
     token = settings.token()
-    configure_logging(settings.log_level, secrets=[token])
+    configure_logging(settings.log_level, secrets=[token], json_lines=settings.log_format == "json")
     bot = await build_bot(settings)
     if force_sync:
         async with bot:

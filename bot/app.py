@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import pkgutil
 import socket
@@ -19,11 +20,11 @@ import discord
 from discord.ext import commands
 
 import cogs
-from bot import health
+from bot import health, metrics
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.delivery.pipeline import DeliveryPipeline
-from bot.edge.errors import MentorTree
+from bot.edge.errors import MentorTree, command_label, count_interaction
 from bot.scheduling import Scheduler
 from bot.services.container import Services
 
@@ -112,11 +113,20 @@ class MentorBot(commands.AutoShardedBot):
         finally:
             self.caught_up.set()
 
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        count_interaction(interaction, command_label(interaction), "ok")
+
     async def heartbeat(self) -> None:
-        """Record gateway and database health for ``python -m bot health``."""
+        """Record gateway and database health for ``python -m bot health`` and the metrics."""
         if self.closing:
             return
         async with self._beating:
+            for shard_id, shard in self.shards.items():
+                metrics.GATEWAY_CONNECTED.labels(str(shard_id)).set(0 if shard.is_closed() else 1)
+                if math.isfinite(shard.latency):
+                    metrics.SHARD_LATENCY.labels(str(shard_id)).set(shard.latency)
             gateway = self.is_ready() and all(not s.is_closed() for s in self.shards.values())
             database, detail = True, ""
             try:
@@ -125,6 +135,7 @@ class MentorBot(commands.AutoShardedBot):
                     health.DATABASE_TIMEOUT,
                 )
             except Exception as error:
+                metrics.DATABASE_ERRORS.labels("heartbeat").inc()
                 database, detail = False, f"{type(error).__name__}: {str(error)[:100]}"
             beat = health.Heartbeat(time.time(), gateway, database, detail)
             await asyncio.to_thread(health.beat, self.settings.health_file, beat)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 
+from bot import metrics
 from bot.app import MentorBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
@@ -62,6 +63,9 @@ async def run_until_stopped(bot: MentorBot, token: str) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
 
+    if bot.settings.metrics_port is not None:
+        metrics.serve(bot.settings.metrics_port)
+        log.info("Metrics on port %d at /metrics", bot.settings.metrics_port)
     runner = asyncio.create_task(bot.start(token))
     stopper = asyncio.create_task(stop.wait())
     try:

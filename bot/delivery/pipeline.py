@@ -29,6 +29,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from bot import metrics
 from bot.clock import Clock
 from bot.delivery.outbox import Claim, Due, Outbox
 from bot.delivery.ownership import Ownership
@@ -208,6 +209,7 @@ class DeliveryPipeline:
                 except Exception as error:
                     if not is_transient(error):
                         raise
+                    metrics.DATABASE_ERRORS.labels("delivery").inc()
                     log.warning(
                         "%s: database unavailable (%s); next tick retries",
                         feed.kind,
@@ -233,6 +235,7 @@ class DeliveryPipeline:
             except Exception as error:
                 if not is_transient(error):
                     raise
+                metrics.DATABASE_ERRORS.labels("delivery").inc()
                 log.warning(
                     "%s for %s: database unavailable (%s); next tick retries",
                     feed.kind,
@@ -248,6 +251,7 @@ class DeliveryPipeline:
         draft = await feed.draft(claim)
         if draft is None:
             await self.outbox.skip(claim, "nothing to send")
+            metrics.DELIVERIES.labels(feed.kind, "skipped").inc()
             return None
         if claim.resumed and self._clock.now() - claim.claimed_at >= self._nonce_window:
             found = await self._find_sent(claim, draft)
@@ -264,6 +268,7 @@ class DeliveryPipeline:
             message_id = await self._send_with_retries(claim, draft)
         except Undeliverable as refused:
             log.warning("%s %s: %s; pausing", feed.kind, claim.subject_id, refused)
+            metrics.DELIVERIES.labels(feed.kind, "paused").inc()
             await feed.undeliverable(claim, refused)
             return None
         except Exception as error:
@@ -291,6 +296,7 @@ class DeliveryPipeline:
         now = self._clock.now()
         if now >= claim.deadline:
             log.error("%s for %s failed for good: %s", feed.kind, claim.subject_id, reason)
+            metrics.DELIVERIES.labels(feed.kind, "failed").inc()
             await self.outbox.fail(claim, reason)
             await feed.gave_up(claim, reason)
             return
@@ -301,6 +307,7 @@ class DeliveryPipeline:
         log.warning(
             "%s for %s failed (%s); retrying at %s", feed.kind, claim.subject_id, reason, now + wait
         )
+        metrics.DELIVERIES.labels(feed.kind, "retry").inc()
         await self.outbox.retry_later(claim, reason, now + wait)
 
     async def _confirm(self, feed: Feed, claim: Claim, message_id: int) -> None:
@@ -311,6 +318,7 @@ class DeliveryPipeline:
             with attempt:
                 recorded = await self.outbox.sent(claim, message_id, confirm)
         if recorded:
+            metrics.DELIVERIES.labels(feed.kind, "sent").inc()
             await feed.after_sent(claim)
 
     def _retrying(self, budget: timedelta) -> AsyncRetrying:

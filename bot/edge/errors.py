@@ -10,6 +10,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import metrics
 from bot.edge.replies import reply
 from bot.services.errors import UserError
 
@@ -47,11 +48,26 @@ def describe(error: BaseException) -> str | None:
     return None
 
 
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+def command_label(interaction: discord.Interaction, fallback: str = "component") -> str:
+    """A low-cardinality name for metrics and logs: the command, or the component's kind."""
+    return interaction.command.qualified_name if interaction.command else fallback
+
+
+def count_interaction(interaction: discord.Interaction, label: str, outcome: str) -> None:
+    """Record one handled interaction and how long it took since Discord created it."""
+    metrics.INTERACTIONS.labels(label, outcome).inc()
+    elapsed = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    metrics.INTERACTION_SECONDS.labels(label).observe(max(elapsed, 0.0))
+
+
+async def report_error(
+    interaction: discord.Interaction, error: BaseException, *, label: str | None = None
+) -> None:
     """Tell the user what went wrong (privately); log the traceback of unexpected errors."""
     message = describe(error)
+    command = label or command_label(interaction)
+    count_interaction(interaction, command, "error" if message is None else "user_error")
     if message is None:
-        command = interaction.command.qualified_name if interaction.command else "component"
         log.error("Unhandled error in %s", command, exc_info=error)
         message = UNEXPECTED
     try:
@@ -80,9 +96,12 @@ def reports_errors(
 
     @functools.wraps(callback)
     async def wrapper(self: Any, interaction: discord.Interaction) -> None:
+        label = type(self).__name__
         try:
             await callback(self, interaction)
         except Exception as exc:
-            await report_error(interaction, exc)
+            await report_error(interaction, exc, label=label)
+        else:
+            count_interaction(interaction, label, "ok")
 
     return wrapper

@@ -57,3 +57,23 @@ def test_the_token_never_reaches_a_log_line() -> None:
     formatted = logging.Formatter().format(record)
     assert TOKEN not in formatted
     assert formatted.count(REDACTED) >= 2
+
+
+def test_log_lines_carry_an_iso_date_in_utc_and_json_is_one_object_per_line() -> None:
+    import json
+    import logging
+
+    from bot.logs import IsoFormatter, JsonFormatter
+
+    record = logging.LogRecord("bot.app", logging.INFO, __file__, 1, "Sent %s", ("daily",), None)
+    record.created = 1_796_000_000.5  # 2026-11-30T...Z
+    text = IsoFormatter().format(record)
+    assert text.startswith("2026-") and "T" in text.split()[0] and "+00:00" in text.split()[0]
+    assert text.endswith("INFO    bot.app: Sent daily")
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry == {
+        "time": text.split()[0],
+        "level": "INFO",
+        "logger": "bot.app",
+        "message": "Sent daily",
+    }
