@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: Annotated[list[int] | None, NoDecode] = None
     delivery_tick_seconds: float = Field(default=5.0, gt=0)
-    delivery_lease_seconds: float = Field(default=120.0, gt=0)
+    delivery_lease_seconds: float = Field(default=90.0, gt=0)
     delivery_retry_seconds: float = Field(default=60.0, ge=0)
     delivery_nonce_window_seconds: float = Field(default=120.0, ge=0)
     health_file: Path = PROJECT_ROOT / "var" / "heartbeat"

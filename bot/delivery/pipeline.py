@@ -380,10 +380,8 @@ class DeliveryPipeline:
             discord.utils.time_snowflake(claim.claimed_at - timedelta(minutes=1))
         )
         for target in draft.targets:
-            if target.channel_id is None:
-                continue
-            channel = self._bot.get_partial_messageable(target.channel_id)
             try:
+                channel = await self._channel(target)
                 async for message in channel.history(
                     limit=HISTORY_LIMIT, after=after, oldest_first=True
                 ):
@@ -394,7 +392,7 @@ class DeliveryPipeline:
                     ):
                         return message.id
             except discord.HTTPException as error:
-                log.warning("Could not read channel %s history: %s", target.channel_id, error)
+                log.warning("Could not read the history of %s: %s", target, error)
         return None
 
     # -- notices -----------------------------------------------------------------------------
