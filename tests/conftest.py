@@ -2,13 +2,13 @@
 
 Every test that asks for ``db`` runs once per backend in ``MENTOR_TEST_BACKENDS``
 (default: both). PostgreSQL is never skipped silently. Which server the PostgreSQL half
-uses is settled once, after collection, and only if a collected test needs it:
+uses is settled once, before collection (so modules that import ``POSTGRES_URL`` see it):
 
 - ``MENTOR_TEST_POSTGRES`` set (CI sets it): that server;
 - else, if something accepts a connection on ``MENTOR_TEST_PG_PROBE`` (default
   ``127.0.0.1:5432``): ``postgresql+asyncpg://postgres@<probe>/test``;
-- else an embedded PostgreSQL (``pgserver``, from the dev lock) started for the session
-  in a temporary directory and deleted at the end.
+- else an embedded PostgreSQL, pgserver's binaries (from the dev lock), on 127.0.0.1 at a
+  free port, in a temporary directory deleted at the end of the session.
 
 The chosen server must answer a query within ``PG_CHECK_TIMEOUT_S``; if it does not, the
 run stops before the first test with one line saying so.
@@ -17,14 +17,18 @@ run stops before the first test with one line saying so.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import os
+import shutil
 import socket
+import stat
 import tempfile
 import uuid
 import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 import asyncpg
 import pytest
@@ -37,7 +41,7 @@ from bot.db.engine import Database
 PG_PROBE = os.environ.get("MENTOR_TEST_PG_PROBE", "127.0.0.1:5432")
 PG_PROBE_TIMEOUT_S = 1.0
 PG_CHECK_TIMEOUT_S = 5.0
-# Settled by pytest_collection_finish; read by the fixtures below.
+# Settled by pytest_configure, before any test module is imported.
 POSTGRES_URL = os.environ.get(
     "MENTOR_TEST_POSTGRES", f"postgresql+asyncpg://postgres@{PG_PROBE}/test"
 )
@@ -46,8 +50,6 @@ BACKENDS = [
     for b in os.environ.get("MENTOR_TEST_BACKENDS", "sqlite,postgresql").split(",")
     if b.strip()
 ]
-
-_embedded: Any = None  # the pgserver handle, when this session started one
 
 
 def _answers(address: str, timeout: float) -> bool:
@@ -61,31 +63,104 @@ def _answers(address: str, timeout: float) -> bool:
 
 
 def _where(url: str) -> str:
-    """``host:port`` (or the socket directory) of a PostgreSQL URL, for messages."""
+    """``host:port`` of a PostgreSQL URL, for messages."""
     parsed = make_url(url)
-    if parsed.host:
-        return f"{parsed.host}:{parsed.port or 5432}"
-    return str(parsed.query.get("host", "the default socket"))
+    return f"{parsed.host or parsed.query.get('host', 'localhost')}:{parsed.port or 5432}"
 
 
-def _start_embedded() -> str:
-    """Start pgserver's PostgreSQL in a temporary directory; return its SQLAlchemy URL."""
-    global _embedded
+def _pgserver() -> ModuleType:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
         warnings.simplefilter("ignore")
         import pgserver
+    return pgserver
 
-    pgdata = tempfile.mkdtemp(prefix="mentor-pg-")
+
+class EmbeddedPostgres:
+    """PostgreSQL 16 from pgserver's binaries, for one test session.
+
+    pgserver's own ``get_server`` listens on a Unix socket only; this runs the same binaries
+    on 127.0.0.1 at a free port, so its URL has the same shape as any other server's. initdb
+    refuses to run as root, so as root (as pgserver does) it runs as the system user
+    ``pgserver``, created if missing, with read access to the binaries.
+    """
+
+    def __init__(self) -> None:
+        self._pg = _pgserver()
+        self.pgdata = Path(tempfile.mkdtemp(prefix="mentor-pg-"))
+        self.port = 0
+        self.user: str | None = None
+        self.running = False
+
+    def start(self) -> str:
+        """initdb, start, create database ``test``; return its SQLAlchemy URL."""
+        from pgserver import utils
+        from pgserver._commands import POSTGRES_BIN_PATH as bin_path
+
+        if os.geteuid() == 0:
+            self.user = "pgserver"
+            entry = utils.ensure_user_exists(self.user)
+            for path in (self.pgdata, bin_path):
+                utils.ensure_prefix_permissions(path)
+            read, run = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
+            utils.ensure_folder_permissions(bin_path, read | run)
+            utils.ensure_folder_permissions(bin_path.parent / "lib", read)
+            os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
+        self._pg.initdb(
+            ["--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres"],
+            pgdata=self.pgdata,
+            user=self.user,
+        )
+        self.port = utils.find_suitable_port("127.0.0.1")
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}"
+        log = str(self.pgdata / "log")
+        atexit.register(self.stop)
+        self._pg.pg_ctl(
+            ["-w", "-o", options, "-l", log, "start"],
+            pgdata=self.pgdata,
+            user=self.user,
+            timeout=60,
+        )
+        self.running = True
+        asyncio.run(self._create_database("test"))
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/test"
+
+    async def _create_database(self, name: str) -> None:
+        dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        conn = await asyncpg.connect(dsn, timeout=PG_CHECK_TIMEOUT_S)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown) and delete its directory."""
+        if self.running:
+            self.running = False
+            with contextlib.suppress(Exception):  # already gone: nothing left to stop
+                self._pg.pg_ctl(
+                    ["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.user, timeout=60
+                )
+        shutil.rmtree(self.pgdata, ignore_errors=True)
+
+
+_embedded: EmbeddedPostgres | None = None
+
+
+def _start_embedded() -> str:
+    global _embedded
+    _embedded = EmbeddedPostgres()
     try:
-        # As root, pgserver runs initdb and postgres as its own system user "pgserver".
-        _embedded = pgserver.get_server(pgdata, cleanup_mode="delete")
+        return _embedded.start()
     except Exception as exc:
+        log = _embedded.pgdata / "log"
+        detail = log.read_text().strip().splitlines()[-1:] if log.exists() else []
+        _embedded.stop()
         raise pytest.UsageError(
-            f"No PostgreSQL answered on {PG_PROBE} and the embedded one (pgserver) did not "
-            f"start: {exc!r} (log: {pgdata}/log; or set MENTOR_TEST_BACKENDS=sqlite)"
+            f"No PostgreSQL answered on {PG_PROBE} and the embedded one did not start: "
+            f"{type(exc).__name__}: {exc} {' '.join(detail)} "
+            "(set MENTOR_TEST_POSTGRES, or MENTOR_TEST_BACKENDS=sqlite)"
         ) from None
-    return _embedded.get_uri().replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
 async def _check(url: str) -> str:
@@ -107,7 +182,7 @@ def _settle_postgres() -> tuple[str, str]:
     elif _answers(PG_PROBE, PG_PROBE_TIMEOUT_S):
         url, source = f"postgresql+asyncpg://postgres@{PG_PROBE}/test", "the local server"
     else:
-        url, source = _start_embedded(), "the embedded server"
+        url, source = _start_embedded(), "embedded, for this run"
     where = _where(url)
     hint = "set MENTOR_TEST_POSTGRES to a working server, or MENTOR_TEST_BACKENDS=sqlite"
     try:
@@ -120,34 +195,35 @@ def _settle_postgres() -> tuple[str, str]:
         raise pytest.UsageError(
             f"PostgreSQL at {where} ({source}) cannot be used: {type(exc).__name__}: {exc}; {hint}"
         ) from None
-    return url, f"PostgreSQL {version} at {where} ({source})"
+    return url, f"PostgreSQL {version.split()[0]} at {where} ({source})"
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Settle the PostgreSQL server once, if any collected test runs on it."""
-    global POSTGRES_URL
-    if session.config.option.collectonly:
-        return
-    if not any(
-        getattr(item, "callspec", None) is not None
-        and item.callspec.params.get("backend") == "postgresql"
-        for item in session.items
+_postgres_line = ""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Settle the PostgreSQL server once, unless the run only lists or explains."""
+    global POSTGRES_URL, _postgres_line
+    if "postgresql" not in BACKENDS or any(
+        config.getoption(name, default=False) for name in ("collectonly", "help", "version")
     ):
         return
-    POSTGRES_URL, line = _settle_postgres()
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
-    # Child processes (the bot started by a test) see the same server.
+    POSTGRES_URL, _postgres_line = _settle_postgres()
+    # Child processes (bots started by a test) and late readers see the same server.
     os.environ["MENTOR_TEST_POSTGRES"] = POSTGRES_URL
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if _postgres_line and reporter is not None:
+        reporter.write_line(_postgres_line)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop and delete the embedded server, if this session started one."""
-    global _embedded
     if _embedded is not None:
-        _embedded.cleanup()
-        _embedded = None
+        _embedded.stop()
 
 
 _content: Content | None = None
