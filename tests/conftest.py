@@ -112,16 +112,17 @@ class EmbeddedPostgres:
             user=self.user,
         )
         self.port = utils.find_suitable_port("127.0.0.1")
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}"
+        # TCP only (-k "": no Unix socket, whose path length would depend on TMPDIR).
+        options = f'-h 127.0.0.1 -p {self.port} -k ""'
         log = str(self.pgdata / "log")
         atexit.register(self.stop)
+        self.running = True
         self._pg.pg_ctl(
             ["-w", "-o", options, "-l", log, "start"],
             pgdata=self.pgdata,
             user=self.user,
             timeout=60,
         )
-        self.running = True
         asyncio.run(self._create_database("test"))
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/test"
 
