@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# asyncpg waits 60 s for a server that accepts but never answers; a wrong address should
+# fail in seconds. Passing ``connect_args={"timeout": ...}`` overrides it.
+POSTGRES_CONNECT_TIMEOUT_S = 10
 READ_ONLY = "mentor_read_only"
 
 
@@ -54,6 +57,11 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(parsed, **kwargs)
         _prepare_sqlite(engine)
         return engine
+    if parsed.get_driver_name() == "asyncpg":
+        kwargs["connect_args"] = {
+            "timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            **kwargs.get("connect_args", {}),
+        }
     return create_async_engine(parsed, pool_pre_ping=True, **kwargs)
 
 
