@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | console | sync | db ... | content check``."""
+"""Command line: ``python -m bot run | console | sync | health | db ... | content check|fairness|schema``."""
 
 from __future__ import annotations
 
@@ -144,8 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="content tools")
     content.add_argument(
         "action",
-        choices=["check", "fairness"],
-        help="check: validate everything; fairness: quiz fairness figures (optionally per FILE)",
+        choices=["check", "fairness", "schema"],
+        help="check: validate everything; fairness: quiz fairness figures (optionally per FILE); "
+        "schema: write the JSON Schemas of the content files to schema/",
     )
     content.add_argument("files", nargs="*", metavar="FILE", help="quiz files for `fairness`")
     return parser
@@ -177,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "content":
         if args.action == "fairness":
             return _content_fairness(args.files)
+        if args.action == "schema":
+            from bot.content.jsonschema import write
+
+            for path in write():
+                print(f"wrote {path}")
+            return 0
         return _content_check()
     if args.command == "health":
         from bot.health import check

@@ -230,3 +230,24 @@ def test_every_skill_named_in_the_seed_articles_resolves(content: Content) -> No
     ]
     unresolved = [name for name in named if content.index.resolve(name).skill is None]
     assert unresolved == []
+
+
+def test_committed_json_schemas_match_the_models() -> None:
+    from bot.content.jsonschema import SCHEMA_DIR, SCHEMAS, render
+
+    for name, model in SCHEMAS.items():
+        assert (SCHEMA_DIR / name).read_text(encoding="utf-8") == render(model), (
+            f"schema/{name} is stale: run `python -m bot content schema`"
+        )
+
+
+def test_the_quiz_schema_refuses_what_the_loader_refuses() -> None:
+    import json
+
+    from bot.content.jsonschema import SCHEMA_DIR
+
+    schema = json.loads((SCHEMA_DIR / "quiz.schema.json").read_text(encoding="utf-8"))
+    question = schema["$defs"]["Question"]
+    assert question["additionalProperties"] is False
+    assert question["properties"]["choices"]["maxItems"] == 4
+    assert set(question["required"]) >= {"id", "skill", "prompt", "choices", "answer"}
