@@ -1,7 +1,7 @@
 """Times of day as people type them: ``20:00``, ``7pm``, ``7:30 PM``, ``noon``, ``21h30``.
 
 Pure functions (no clock, no Discord). Timezone names live in :mod:`bot.services.zones`;
-``resolve_timezone`` and ``suggest_timezones`` stay here for the services that import them.
+``resolve_timezone`` stays here for the services that import it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from datetime import time
 
 from bot.services.errors import UserError
-from bot.services.zones import resolve_zone, suggest_zones
+from bot.services.zones import resolve_zone
 
 _STORED = re.compile(r"^(\d{2}):(\d{2})$")
 _WORDS = {
@@ -88,15 +88,6 @@ def parse_hhmm(text: str) -> time:
 def format_hhmm(value: time) -> str:
     """09:30 → ``"09:30"``."""
     return f"{value.hour:02d}:{value.minute:02d}"
-
-
-def suggest_timezones(text: str, limit: int = 25) -> list[str]:
-    """IANA zone names that match ``text`` best: "berlin" → Europe/Berlin first."""
-    seen: list[str] = []
-    for option in suggest_zones(text, limit=limit):
-        if option.zone not in seen:
-            seen.append(option.zone)
-    return seen
 
 
 def resolve_timezone(text: str) -> str:

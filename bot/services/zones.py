@@ -206,9 +206,7 @@ _abbr("sast|south africa time", "South Africa Time", "Africa/Johannesburg")
 _abbr("wat|west africa time", "West Africa Time", "Africa/Lagos")
 _abbr("cat|central africa time", "Central Africa Time", "Africa/Maputo")
 _abbr("eat|east africa time", "East Africa Time", "Africa/Nairobi")
-_abbr(
-    "aest|aedt|aet|australian eastern time", "Australian Eastern Time", "Australia/Sydney"
-)
+_abbr("aest|aedt|aet|australian eastern time", "Australian Eastern Time", "Australia/Sydney")
 _abbr("acst|acdt|australian central time", "Australian Central Time", "Australia/Adelaide")
 _abbr("awst|australian western time", "Australian Western Time", "Australia/Perth")
 _abbr("nzst|nzdt|new zealand time", "New Zealand Time", "Pacific/Auckland")
@@ -420,9 +418,7 @@ def _index() -> _Index:
     for alias, code in _COUNTRY_ALIASES.items():
         if code in countries:
             country = countries[code]
-            names[alias].append(
-                _Place("country", country.name, country.zones[0][0], 0, code, code)
-            )
+            names[alias].append(_Place("country", country.name, country.zones[0][0], 0, code, code))
     for code, name in states.items():
         zones = _by_offset(state_people.get(code, {}))
         if zones:
@@ -457,6 +453,11 @@ def _by_offset(people_by_zone: dict[str, int]) -> list[tuple[str, int]]:
         ranked.append((members[0][0], sum(p for _, p in members)))
     ranked.sort(key=lambda zp: (-zp[1], zp[0]))
     return ranked
+
+
+def is_zone(name: str) -> bool:
+    """True for an IANA name zoneinfo can load (as saved by ``resolve_zone``)."""
+    return name in _available()
 
 
 def warm_up() -> None:
@@ -568,7 +569,7 @@ def _ambiguous(raw: str, places: list[_Place]) -> ZoneMatch:
 
 def _country_result(raw: str, code: str, cities: list[_Place]) -> ZoneMatch:
     country = _index().countries[code]
-    main, people = country.zones[0]
+    main = country.zones[0][0]
     total = sum(p for _, p in country.zones) or 1
     others = [z for z, p in country.zones[1:] if p / total >= _SPAN_SHARE]
     alternatives = tuple(ZoneOption(f"{country.name} ({z})", z) for z in others[:6])
@@ -617,9 +618,7 @@ def _fuzzy_match(raw: str, key: str, index: _Index) -> ZoneMatch | None:
     if not hits:
         return None
     top = max(h[1] for h in hits)
-    name = max(
-        (h[0] for h in hits if h[1] >= top - 2), key=lambda n: index.names[n][0].population
-    )
+    name = max((h[0] for h in hits if h[1] >= top - 2), key=lambda n: index.names[n][0].population)
     found = _decide(raw, index.names[name])
     if found.zone is None:
         return found
