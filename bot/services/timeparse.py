@@ -39,11 +39,13 @@ def parse_time_of_day(text: str) -> time:
     bare 1..12 is refused as ambiguous (morning or evening?).
     """
     shown = " ".join(text.split())[:20] or "(empty)"
-    cleaned = " ".join(text.casefold().replace("\u202f", " ").split())
-    cleaned = re.sub(r"(?<![a-z])([ap])\.?\s*m\.?$", r"\1m", cleaned)  # "p.m." / "p m" → "pm"
-    cleaned = re.sub(r"\s*(o'?clock)$", "", cleaned)
+    cleaned = " ".join(text.casefold().replace("\u202f", " ").split()).removeprefix("at ")
+    cleaned = cleaned.rstrip(".!").strip()
     if cleaned in _WORDS:
         return _WORDS[cleaned]
+    cleaned = re.sub(r"(?<![a-z])([ap])\.?\s*m\.?$", r"\1m", cleaned)  # "p.m." / "p m" → "pm"
+    cleaned = re.sub(r"\s*(o'?clock)$", "", cleaned)
+    cleaned = re.sub(r"(?<=\d)\s*([:.h])\s*(?=\d)", r"\1", cleaned)  # "20 h 30", "7 : 30"
     match = _CLOCK.match(cleaned) or _COMPACT.match(cleaned)
     if match is None:
         raise UserError(f"“{shown}” is not a time of day. {_EXAMPLES}")

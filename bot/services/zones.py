@@ -22,7 +22,7 @@ import unicodedata
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -257,6 +257,26 @@ _COUNTRY_ALIASES = {
     "russian federation": "RU",
 }
 
+# Provinces and states of countries that span several zones (US states come from the data).
+_REGIONS = [
+    ("Ontario", "Ontario (Canadian province)", "America/Toronto"),
+    ("Quebec", "Quebec (Canadian province)", "America/Toronto"),
+    ("British Columbia", "British Columbia (Canadian province)", "America/Vancouver"),
+    ("Alberta", "Alberta (Canadian province)", "America/Edmonton"),
+    ("Manitoba", "Manitoba (Canadian province)", "America/Winnipeg"),
+    ("Saskatchewan", "Saskatchewan (Canadian province)", "America/Regina"),
+    ("Nova Scotia", "Nova Scotia (Canadian province)", "America/Halifax"),
+    ("New Brunswick", "New Brunswick (Canadian province)", "America/Moncton"),
+    ("Newfoundland", "Newfoundland (Canadian province)", "America/St_Johns"),
+    ("New South Wales", "New South Wales (Australian state)", "Australia/Sydney"),
+    ("Victoria", "Victoria (Australian state)", "Australia/Melbourne"),
+    ("Queensland", "Queensland (Australian state)", "Australia/Brisbane"),
+    ("Western Australia", "Western Australia (Australian state)", "Australia/Perth"),
+    ("South Australia", "South Australia (Australian state)", "Australia/Adelaide"),
+    ("Tasmania", "Tasmania (Australian state)", "Australia/Hobart"),
+    ("Northern Territory", "Northern Territory (Australian territory)", "Australia/Darwin"),
+]
+
 # A UTC offset that is not a whole number of hours is saved as a real zone that keeps it
 # all year (checked against tzdata when used).
 _FRACTIONAL = {
@@ -322,6 +342,13 @@ class _Place:
     key: str  # what identifies the place for alternatives: country code, state code, geonameid
     country: str = ""  # ISO code
     state: str = ""  # US state code
+    primary: bool = True  # False when found under another spelling (an alternate name)
+
+    @property
+    def rank(self) -> int:
+        """Places found by their own name outrank bigger ones found by an old or foreign name
+        ("Islamabad" is also an old name of Chattogram)."""
+        return self.population * (10 if self.primary else 1)
 
 
 @dataclass
@@ -392,12 +419,16 @@ def _index() -> _Index:
             state_people[state][zone] += people
         where = f"{states[state]}, US" if state in states else code
         place = _Place("city", f"{city['name']}, {where}", zone, people, gid, code, state)
-        keys = {normalize(city["name"])}
+        own = normalize(city["name"])
+        names[own].append(place)
         if people >= 50_000:  # other spellings ("Bombay", "Muenchen") of the larger places
-            keys.update(normalize(a) for a in city.get("alternatenames") or () if a.isascii())
-        for key in keys:
-            if key:
-                names[key].append(place)
+            keys = {normalize(a) for a in city.get("alternatenames") or () if a.isascii()}
+            other = replace(place, primary=False)
+            for key in keys - {own, ""}:
+                names[key].append(other)
+        else:
+            keys = set()
+        keys.add(own)
         fuzzy.add(normalize(city["name"]))
         if people >= 200_000:
             fuzzy.update(k for k in keys if len(k) >= 4)
@@ -437,8 +468,12 @@ def _index() -> _Index:
                 names[tail].append(_Place("zone", zone, zone, 0, zone))
                 fuzzy.add(tail)
 
+    for region, label, zone in _REGIONS:
+        names[normalize(region)].append(_Place("state", label, zone, 0, region))
+        fuzzy.add(normalize(region))
+
     for places in names.values():
-        places.sort(key=lambda p: (-p.population, p.label))
+        places.sort(key=lambda p: (-p.rank, p.label))
     return _Index(dict(names), countries, states, sorted(fuzzy), zones, sorted(names))
 
 
@@ -551,9 +586,10 @@ def _decide(raw: str, places: list[_Place]) -> ZoneMatch:
     if state is not None:
         city = cities[0] if cities else None
         if city is not None and city.population >= 500_000:
-            if _signature(city.zone) != _signature(state.zone):
+            if _signature(city.zone) == _signature(state.zone):
+                return _city_result(raw, cities)  # "New York": the city says more
+            if city.primary:
                 return _ambiguous(raw, [city, state])
-            return _city_result(raw, cities)
         return ZoneMatch(raw, state.label, state.zone, None, _others(state, cities))
     if cities:
         return _city_result(raw, cities)
@@ -562,7 +598,10 @@ def _decide(raw: str, places: list[_Place]) -> ZoneMatch:
 
 
 def _ambiguous(raw: str, places: list[_Place]) -> ZoneMatch:
-    options = tuple(ZoneOption(p.label, p.zone) for p in places)
+    options = tuple(
+        ZoneOption(f"{p.label} (country)" if p.kind == "country" else p.label, p.zone)
+        for p in places
+    )
     labels = " or ".join(o.label for o in options)
     return ZoneMatch(raw, raw, None, f"“{raw[:40]}” could be {labels}.", options)
 
@@ -583,7 +622,7 @@ def _country_result(raw: str, code: str, cities: list[_Place]) -> ZoneMatch:
     city_alternatives = tuple(
         ZoneOption(c.label, c.zone)
         for c in cities[:2]
-        if c.population >= 100_000 and _signature(c.zone) != _signature(main)
+        if c.primary and c.population >= 100_000 and _signature(c.zone) != _signature(main)
     )
     return ZoneMatch(raw, country.name, main, note, alternatives + city_alternatives)
 
@@ -592,7 +631,10 @@ def _city_result(raw: str, cities: list[_Place]) -> ZoneMatch:
     best = cities[0]
     others = _others(best, cities)
     note = None
-    rival = next((c for c in cities[1:] if _signature(c.zone) != _signature(best.zone)), None)
+    rival = next(
+        (c for c in cities[1:] if c.primary and _signature(c.zone) != _signature(best.zone)),
+        None,
+    )
     if rival is not None and rival.population >= best.population / 10:
         note = f"I picked {best.label}, the largest; there is also {rival.label} ({rival.zone})."
     return ZoneMatch(raw, best.label, best.zone, note, others)
@@ -603,7 +645,7 @@ def _others(best: _Place, places: Iterable[_Place]) -> tuple[ZoneOption, ...]:
     options = []
     for place in places:
         signature = _signature(place.zone)
-        if signature not in seen:
+        if place.primary and signature not in seen:
             seen.add(signature)
             options.append(ZoneOption(place.label, place.zone))
     return tuple(options[:4])
@@ -618,7 +660,7 @@ def _fuzzy_match(raw: str, key: str, index: _Index) -> ZoneMatch | None:
     if not hits:
         return None
     top = max(h[1] for h in hits)
-    name = max((h[0] for h in hits if h[1] >= top - 2), key=lambda n: index.names[n][0].population)
+    name = max((h[0] for h in hits if h[1] >= top - 2), key=lambda n: index.names[n][0].rank)
     found = _decide(raw, index.names[name])
     if found.zone is None:
         return found
@@ -670,7 +712,7 @@ def suggest_zones(text: str, limit: int = 25, at: datetime | None = None) -> lis
             if not name.startswith(key) or len(prefixed) >= 2000:
                 break
             prefixed.append(index.names[name][0])
-        prefixed.sort(key=lambda p: (-p.population, p.label))
+        prefixed.sort(key=lambda p: (-p.rank, p.label))
         for place in prefixed[: limit * 2]:
             add(place.label, place.zone)
             if len(options) >= limit:
