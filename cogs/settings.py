@@ -8,6 +8,7 @@ so they work after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from bot.app import MentorBot
 from bot.edge.errors import reports_errors
 from bot.edge.transformers import Timezone
 from bot.services.profile import TIMEZONE_COOLDOWN, TimezoneChange
-from bot.services.zones import ZoneMatch, ZoneOption, is_zone, offset_text
+from bot.services.zones import ZoneMatch, ZoneOption, is_zone, offset_text, warm_up
 
 _ZONE = r"[A-Za-z0-9/_+\-]{1,64}"
 NOT_YOURS = "These buttons belong to someone else's message; run the command yourself."
@@ -200,6 +201,7 @@ class Settings(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SaveZoneButton, CancelZoneButton, UndoZoneButton)
+        await asyncio.to_thread(warm_up)  # the place index, before the first keystroke needs it
 
     @settings.command(
         name="timezone", description="Your timezone, so days and reminders follow your clock."
