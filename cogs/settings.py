@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.app import MentorBot
 from bot.edge.errors import reports_errors
 from bot.edge.transformers import Timezone
+from bot.services.errors import UserError
 from bot.services.profile import TIMEZONE_COOLDOWN, TimezoneChange
 from bot.services.zones import ZoneMatch, ZoneOption, is_zone, offset_text, warm_up
 
@@ -48,25 +49,25 @@ class SaveZoneButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> SaveZoneButton:
-        zone = match["zone"]
-        if not is_zone(zone):
-            raise ValueError(f"not a timezone: {zone!r}")
-        return cls(int(match["user"]), zone, item.label or zone)
+        return cls(int(match["user"]), match["zone"], item.label or match["zone"])
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await _owner_only(interaction, self.user_id)
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MentorBot = interaction.client  # type: ignore[assignment]
+        if not is_zone(self.zone):  # a custom_id this bot did not make
+            raise UserError("That button names no timezone I know; run /settings timezone again.")
+        bot: MentorBot = interaction.client  # type: ignore[assignment]  # the client is the bot
         change = await bot.services.profile.set_timezone(
             self.user_id, self.zone, interaction.guild_id
         )
         note = await _follow(bot, self.user_id, change.timezone)
+        assert change.next_change_allowed is not None  # a change starts the cooldown
         text = (
             f"🕰️ Your timezone is now **{change.timezone}** (it is {change.local_time:%H:%M} there). "
             f"Your streak days follow it from now on; you can change it again after "
-            f"{discord.utils.format_dt(change.next_change_allowed, 'D')}.{note}"  # type: ignore[arg-type]  # set on a change
+            f"{discord.utils.format_dt(change.next_change_allowed, 'D')}.{note}"
             "\nWrong zone? **Undo** within 10 minutes (or `/settings timezone-undo`)."
         )
         view = discord.ui.View(timeout=None)
@@ -132,7 +133,7 @@ class UndoZoneButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MentorBot = interaction.client  # type: ignore[assignment]
+        bot: MentorBot = interaction.client  # type: ignore[assignment]  # the client is the bot
         change = await bot.services.profile.undo_timezone(self.user_id, interaction.guild_id)
         note = await _follow(bot, self.user_id, change.timezone)
         await interaction.response.edit_message(content=_undone(change) + note, view=None)
@@ -180,9 +181,8 @@ def confirmation(match: ZoneMatch, user_id: int, now: datetime) -> tuple[str, di
         view.add_item(SaveZoneButton(user_id, match.zone, f"Save {match.zone}"))
         others: list[ZoneOption] = [o for o in match.alternatives if o.zone != match.zone]
         for option in others[:3]:
-            view.add_item(
-                SaveZoneButton(user_id, option.zone, f"{option.zone} instead", primary=False)
-            )
+            label = f"{option.label} → {option.zone}"
+            view.add_item(SaveZoneButton(user_id, option.zone, label, primary=False))
     lines.append(
         f"Saving starts a {TIMEZONE_COOLDOWN.days}-day wait before the next change (a wrong save can "
         "be undone for 10 minutes)."

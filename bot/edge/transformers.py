@@ -7,14 +7,17 @@ privately, before the command runs (so nothing is written).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time
-from typing import Any
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot.services.timeparse import parse_time_of_day
 from bot.services.zones import ZoneMatch, resolve_zone, suggest_zones
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
 
 TIME_MAX_LENGTH = 20
 ZONE_MAX_LENGTH = 100
@@ -40,9 +43,8 @@ class TimeOfDayTransformer(app_commands.Transformer):
 
 
 def _now(interaction: discord.Interaction) -> datetime:
-    services = getattr(interaction.client, "services", None)
-    clock = getattr(services, "clock", None)
-    return clock.now() if clock is not None else datetime.now(UTC)
+    bot: MentorBot = interaction.client  # type: ignore[assignment]  # the client is the bot
+    return bot.services.clock.now()
 
 
 class TimezoneTransformer(app_commands.Transformer):
@@ -67,9 +69,9 @@ class TimezoneTransformer(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> ZoneMatch:
         return await asyncio.to_thread(resolve_zone, str(value)[:ZONE_MAX_LENGTH])
 
-    async def autocomplete(  # type: ignore[override]  # discord.py types the value loosely
-        self, interaction: discord.Interaction, value: str, /
-    ) -> list[app_commands.Choice[str]]:
+    async def autocomplete(
+        self, interaction: discord.Interaction, value: int | float | str, /
+    ) -> list[app_commands.Choice[int | float | str]]:
         options = await asyncio.to_thread(suggest_zones, str(value), 25, _now(interaction))
         return [app_commands.Choice(name=o.label, value=o.zone) for o in options]
 

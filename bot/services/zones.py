@@ -611,7 +611,10 @@ def _country_result(raw: str, code: str, cities: list[_Place]) -> ZoneMatch:
     main = country.zones[0][0]
     total = sum(p for _, p in country.zones) or 1
     others = [z for z, p in country.zones[1:] if p / total >= _SPAN_SHARE]
-    alternatives = tuple(ZoneOption(f"{country.name} ({z})", z) for z in others[:6])
+    alternatives = tuple(
+        ZoneOption(f"{country.name}, {z.rsplit('/', 1)[-1].replace('_', ' ')}", z)
+        for z in others[:6]
+    )
     note = None
     if others:
         listed = ", ".join(others[:4]) + (", …" if len(others) > 4 else "")
@@ -703,30 +706,38 @@ def suggest_zones(text: str, limit: int = 25, at: datetime | None = None) -> lis
             add(match.understood, match.zone)
         for option in match.alternatives:
             add(option.label, option.zone)
+    lowered = raw.casefold().replace(" ", "_")
+    if "/" in raw:  # typing an IANA name: those first
+        for zone in sorted(z for z in _available() if lowered in z.casefold() and "/" in z):
+            add(zone, zone)
     index = _index()
     key = normalize(raw)
-    if key:
+    if key and len(options) < limit and not ("/" in raw and options):
         start = bisect.bisect_left(index.sorted_names, key)
         prefixed = []
         for name in itertools.islice(index.sorted_names, start, None):
             if not name.startswith(key) or len(prefixed) >= 2000:
                 break
-            prefixed.append(index.names[name][0])
+            place = index.names[name][0]
+            # Other spellings only when most of it is typed ("bomb" → Bombay, but not
+            # Jakarta for "new york", the start of one of its old names).
+            if place.primary or len(key) >= 0.6 * len(name):
+                prefixed.append(place)
         prefixed.sort(key=lambda p: (-p.rank, p.label))
         for place in prefixed[: limit * 2]:
             add(place.label, place.zone)
             if len(options) >= limit:
                 break
-        if len(options) < limit:
+        if len(options) < 5:  # little found: close spellings, but no wild guesses
             for name, _score, _ in process.extract(
-                key, index.fuzzy_keys, scorer=fuzz.WRatio, limit=limit
+                key, index.fuzzy_keys, scorer=fuzz.ratio, limit=limit, score_cutoff=75
             ):
                 place = index.names[name][0]
                 add(place.label, place.zone)
-    lowered = raw.casefold().replace(" ", "_")
-    for zone in sorted(_available()):
-        if len(options) >= limit:
-            break
-        if lowered in zone.casefold() and "/" in zone:
-            add(zone, zone)
+    if "/" not in raw:
+        for zone in sorted(_available()):
+            if len(options) >= limit:
+                break
+            if lowered in zone.casefold() and "/" in zone:
+                add(zone, zone)
     return options[:limit]
