@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import QuizSchedule, Reminder, StreakEvent, TimezoneUndo, User
 from bot.sandbox import Sandbox
+from bot.sandbox.console import Console
 from tests.e2e.harness import START, World, running_mentor, set_timezone
 
 
@@ -242,3 +245,33 @@ async def test_moderator_schedules_take_natural_times_and_zones(
         "mod timezone", user=world.mod, guild=world.guild, timezone="India"
     )
     assert "now **Asia/Kolkata**" in server.content
+
+
+async def _lines(*lines: str) -> AsyncIterator[str]:
+    for line in lines:
+        yield line
+
+
+async def test_console_takes_name_colon_space_value(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
+    out = io.StringIO()
+    console = Console(sandbox, world.guild, world.guild.general, world.alice, out)
+    await console.run(
+        _lines(
+            "/remind set time: 20:00",
+            "/remind set time: 7:30 pm where: dm",
+            "/remind show",
+            "/settings timezone timezone: new york",
+            "1",
+            "/streak",
+        )
+    )
+    text = out.getvalue()
+    assert "has no option" not in text
+    assert "⏰ Daily reminder at 20:00 (UTC)" in text
+    assert "⏰ Daily reminder at 19:30 (UTC)" in text
+    assert "Your timezone is now **America/New_York**" in text
+    async with db.read() as session:
+        reminder = await session.get(Reminder, world.alice.id)
+        assert reminder is not None and reminder.timezone == "America/New_York"
