@@ -320,7 +320,8 @@ def _offset_match(text: str, raw: str) -> ZoneMatch | None:
     if minutes == 0:
         # POSIX-style names: Etc/GMT-2 is two hours *ahead* of UTC.
         zone = f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
-        return ZoneMatch(text, shown, zone, note)
+        flipped = f"{note} Its IANA name {zone} has the sign flipped, by an old convention."
+        return ZoneMatch(text, shown, zone, flipped)
     zone = _FRACTIONAL.get(offset)
     if zone is None or _fixed_offset(zone) != offset:
         raise UserError(
