@@ -224,22 +224,8 @@ class Settings(commands.Cog):
         change = await self.bot.services.profile.undo_timezone(
             interaction.user.id, interaction.guild_id
         )
-<<<<<<< HEAD
-        reminder = await self.bot.services.reminders.follow_timezone(
-            interaction.user.id, change.timezone
-        )
-        text = (
-            f"🕰️ Your timezone is now **{change.timezone}** (it is {change.local_time:%H:%M} there). "
-            f"Your streak days follow it from now on; you can change it again after "
-            f"{discord.utils.format_dt(change.next_change_allowed, 'D')}."
-        )
-        if reminder is not None:
-            text += f" Your reminder stays at {reminder.at:%H:%M} local time."
-        await interaction.response.send_message(text, ephemeral=True)
-=======
         note = await _follow(self.bot, interaction.user.id, change.timezone)
         await interaction.response.send_message(_undone(change) + note, ephemeral=True)
->>>>>>> e4f2a9a (Transformers for time of day and timezone; /settings timezone confirms, then can be undone)
 
 
 async def setup(bot: MentorBot) -> None:
