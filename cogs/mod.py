@@ -82,7 +82,7 @@ class TopicPicker(OwnedView):
 
 
 def _understood(timezone: ZoneMatch | None) -> str:
-    """ " (understood: New York, US → America/New_York; a note)" for a typed timezone."""
+    """What a typed timezone was understood as, for the reply (empty for an IANA name)."""
     if timezone is None or timezone.zone is None or timezone.summary() == timezone.zone:
         return ""
     note = f" {timezone.note}" if timezone.note else ""
@@ -386,7 +386,9 @@ class Moderation(
     @app_commands.describe(
         timezone="City, country, abbreviation or offset, e.g. berlin, Germany, CET, UTC+1"
     )
-    async def timezone(self, interaction: discord.Interaction, timezone: Timezone) -> None:
+    async def timezone(
+        self, interaction: discord.Interaction[MentorBot], timezone: Timezone
+    ) -> None:
         assert interaction.guild_id is not None
         zone = await self.bot.services.guilds.set_timezone(interaction.guild_id, timezone.require())
         await self.bot.services.boards.record(

@@ -95,7 +95,7 @@ class Remind(commands.Cog):
     @app_commands.choices(where=WHERE_CHOICES)
     async def set(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[MentorBot],
         time: TimeOfDay,
         where: str = "dm",
     ) -> None:

@@ -47,18 +47,21 @@ class SaveZoneButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[MentorBot],
+        item: discord.ui.Button,
+        match: re.Match[str],
     ) -> SaveZoneButton:
         return cls(int(match["user"]), match["zone"], item.label or match["zone"])
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
         return await _owner_only(interaction, self.user_id)
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         if not is_zone(self.zone):  # a custom_id this bot did not make
             raise UserError("That button names no timezone I know; run /settings timezone again.")
-        bot: MentorBot = interaction.client  # type: ignore[assignment]  # the client is the bot
+        bot = interaction.client
         change = await bot.services.profile.set_timezone(
             self.user_id, self.zone, interaction.guild_id
         )
@@ -92,15 +95,18 @@ class CancelZoneButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[MentorBot],
+        item: discord.ui.Button,
+        match: re.Match[str],
     ) -> CancelZoneButton:
         return cls(int(match["user"]))
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
         return await _owner_only(interaction, self.user_id)
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         await interaction.response.edit_message(
             content="Nothing changed: your timezone stays as it was.", view=None
         )
@@ -124,22 +130,25 @@ class UndoZoneButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[MentorBot],
+        item: discord.ui.Button,
+        match: re.Match[str],
     ) -> UndoZoneButton:
         return cls(int(match["user"]))
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
         return await _owner_only(interaction, self.user_id)
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MentorBot = interaction.client  # type: ignore[assignment]  # the client is the bot
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+        bot = interaction.client
         change = await bot.services.profile.undo_timezone(self.user_id, interaction.guild_id)
         note = await _follow(bot, self.user_id, change.timezone)
         await interaction.response.edit_message(content=_undone(change) + note, view=None)
 
 
-async def _owner_only(interaction: discord.Interaction, user_id: int) -> bool:
+async def _owner_only(interaction: discord.Interaction[MentorBot], user_id: int) -> bool:
     if interaction.user.id != user_id:
         await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False
@@ -209,7 +218,9 @@ class Settings(commands.Cog):
     @app_commands.describe(
         timezone="A city, country, abbreviation or offset: berlin, new york, India, CET, UTC+2"
     )
-    async def timezone(self, interaction: discord.Interaction, timezone: Timezone) -> None:
+    async def timezone(
+        self, interaction: discord.Interaction[MentorBot], timezone: Timezone
+    ) -> None:
         if timezone.zone is not None:
             await self.bot.services.profile.check_timezone_change(
                 interaction.user.id, timezone.zone
@@ -220,7 +231,7 @@ class Settings(commands.Cog):
     @settings.command(
         name="timezone-undo", description="Undo your last timezone change (within 10 minutes)."
     )
-    async def timezone_undo(self, interaction: discord.Interaction) -> None:
+    async def timezone_undo(self, interaction: discord.Interaction[MentorBot]) -> None:
         change = await self.bot.services.profile.undo_timezone(
             interaction.user.id, interaction.guild_id
         )

@@ -38,13 +38,12 @@ class TimeOfDayTransformer(app_commands.Transformer):
     def max_value(self) -> int:
         return TIME_MAX_LENGTH
 
-    async def transform(self, interaction: discord.Interaction, value: Any, /) -> time:
+    async def transform(self, interaction: discord.Interaction[MentorBot], value: Any, /) -> time:
         return parse_time_of_day(str(value)[:TIME_MAX_LENGTH])
 
 
-def _now(interaction: discord.Interaction) -> datetime:
-    bot: MentorBot = interaction.client  # type: ignore[assignment]  # the client is the bot
-    return bot.services.clock.now()
+def _now(interaction: discord.Interaction[MentorBot]) -> datetime:
+    return interaction.client.services.clock.now()
 
 
 class TimezoneTransformer(app_commands.Transformer):
@@ -66,11 +65,13 @@ class TimezoneTransformer(app_commands.Transformer):
     def max_value(self) -> int:
         return ZONE_MAX_LENGTH
 
-    async def transform(self, interaction: discord.Interaction, value: Any, /) -> ZoneMatch:
+    async def transform(
+        self, interaction: discord.Interaction[MentorBot], value: Any, /
+    ) -> ZoneMatch:
         return await asyncio.to_thread(resolve_zone, str(value)[:ZONE_MAX_LENGTH])
 
     async def autocomplete(
-        self, interaction: discord.Interaction, value: int | float | str, /
+        self, interaction: discord.Interaction[MentorBot], value: int | float | str, /
     ) -> list[app_commands.Choice[int | float | str]]:
         options = await asyncio.to_thread(suggest_zones, str(value), 25, _now(interaction))
         return [app_commands.Choice(name=o.label, value=o.zone) for o in options]
