@@ -164,7 +164,8 @@ async def _follow(bot: MentorBot, user_id: int, zone: str) -> str:
 
 
 def _undone(change: TimezoneChange) -> str:
-    text = f"↩️ Undone: your timezone is back to **{change.timezone}** (it is {change.local_time:%H:%M} there)."
+    whose = "the server's timezone, " if change.inherited else ""
+    text = f"↩️ Undone: your timezone is back to {whose}**{change.timezone}** (it is {change.local_time:%H:%M} there)."
     if change.next_change_allowed is not None:
         text += f" You can change it again after {discord.utils.format_dt(change.next_change_allowed, 'D')}."
     else:

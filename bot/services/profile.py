@@ -37,6 +37,7 @@ class TimezoneChange:
     next_change_allowed: datetime | None
     changed_at: datetime | None = None
     undo_until: datetime | None = None
+    inherited: bool = False  # after an undo: no own zone any more, the server's (or UTC) counts
 
 
 class ProfileService:
@@ -151,6 +152,7 @@ class ProfileService:
             undo.timezone,
             now.astimezone(ZoneInfo(zone)),
             allowed if allowed and allowed > now else None,
+            inherited=undo.previous_timezone is None,
         )
 
 

@@ -334,7 +334,7 @@ def _offset_match(text: str, raw: str) -> ZoneMatch | None:
 # -- the place index ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Place:
     kind: str  # "country" | "state" | "city" | "zone"
     label: str

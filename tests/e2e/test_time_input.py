@@ -114,7 +114,10 @@ async def test_undo_command_within_ten_minutes_only(
     undone = await sandbox.run_command(
         "settings timezone-undo", user=world.alice, guild=world.guild
     )
-    assert "back to **UTC**" in undone.content and "whenever you like" in undone.content
+    assert (
+        "back to the server's timezone, **UTC**" in undone.content
+        and "whenever you like" in undone.content
+    )
     assert await saved_zone(db, world.alice.id) == (None, None)
     await set_timezone(sandbox, world.alice, world.guild, "Asia/Tokyo")  # no cooldown left
 
