@@ -214,6 +214,11 @@ async def test_autocomplete_shows_what_will_be_saved(
         "settings timezone", "timezone", "UTC+2", user=world.alice, guild=world.guild
     )
     assert offsets[0]["value"] == "Etc/GMT-2"
+    for command in ("mod quiz-schedule", "mod challenge-schedule", "mod timezone"):
+        choices = await sandbox.autocomplete(
+            command, "timezone", "sao paulo", user=world.mod, guild=world.guild
+        )
+        assert choices[0]["value"] == "America/Sao_Paulo", command
 
 
 async def test_moderator_schedules_take_natural_times_and_zones(
