@@ -1,7 +1,7 @@
 """``/settings``: a member's personal settings.
 
-``/settings timezone`` says what it understood and saves only after Confirm, because a
-change starts a 7-day cooldown; the saved change can be undone for 10 minutes (the Undo
+``/settings timezone`` says what it understood and saves only when the member presses
+Save (or Cancel), because a change starts a 7-day cooldown; the saved change can be undone for 10 minutes (the Undo
 button or ``/settings timezone-undo``). The buttons keep their state in the custom_id,
 so they work after a restart.
 """

@@ -47,21 +47,16 @@ class ProfileService:
         self._db = db
         self._clock = clock
 
-    async def check_timezone_change(self, user_id: int, zone: str) -> str | None:
-        """Refuse now what ``set_timezone`` would refuse (same zone, cooldown); reads only.
-
-        Returns the member's current own timezone (None if they never set one).
-        """
+    async def check_timezone_change(self, user_id: int, zone: str) -> None:
+        """Refuse now what ``set_timezone`` would refuse (same zone, cooldown); reads only."""
         async with self._db.read() as session:
             row = (
                 await session.execute(
                     select(User.timezone, User.timezone_changed_at).where(User.id == user_id)
                 )
             ).first()
-        if row is None:
-            return None
-        _refuse(row.timezone, row.timezone_changed_at, zone, self._clock.now())
-        return row.timezone
+        if row is not None:
+            _refuse(row.timezone, row.timezone_changed_at, zone, self._clock.now())
 
     async def set_timezone(self, user_id: int, text: str, guild_id: int | None) -> TimezoneChange:
         """Change the member's timezone once per cooldown; never breaks their streak.
