@@ -295,8 +295,9 @@ _OFFSET = re.compile(
 )
 
 
-def _offset_match(text: str, raw: str) -> ZoneMatch | None:
-    compact = raw.strip().casefold().replace(" ", "")
+def _offset_match(text: str) -> ZoneMatch | None:
+    """``UTC+2``, ``GMT-3``, ``+05:30``, ``utc+5:45`` → a zone that keeps that offset all year."""
+    compact = text.strip().casefold().replace(" ", "")
     match = _OFFSET.match(compact)
     if match is None:
         return None
@@ -526,7 +527,7 @@ def resolve_zone(text: str) -> ZoneMatch:
 
 def _understand(raw: str) -> ZoneMatch | None:
     key = normalize(raw)
-    offset = _offset_match(raw, raw)
+    offset = _offset_match(raw)
     if offset is not None:
         return offset
     if key in _ABBREVIATIONS:
