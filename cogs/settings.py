@@ -8,7 +8,6 @@ so they work after a restart.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -211,7 +210,7 @@ class Settings(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SaveZoneButton, CancelZoneButton, UndoZoneButton)
-        await asyncio.to_thread(warm_up)  # the place index, before the first keystroke needs it
+        warm_up()  # the place index, built in the background before the first keystroke needs it
 
     @settings.command(
         name="timezone", description="Your timezone, so days and reminders follow your clock."

@@ -18,6 +18,7 @@ import importlib.resources
 import itertools
 import json
 import re
+import threading
 import unicodedata
 import zoneinfo
 from collections import defaultdict
@@ -92,7 +93,7 @@ def normalize(text: str) -> str:
     if not lowered.isascii():
         decomposed = unicodedata.normalize("NFKD", lowered.replace("’", ""))
         lowered = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_NOT_NAME.sub(" ", lowered.replace("'", "")).split())
+    return _NOT_NAME.sub(" ", lowered.replace("'", "")).strip()  # runs of spaces become one
 
 
 def offset_text(zone: str, at: datetime) -> str:
@@ -392,9 +393,20 @@ def _available() -> frozenset[str]:
     )
 
 
-@cache
+_BUILT: list[_Index] = []
+_BUILDING = threading.Lock()
+
+
 def _index() -> _Index:
-    """Built once per process from the package's files (about half a second)."""
+    """The place index, built once per process (about a second); callers wait for one build."""
+    if not _BUILT:
+        with _BUILDING:
+            if not _BUILT:
+                _BUILT.append(_build_index())
+    return _BUILT[0]
+
+
+def _build_index() -> _Index:
     available = _available()
     with open(_data_dir() / "countries.json", encoding="utf-8") as f:
         countries_raw: dict[str, dict] = json.load(f)
@@ -423,7 +435,7 @@ def _index() -> _Index:
         place = _Place("city", f"{city['name']}, {where}", zone, people, gid, code, state)
         own = normalize(city["name"])
         names[own].append(place)
-        if people >= 50_000:  # other spellings ("Bombay", "Muenchen") of the larger places
+        if people >= 100_000:  # other spellings ("Bombay", "Muenchen") of the larger places
             keys = {normalize(a) for a in city.get("alternatenames") or () if a.isascii()}
             other = replace(place, primary=False)
             for key in keys - {own, ""}:
@@ -498,8 +510,12 @@ def is_zone(name: str) -> bool:
 
 
 def warm_up() -> None:
-    """Build the place index now (e.g. at start-up) rather than on the first lookup."""
-    _index()
+    """Start building the place index in the background, so the first lookup finds it ready.
+
+    A daemon thread, so start-up does not wait and a stopping process is not held up.
+    """
+    if not _BUILT:
+        threading.Thread(target=_index, name="zone-index", daemon=True).start()
 
 
 # -- resolving ---------------------------------------------------------------------------
