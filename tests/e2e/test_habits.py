@@ -15,7 +15,7 @@ from bot.db.engine import Database
 from bot.db.models import Activity, BoardTotal, ChallengeCompletion, PointsEntry, Reminder
 from bot.render.heatmap import HEATMAP_SIZE
 from bot.sandbox import Sandbox, SandboxError
-from tests.e2e.harness import START, World, running_mentor
+from tests.e2e.harness import START, World, running_mentor, set_timezone
 
 
 async def rows(db: Database, model: type, *where: object) -> int:
@@ -106,12 +106,8 @@ async def test_daily_cap_and_overlong_note_are_refused(
 async def test_reminder_fires_at_local_time_only_without_activity(
     sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
 ) -> None:
-    await sandbox.run_command(
-        "settings timezone", user=world.alice, guild=world.guild, timezone="berlin"
-    )
-    await sandbox.run_command(
-        "settings timezone", user=world.bob, guild=world.guild, timezone="Europe/Berlin"
-    )
+    await set_timezone(sandbox, world.alice, world.guild, "berlin")
+    await set_timezone(sandbox, world.bob, world.guild, "Europe/Berlin")
     for user in (world.alice, world.bob):
         reply = await sandbox.run_command("remind set", user=user, guild=world.guild, time="20:00")
         assert "20:00 (Europe/Berlin)" in reply.content

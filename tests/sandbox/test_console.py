@@ -26,6 +26,35 @@ def test_parse_path_and_options() -> None:
     )
 
 
+def test_values_with_colons_and_spaces() -> None:
+    """``name: value`` with a space works for every option, also when the value has a colon."""
+    assert parse_command_line("/remind set time: 20:00") == CommandLine(
+        "remind set", {"time": "20:00"}
+    )
+    assert parse_command_line("/remind set time: 7:30 pm where: dm", ["time", "where"]) == (
+        CommandLine("remind set", {"time": "7:30 pm", "where": "dm"})
+    )
+    assert parse_command_line("/echo text: see: this times: 2", ["text", "times"]) == (
+        CommandLine("echo", {"text": "see: this", "times": "2"})
+    )
+    assert parse_command_line("/remind set 20:00", ["time", "where"]) == CommandLine(
+        "remind set 20:00", {}
+    )
+
+
+async def test_console_values_with_colons(sandbox: Sandbox, world: World, bot: BareBot) -> None:
+    out = io.StringIO()
+    console = Console(sandbox, world.guild, world.guild.general, world.alice, out)
+    await console.run(
+        _lines("/echo text: 20:00 times: 2", "/echo text: note: a: b loud: yes", "/echo 7:30 pm")
+    )
+    text = out.getvalue()
+    assert "20:00 20:00 | ratio=1.0" in text
+    assert "NOTE: A: B | ratio=1.0" in text
+    assert "7:30 pm | ratio=1.0" in text
+    assert "!" not in text.replace("ratio", "")
+
+
 def test_render_embed_attachments_and_numbered_controls() -> None:
     author = User(id=1, username="bot", bot=True)
     message = Message(

@@ -1,7 +1,7 @@
 """Every model, imported here so ``Base.metadata`` knows all tables."""
 
 from bot.db.models.base import Base
-from bot.db.models.core import Activity, BotState, Guild, Member, User
+from bot.db.models.core import Activity, BotState, Guild, Member, TimezoneUndo, User
 from bot.db.models.delivery import Delivery
 from bot.db.models.habits import (
     ChallengeCompletion,
@@ -44,5 +44,6 @@ __all__ = [
     "ReviewCard",
     "Season",
     "StreakEvent",
+    "TimezoneUndo",
     "User",
 ]

@@ -50,6 +50,25 @@ class User(Base):
     streak_alive_until: Mapped[date | None] = mapped_column(Date, index=True)
 
 
+class TimezoneUndo(Base):
+    """The member's latest timezone change, kept for its undo window (see services.profile).
+
+    ``bridged_days`` lists the streak days (ISO dates, comma-separated) that the change
+    bridged, so an undo removes exactly those.
+    """
+
+    __tablename__ = "timezone_undo"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    previous_timezone: Mapped[str | None] = mapped_column(String(64))
+    previous_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    bridged_days: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
 class Member(Base):
     """A user inside one guild: the name shown on boards, and whether they left."""
 
