@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | console | sync | health | db ... | content check|fairness|schema``."""
+"""Command line: ``python -m bot run | console | sync | health | db ... | mastery rebuild | content check|fairness|schema``."""
 
 from __future__ import annotations
 
@@ -122,6 +122,28 @@ async def _db(action: str, target: str | None) -> None:
         await db.close()
 
 
+async def _mastery(action: str) -> None:
+    from bot.clock import SystemClock
+    from bot.content.catalogue import load_content
+    from bot.db import migrate
+    from bot.db.engine import Database
+    from bot.services.mastery import MasteryService
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    db = Database(settings.database_url)
+    try:
+        await migrate.upgrade(db)
+        assert action == "rebuild"
+        summary = await MasteryService(db, SystemClock(), load_content()).rebuild()
+        print(
+            f"Mastery rebuilt from {summary.answers} answers: "
+            f"{summary.skill_rows} member-skill estimates, {summary.question_rows} question difficulties."
+        )
+    finally:
+        await db.close()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Backend Mentor")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +163,12 @@ def _parser() -> argparse.ArgumentParser:
     backup = db_sub.add_parser("backup", help="consistent copy of a live SQLite database")
     backup.add_argument("path")
     db_sub.add_parser("current", help="show the current revision")
+    mastery = sub.add_parser("mastery", help="the learner model")
+    mastery.add_argument(
+        "action",
+        choices=["rebuild"],
+        help="rebuild: recompute every mastery estimate and question difficulty from the answers",
+    )
     content = sub.add_parser("content", help="content tools")
     content.add_argument(
         "action",
@@ -197,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": lambda: _run(),
         "sync": lambda: _run(force_sync=True),
         "console": _console,
+        "mastery": lambda: _mastery(args.action),
         "db": lambda: _db(
             args.action, getattr(args, "revision", None) or getattr(args, "path", None)
         ),

@@ -72,7 +72,7 @@ class MyData(commands.Cog):
         embed = discord.Embed(
             title="Delete all your data?",
             description=(
-                "This removes your streak, study log, quiz answers, review boxes, points on every server, "
+                "This removes your streak, study log, quiz answers, review cards and mastery, points on every server, "
                 "reminders and learned skills. It cannot be undone. `/mydata export` first if you want a copy."
             ),
             colour=ERROR_COLOUR,

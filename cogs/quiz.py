@@ -318,16 +318,18 @@ class Quiz(commands.Cog):
     ) -> None:
         await start_practice(interaction, topic=topic, difficulty=difficulty)
 
-    @quiz.command(name="review", description="Spaced repetition of the questions you got wrong.")
+    @quiz.command(
+        name="review", description="Spaced repetition (FSRS) of the questions you have answered."
+    )
     async def review(self, interaction: discord.Interaction[MentorBot]) -> None:
         practice = self.bot.services.practice
         prompt = await practice.review(user_id=interaction.user.id, guild_id=interaction.guild_id)
         if prompt is None:
             count, due = await practice.next_review_date(interaction.user.id)
             text = (
-                "You have no missed questions to review yet — try `/quiz practice`."
+                "You have nothing to review yet — answer a few with `/quiz practice` first."
                 if count == 0
-                else f"Nothing due today. {count} question(s) in your boxes; the next comes back on {due:%A %d %B}."
+                else f"Nothing due today. {count} question(s) on your review list; the next comes back on {due:%A %d %B} (your time)."
             )
             await interaction.response.send_message(text, ephemeral=True)
             return

@@ -145,15 +145,16 @@ def prompt_answered(outcome: PromptOutcome, content: Content) -> discord.Embed:
     embed.description = (
         f"{shown.question.prompt}\n\n{_choices_text(shown, reveal=True)}\n\n{embed.description}"
     )
-    if outcome.box is not None and outcome.next_due is not None:
+    if outcome.next_due is not None:
+        mastery = (
+            f" Your {content.skills[shown.question.skill].name} mastery: {outcome.mastery:.0%}."
+            if outcome.mastery is not None
+            else ""
+        )
         embed.add_field(
             name="Review",
-            value=f"In review box {outcome.box}; it comes back on {outcome.next_due:%a %d %b}.",
+            value=f"It comes back for review on {outcome.next_due:%a %d %b}.{mastery}",
             inline=False,
-        )
-    elif outcome.prompt.mode == "review" and outcome.correct:
-        embed.add_field(
-            name="Review", value="Mastered — it leaves your review boxes. 🎓", inline=False
         )
     embed.set_footer(text=_topic_line(shown, content))
     return embed

@@ -12,6 +12,7 @@ from bot.services.daily_quiz import DailyQuizService
 from bot.services.guilds import GuildService
 from bot.services.leaderboards import LeaderboardService
 from bot.services.learning import LearningService
+from bot.services.mastery import MasteryService
 from bot.services.mydata import MyDataService
 from bot.services.practice import PracticeService
 from bot.services.profile import ProfileService
@@ -39,6 +40,7 @@ class Services:
     challenges: ChallengeService = field(init=False)
     boards: LeaderboardService = field(init=False)
     mydata: MyDataService = field(init=False)
+    mastery: MasteryService = field(init=False)
     guilds: GuildService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -53,4 +55,5 @@ class Services:
         self.challenges = ChallengeService(self.db, self.clock, self.content)
         self.boards = LeaderboardService(self.db, self.clock)
         self.mydata = MyDataService(self.db)
+        self.mastery = MasteryService(self.db, self.clock, self.content)
         self.guilds = GuildService(self.db, self.clock)

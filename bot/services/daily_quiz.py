@@ -30,7 +30,7 @@ from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.pausing import Pauses
-from bot.services.practice import file_review_result
+from bot.services.practice import record_learning
 from bot.services.quiz_bank import (
     ShownQuestion,
     category_of,
@@ -554,7 +554,7 @@ class DailyQuizService:
                 )
             )
             await session.flush()
-            activity = await record_activity(
+            await record_activity(
                 session,
                 user_id=user_id,
                 guild_id=guild_id,
@@ -571,13 +571,15 @@ class DailyQuizService:
                 ref=str(post_id),
                 now=now,
             )
-            await file_review_result(
+            # The daily question is open all day, so its answer time says nothing: no ``took``.
+            await record_learning(
                 session,
+                self._content,
                 user_id=user_id,
+                guild_id=guild_id,
                 question_id=shown.question.id,
                 correct=correct,
-                now=now,
-                today=activity.local_day,
+                answered_at=now,
             )
         return AnswerOutcome(
             shown=shown,

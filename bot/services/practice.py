@@ -1,8 +1,9 @@
-"""Private practice and spaced-repetition review (Leitner boxes).
+"""Private practice and spaced-repetition review.
 
-A wrong answer anywhere (daily, practice, review) files the question in box 1,
-due the next day. In review, a right answer moves it up a box (due after 1, 2, 4,
-8, 16 days); past box 5 it is mastered and leaves the boxes.
+Every answer anywhere (daily, practice, review) updates the member's FSRS card for
+the question (``bot.services.review``) and their mastery of its skill
+(``bot.services.mastery``) in the transaction that stores it. ``/quiz review`` asks
+the cards due on the member's local today, the weakest (lowest stability) first.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from bot.content.catalogue import Content
 from bot.content.schema import Category, Level
 from bot.db.engine import Database
 from bot.db.models import QuizAnswer, QuizPrompt, ReviewCard
-from bot.db.upsert import upsert
-from bot.services import points
+from bot.services import mastery_model, points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc, local_day, user_timezone
+from bot.services.mastery import AnsweredQuestion, apply_answers
 from bot.services.quiz_bank import (
     ShownQuestion,
     decode_order,
@@ -33,10 +34,9 @@ from bot.services.quiz_bank import (
     pick_practice,
     shuffled_order,
 )
+from bot.services.review import ReviewedAnswer, apply_reviews
 from bot.services.users import ensure_guild, ensure_member, ensure_user
 
-BOX_INTERVAL_DAYS = {1: 1, 2: 2, 3: 4, 4: 8, 5: 16}
-TOP_BOX = 5
 RECENT_WINDOW = 30
 
 
@@ -61,50 +61,40 @@ class PromptOutcome:
     correct: bool
     already_answered: bool
     points: int
-    box: int | None
     next_due: date | None
+    """When the question comes back for review (the member's local date)."""
+    mastery: float | None = None
+    """The member's mastery of the question's skill after this answer (0-1)."""
 
 
-async def file_review_result(
+async def record_learning(
     session: AsyncSession,
+    content: Content,
     *,
     user_id: int,
+    guild_id: int | None,
     question_id: str,
     correct: bool,
-    now: datetime,
-    today: date,
-    in_review: bool = False,
-) -> tuple[int | None, date | None]:
-    """Move the question's Leitner card after an answer on the user's local ``today``.
+    answered_at: datetime,
+    took: timedelta | None = None,
+) -> tuple[date | None, float | None]:
+    """Feed one stored answer to the learner model and the FSRS card, in its transaction.
 
-    Returns the card's (box, due date), or (None, None) when it is not in the boxes.
+    Returns the card's next review date (member's local date) and the skill's mastery.
     """
-    card = await session.get(ReviewCard, (user_id, question_id))
-    if not correct:
-        due = today + timedelta(days=BOX_INTERVAL_DAYS[1])
-        await upsert(
-            session,
-            ReviewCard,
-            keys=("user_id", "question_id"),
-            values={
-                "user_id": user_id,
-                "question_id": question_id,
-                "box": 1,
-                "due_on": due,
-                "updated_at": now,
-            },
-            update={"box": 1, "due_on": due, "updated_at": now},
-        )
-        return 1, due
-    if card is None or not in_review:
-        return (card.box, card.due_on) if card else (None, None)
-    if card.box >= TOP_BOX:
-        await session.delete(card)
-        return None, None
-    card.box += 1
-    card.due_on = today + timedelta(days=BOX_INTERVAL_DAYS[card.box])
-    card.updated_at = now
-    return card.box, card.due_on
+    scheduled = await apply_reviews(
+        session,
+        [ReviewedAnswer(user_id, guild_id, question_id, correct, answered_at, took)],
+    )
+    skills = await apply_answers(
+        session, content, [AnsweredQuestion(user_id, question_id, correct, answered_at)]
+    )
+    card = scheduled.get((user_id, question_id))
+    state = next(iter(skills.values()), None)
+    return (
+        card.due_on if card else None,
+        mastery_model.mastery(state) if state is not None else None,
+    )
 
 
 class PracticeService:
@@ -174,7 +164,7 @@ class PracticeService:
                 for card in await session.scalars(
                     select(ReviewCard)
                     .where(ReviewCard.user_id == user_id, ReviewCard.due_on <= today)
-                    .order_by(ReviewCard.box, ReviewCard.due_on, ReviewCard.question_id)
+                    .order_by(ReviewCard.due_on, ReviewCard.stability, ReviewCard.question_id)
                 )
                 if card.question_id in self._content.questions
             ]
@@ -186,7 +176,7 @@ class PracticeService:
             return Prompt(**{**prompt.__dict__, "due_count": len(due)})
 
     async def next_review_date(self, user_id: int) -> tuple[int, date | None]:
-        """How many questions are in the boxes and when the next one is due."""
+        """How many questions have a review card and the earliest (local) date one is due."""
         async with self._db.read() as session:
             count = (
                 await session.scalar(select(func.count()).where(ReviewCard.user_id == user_id)) or 0
@@ -246,7 +236,7 @@ class PracticeService:
     async def answer(
         self, *, prompt_id: int, user_id: int, display_name: str, position: int
     ) -> PromptOutcome:
-        """Record the answer once (unique prompt id), move the review card, award practice points."""
+        """Record the answer once (unique prompt id), review its card, update mastery, award points."""
         prompt = await self.prompt(prompt_id, user_id)
         if not 0 <= position < len(prompt.shown.order):
             raise UserError("That is not one of the choices.")
@@ -270,7 +260,7 @@ class PracticeService:
                     )
                 )
                 await session.flush()
-                activity = await record_activity(
+                await record_activity(
                     session,
                     user_id=user_id,
                     guild_id=row.guild_id,
@@ -278,14 +268,15 @@ class PracticeService:
                     now=now,
                     ref=f"prompt:{prompt_id}",
                 )
-                box, due = await file_review_result(
+                due, mastery = await record_learning(
                     session,
+                    self._content,
                     user_id=user_id,
+                    guild_id=row.guild_id,
                     question_id=row.question_id,
                     correct=correct,
-                    now=now,
-                    today=activity.local_day,
-                    in_review=row.mode == "review",
+                    answered_at=now,
+                    took=now - row.created_at,
                 )
                 earned = 0
                 if correct and row.guild_id is not None:
@@ -294,7 +285,7 @@ class PracticeService:
                     )
         except IntegrityError:
             return await self._already(prompt, user_id)
-        return PromptOutcome(prompt, position, correct, False, earned, box, due)
+        return PromptOutcome(prompt, position, correct, False, earned, due, mastery)
 
     async def _practice_points(
         self,
@@ -340,6 +331,5 @@ class PracticeService:
             answer.correct,
             True,
             0,
-            card.box if card else None,
             card.due_on if card else None,
         )

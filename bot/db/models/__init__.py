@@ -11,6 +11,7 @@ from bot.db.models.habits import (
     StreakEvent,
 )
 from bot.db.models.learning import LearnedSkill
+from bot.db.models.mastery import QuestionDifficulty, SkillMastery
 from bot.db.models.points import BoardTotal, ModAudit, PointsEntry, Season
 from bot.db.models.quiz import (
     DailyPost,
@@ -37,12 +38,14 @@ __all__ = [
     "Member",
     "ModAudit",
     "PointsEntry",
+    "QuestionDifficulty",
     "QuizAnswer",
     "QuizPrompt",
     "QuizSchedule",
     "Reminder",
     "ReviewCard",
     "Season",
+    "SkillMastery",
     "StreakEvent",
     "TimezoneUndo",
     "User",

@@ -1,4 +1,4 @@
-"""The quiz: daily schedules and posts, private prompts, answers and review cards."""
+"""The quiz: daily schedules and posts, private prompts, answers and FSRS review cards."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -100,7 +101,11 @@ class QuizAnswer(Base):
 
 
 class ReviewCard(Base):
-    """A missed question in a user's Leitner boxes: box 1 comes back tomorrow, box 5 in 16 days."""
+    """An FSRS card: one per member and question they have answered (``bot.services.review``).
+
+    ``due`` is when FSRS schedules the next review; ``due_on`` is that moment's date in
+    the member's timezone, which is what ``/quiz review`` compares with their today.
+    """
 
     __tablename__ = "review_cards"
     __table_args__ = (Index("ix_review_cards_due", "user_id", "due_on"),)
@@ -109,8 +114,14 @@ class ReviewCard(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     question_id: Mapped[str] = mapped_column(String(60), primary_key=True)
-    box: Mapped[int] = mapped_column(Integer)
+    state: Mapped[int] = mapped_column(SmallInteger)
+    stability: Mapped[float] = mapped_column(Double)
+    difficulty: Mapped[float] = mapped_column(Double)
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
     due_on: Mapped[date] = mapped_column(Date)
+    last_review: Mapped[datetime] = mapped_column(UTCDateTime)
+    reps: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -1,0 +1,285 @@
+"""Demonstrated mastery: the learner model (``mastery_model``) kept in the database.
+
+``apply_answers`` runs inside the transaction that stores the answers, so the
+estimate a member is shown is the one that committed with their answer. It takes
+every answer of the transaction at once, so the per-answer paths of today and a
+batched writer both call it the same way. ``MasteryService.rebuild`` replays
+``quiz_answers`` in answer order (``answered_at``, then ``id``) through the same
+model, so a rebuild gives the stored values back.
+
+"Mark as learned" (``bot.services.learning``) is a claim the member makes; it is
+never mixed into these numbers and is reported beside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.content.catalogue import Content
+from bot.content.schema import Category
+from bot.db.engine import Database
+from bot.db.models import LearnedSkill, QuestionDifficulty, QuizAnswer, SkillMastery
+from bot.db.upsert import insert_many_ignore
+from bot.services import mastery_model as model
+from bot.services.mastery_model import Observation, QuestionState, SkillState
+
+REBUILD_CHUNK = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class AnsweredQuestion:
+    """One stored answer, as the learner model needs it."""
+
+    user_id: int
+    question_id: str
+    correct: bool
+    answered_at: datetime
+
+
+def _observations(content: Content, answers: Iterable[AnsweredQuestion]) -> list[Observation]:
+    """Answers on questions the content still has, as model observations (order kept)."""
+    found = []
+    for answer in answers:
+        question = content.questions.get(answer.question_id)
+        if question is None or question.skill not in content.skills:
+            continue
+        found.append(
+            Observation(
+                user_id=answer.user_id,
+                skill=question.skill,
+                question_id=question.id,
+                level=question.difficulty.value,
+                correct=answer.correct,
+                answered_at=answer.answered_at,
+            )
+        )
+    return found
+
+
+def _skill_row(user_id: int, skill: str, state: SkillState) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "skill": skill,
+        "theta": state.theta,
+        "evidence": state.evidence,
+        "answers": state.answers,
+        "right": state.right,
+        "last_answered_at": state.last_answered_at,
+    }
+
+
+def _question_row(question_id: str, state: QuestionState) -> dict[str, Any]:
+    return {"question_id": question_id, "difficulty": state.difficulty, "answers": state.answers}
+
+
+async def apply_answers(
+    session: AsyncSession, content: Content, answers: Sequence[AnsweredQuestion]
+) -> dict[tuple[int, str], SkillState]:
+    """Update the model for ``answers`` (in order) inside the caller's transaction.
+
+    Makes sure every row exists (insert-or-ignore at the prior and the level's seed),
+    locks them in key order (``FOR UPDATE``; SQLite has one writer anyway), applies
+    the answers in memory and writes each row once. Returns the new skill states.
+    """
+    observations = _observations(content, answers)
+    if not observations:
+        return {}
+    skill_keys = sorted({(o.user_id, o.skill) for o in observations})
+    question_ids = sorted({o.question_id for o in observations})
+    levels = {o.question_id: o.level for o in observations}
+    await insert_many_ignore(
+        session,
+        QuestionDifficulty,
+        [_question_row(q, model.new_question(levels[q])) for q in question_ids],
+    )
+    await insert_many_ignore(
+        session, SkillMastery, [_skill_row(u, s, SkillState()) for u, s in skill_keys]
+    )
+    question_rows = await session.execute(
+        select(
+            QuestionDifficulty.question_id,
+            QuestionDifficulty.difficulty,
+            QuestionDifficulty.answers,
+        )
+        .where(QuestionDifficulty.question_id.in_(question_ids))
+        .order_by(QuestionDifficulty.question_id)
+        .with_for_update()
+    )
+    questions = {q: QuestionState(b, n) for q, b, n in question_rows}
+    users = sorted({u for u, _ in skill_keys})
+    skill_rows = await session.execute(
+        select(
+            SkillMastery.user_id,
+            SkillMastery.skill,
+            SkillMastery.theta,
+            SkillMastery.evidence,
+            SkillMastery.answers,
+            SkillMastery.right,
+            SkillMastery.last_answered_at,
+        )
+        .where(
+            SkillMastery.user_id.in_(users),
+            SkillMastery.skill.in_(sorted({s for _, s in skill_keys})),
+        )
+        .order_by(SkillMastery.user_id, SkillMastery.skill)
+        .with_for_update()
+    )
+    wanted = set(skill_keys)
+    skills = {
+        (u, s): SkillState(theta, evidence, n, right, last)
+        for u, s, theta, evidence, n, right, last in skill_rows
+        if (u, s) in wanted
+    }
+    model.replay(observations, skills, questions)
+    await session.execute(
+        update(QuestionDifficulty), [_question_row(q, questions[q]) for q in question_ids]
+    )
+    await session.execute(
+        update(SkillMastery), [_skill_row(u, s, skills[(u, s)]) for u, s in skill_keys]
+    )
+    return {key: skills[key] for key in skill_keys}
+
+
+@dataclass(frozen=True)
+class SkillMasteryView:
+    """A member's demonstrated mastery of one skill, with the answers behind it."""
+
+    skill: str
+    mastery: float
+    right: int
+    answers: int
+    last_answered_at: datetime | None
+    claimed: bool
+    """The member marked the skill learned (a claim, not evidence)."""
+
+
+@dataclass(frozen=True)
+class MasteryReport:
+    """Per-skill, per-category and per-track mastery of one member, as of ``at``."""
+
+    user_id: int
+    at: datetime
+    skills: dict[str, SkillMasteryView]
+    categories: dict[Category, float]
+    tracks: dict[str, float]
+
+    def of(self, skill: str) -> float:
+        """The mastery of one skill (the prior when it has no answers)."""
+        view = self.skills.get(skill)
+        return view.mastery if view else model.PRIOR_MASTERY
+
+
+@dataclass(frozen=True)
+class RebuildSummary:
+    """What a rebuild replayed and wrote."""
+
+    answers: int
+    skill_rows: int
+    question_rows: int
+
+
+class MasteryService:
+    """Reads the learner model for members, and rebuilds it from the answer log."""
+
+    def __init__(self, db: Database, clock: Clock, content: Content) -> None:
+        self._db = db
+        self._clock = clock
+        self._content = content
+
+    async def mastery_of(self, user_id: int) -> MasteryReport:
+        """Every skill the member answered (with right/total), and roll-ups over all skills.
+
+        Categories and tracks average over all their skills, unseen ones at the prior;
+        a track weighs each skill by its mid-level target, so what the role needs most
+        counts most.
+        """
+        now = self._clock.now()
+        async with self._db.read() as session:
+            rows = list(
+                await session.scalars(select(SkillMastery).where(SkillMastery.user_id == user_id))
+            )
+            claimed = set(
+                await session.scalars(
+                    select(LearnedSkill.skill).where(LearnedSkill.user_id == user_id)
+                )
+            )
+        return self.report(user_id, rows, claimed, now)
+
+    def report(
+        self, user_id: int, rows: Iterable[SkillMastery], claimed: set[str], at: datetime
+    ) -> MasteryReport:
+        """A report from loaded rows (pure; the benchmark and plan can call it directly)."""
+        views: dict[str, SkillMasteryView] = {}
+        for row in rows:
+            if row.skill not in self._content.skills or row.answers == 0:
+                continue
+            state = SkillState(
+                row.theta, row.evidence, row.answers, row.right, row.last_answered_at
+            )
+            views[row.skill] = SkillMasteryView(
+                row.skill,
+                model.mastery(state, at),
+                row.right,
+                row.answers,
+                row.last_answered_at,
+                row.skill in claimed,
+            )
+        for slug in claimed - views.keys():
+            if slug in self._content.skills:
+                views[slug] = SkillMasteryView(slug, model.PRIOR_MASTERY, 0, 0, None, True)
+        values = {slug: view.mastery for slug, view in views.items() if view.answers}
+        categories = {
+            category: model.rollup(
+                values, (s.slug for s in self._content.skills.values() if s.category == category)
+            )
+            for category in Category
+        }
+        tracks = {
+            slug: model.rollup(
+                values,
+                (t.skill for t in track.targets),
+                {t.skill: max(t.mid, 0.05) for t in track.targets},
+            )
+            for slug, track in self._content.tracks.items()
+        }
+        return MasteryReport(user_id, at, views, categories, tracks)
+
+    async def rebuild(self) -> RebuildSummary:
+        """Recompute both tables from ``quiz_answers`` in answer order, in one transaction."""
+        async with self._db.transaction() as session:
+            skills: dict[tuple[int, str], SkillState] = {}
+            questions: dict[str, QuestionState] = {}
+            count = 0
+            stream = await session.stream(
+                select(
+                    QuizAnswer.user_id,
+                    QuizAnswer.question_id,
+                    QuizAnswer.correct,
+                    QuizAnswer.answered_at,
+                ).order_by(QuizAnswer.answered_at, QuizAnswer.id)
+            )
+            async for chunk in stream.partitions(REBUILD_CHUNK):
+                batch = [AnsweredQuestion(u, q, bool(c), at) for u, q, c, at in chunk]
+                count += len(batch)
+                model.replay(_observations(self._content, batch), skills, questions)
+            await session.execute(delete(SkillMastery))
+            await session.execute(delete(QuestionDifficulty))
+            skill_rows = [_skill_row(u, s, state) for (u, s), state in sorted(skills.items())]
+            question_rows = [_question_row(q, state) for q, state in sorted(questions.items())]
+            for start in range(0, len(skill_rows), REBUILD_CHUNK):
+                await session.execute(
+                    SkillMastery.__table__.insert(), skill_rows[start : start + REBUILD_CHUNK]
+                )
+            for start in range(0, len(question_rows), REBUILD_CHUNK):
+                await session.execute(
+                    QuestionDifficulty.__table__.insert(),
+                    question_rows[start : start + REBUILD_CHUNK],
+                )
+        return RebuildSummary(count, len(skill_rows), len(question_rows))

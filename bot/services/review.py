@@ -1,0 +1,194 @@
+"""Spaced repetition with FSRS (the ``fsrs`` library, the scheduler Anki uses).
+
+Every answer a member gives, daily, practice or review, is a review of that
+member's card for the question: a card is created on the first answer, right or
+wrong, and FSRS reschedules it on every answer after that.
+
+The rating comes from the verdict and, where the bot knows it, the time taken
+(from showing a private prompt to the click):
+
+- wrong: **Again** (due again the next day);
+- right in under ``EASY_UNDER`` (15 s): **Easy**;
+- right in more than ``HARD_OVER`` (60 s): **Hard**;
+- right otherwise, or when the time is unknown (the daily question stays open all
+  day, so its answer time says nothing): **Good**.
+
+The scheduler is FSRS with its default parameters, 90% desired retention, no
+intra-day learning steps (the bot reviews by day, so a missed question comes back
+tomorrow, not in ten minutes) and no fuzz (a rebuild or a test gives the same
+dates). A card is due on the date its next review falls on in the member's
+timezone; ``/quiz review`` asks the due cards of the member's today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from fsrs import Card, Rating, Scheduler, State
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ReviewCard
+from bot.db.upsert import insert_for
+from bot.services.localtime import local_day, user_timezone
+
+EASY_UNDER = timedelta(seconds=15)
+HARD_OVER = timedelta(seconds=60)
+
+SCHEDULER = Scheduler(
+    desired_retention=0.9, learning_steps=(), relearning_steps=(), enable_fuzzing=False
+)
+
+
+def rating_for(correct: bool, took: timedelta | None) -> Rating:
+    """The FSRS rating of an answer: wrong → Again; right → Easy, Good or Hard by time taken."""
+    if not correct:
+        return Rating.Again
+    if took is None:
+        return Rating.Good
+    if took < EASY_UNDER:
+        return Rating.Easy
+    if took > HARD_OVER:
+        return Rating.Hard
+    return Rating.Good
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """A review card as stored, without the member-question key."""
+
+    state: int
+    stability: float
+    difficulty: float
+    due: datetime
+    last_review: datetime
+    reps: int
+    lapses: int
+
+    def to_fsrs(self) -> Card:
+        return Card(
+            card_id=0,
+            state=State(self.state),
+            step=None,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+        )
+
+
+def review(card: CardState | None, rating: Rating, at: datetime) -> CardState:
+    """The card after one review at ``at`` (``card`` None: a new card's first review)."""
+    at = at.astimezone(UTC)
+    before = Card(card_id=0, due=at) if card is None else card.to_fsrs()
+    if card is not None and card.last_review > at:
+        # An answer stored out of order (concurrent writers): review it at the last review.
+        at = card.last_review
+    after, _log = SCHEDULER.review_card(before, rating, review_datetime=at)
+    assert after.stability is not None and after.difficulty is not None
+    return CardState(
+        state=int(after.state),
+        stability=after.stability,
+        difficulty=after.difficulty,
+        due=after.due,
+        last_review=at,
+        reps=(card.reps if card else 0) + 1,
+        lapses=(card.lapses if card else 0) + (1 if rating == Rating.Again and card else 0),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedAnswer:
+    """One answer as the review scheduler needs it."""
+
+    user_id: int
+    guild_id: int | None
+    question_id: str
+    correct: bool
+    answered_at: datetime
+    took: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """Where a card stands after an answer: its next review, as a moment and a local date."""
+
+    due: datetime
+    due_on: date
+    stability: float
+    reps: int
+
+
+async def apply_reviews(
+    session: AsyncSession, answers: Sequence[ReviewedAnswer]
+) -> dict[tuple[int, str], Scheduled]:
+    """Review the cards of ``answers`` (in order) inside the caller's transaction.
+
+    Loads the cards with a row lock, applies every answer in order, and writes each
+    card once. Plugs into a per-answer transaction or a batched one alike.
+    """
+    if not answers:
+        return {}
+    wanted = {(a.user_id, a.question_id) for a in answers}
+    rows = await session.execute(
+        select(ReviewCard)
+        .where(ReviewCard.user_id.in_(sorted({a.user_id for a in answers})))
+        .where(ReviewCard.question_id.in_(sorted({a.question_id for a in answers})))
+        .order_by(ReviewCard.user_id, ReviewCard.question_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    cards: dict[tuple[int, str], CardState] = {
+        (row.user_id, row.question_id): CardState(
+            row.state,
+            row.stability,
+            row.difficulty,
+            row.due,
+            row.last_review,
+            row.reps,
+            row.lapses,
+        )
+        for row in rows.scalars()
+        if (row.user_id, row.question_id) in wanted
+    }
+    zones: dict[int, str] = {}
+    for answer in answers:
+        if answer.user_id not in zones:
+            zones[answer.user_id] = await user_timezone(session, answer.user_id, answer.guild_id)
+        key = (answer.user_id, answer.question_id)
+        cards[key] = review(
+            cards.get(key), rating_for(answer.correct, answer.took), answer.answered_at
+        )
+    now = max(a.answered_at for a in answers)
+    answered = {(a.user_id, a.question_id) for a in answers}
+    written: dict[tuple[int, str], Scheduled] = {}
+    values = []
+    for key in sorted(answered):
+        card = cards[key]
+        written[key] = Scheduled(
+            card.due, local_day(card.due, zones[key[0]]), card.stability, card.reps
+        )
+        values.append(
+            {
+                "user_id": key[0],
+                "question_id": key[1],
+                "state": card.state,
+                "stability": card.stability,
+                "difficulty": card.difficulty,
+                "due": card.due,
+                "due_on": written[key].due_on,
+                "last_review": card.last_review,
+                "reps": card.reps,
+                "lapses": card.lapses,
+                "updated_at": now,
+            }
+        )
+    statement = insert_for(session, ReviewCard).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["user_id", "question_id"],
+        set_={c: statement.excluded[c] for c in values[0] if c not in ("user_id", "question_id")},
+    )
+    await session.execute(statement)
+    return written
