@@ -1,8 +1,8 @@
-"""Practice sessions with "next", and Leitner review moving questions between boxes."""
+"""Practice sessions with "next", and FSRS review scheduling cards in the member's timezone."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -68,38 +68,55 @@ async def test_practice_topic_by_category_and_autocomplete(
     assert unknown.ephemeral and "not a skill or category" in unknown.content
 
 
-async def test_review_moves_questions_between_boxes(
+async def test_review_schedules_fsrs_cards_in_the_members_timezone(
     sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
 ) -> None:
     nothing = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
-    assert "no missed questions" in nothing.content
+    assert "nothing to review yet" in nothing.content
+    await sandbox.run_command(
+        "settings timezone", user=world.alice, guild=world.guild, timezone="Pacific/Auckland"
+    )
+    clock.set(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))  # 01:00 on 11 March in Auckland
 
     question = await sandbox.run_command(
         "quiz practice", user=world.alice, guild=world.guild, topic="redis"
     )
     missed = await answer(sandbox, mentor, question, world.alice, right=False)
-    assert any(f["name"] == "Review" and "box 1" in f["value"] for f in missed.embeds[0]["fields"])
+    field = next(f for f in missed.embeds[0]["fields"] if f["name"] == "Review")
+    assert "comes back for review on Thu 12 Mar" in field["value"]
+    assert "Redis mastery: " in field["value"]
     async with db.transaction() as session:
         card = (await session.scalars(select(ReviewCard))).one()
-    assert (card.box, card.due_on) == (1, clock.now().date() + timedelta(days=1))
+    # Again: due a day later, which is 12 March in Auckland though 11 March in UTC.
+    assert card.due == clock.now() + timedelta(days=1)
+    assert card.due_on == date(2026, 3, 12)
+    assert (card.reps, card.lapses) == (1, 0)
+    first_stability = card.stability
 
     not_yet = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
-    assert "Nothing due today" in not_yet.content
+    assert "Nothing due today. 1 question(s)" in not_yet.content
+    assert "Thursday 12 March (your time)" in not_yet.content
 
     clock.advance(timedelta(days=1))
     review = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
     assert review.embeds[0]["title"].startswith("Review — ")
-    moved_up = await answer(sandbox, mentor, review, world.alice, right=True)
-    assert any("box 2" in f["value"] for f in moved_up.embeds[0]["fields"])
+    # Answered at once (the clock is frozen): right and fast, so FSRS rates it Easy.
+    remembered = await answer(sandbox, mentor, review, world.alice, right=True)
+    assert remembered.embeds[0]["title"] == "✅ Right!"
     async with db.transaction() as session:
         card = (await session.scalars(select(ReviewCard))).one()
-    assert (card.box, card.due_on) == (2, clock.now().date() + timedelta(days=2))
+    assert card.reps == 2 and card.stability > first_stability
+    assert card.due_on > date(2026, 3, 14)
 
-    clock.advance(timedelta(days=2))
+    clock.set(card.due)
     review = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
-    moved_back = await answer(sandbox, mentor, review, world.alice, right=False)
-    assert any("box 1" in f["value"] for f in moved_back.embeds[0]["fields"])
-    done = await sandbox.click(moved_back, "Next review", user=world.alice)
+    forgot = await answer(sandbox, mentor, review, world.alice, right=False)
+    async with db.transaction() as session:
+        lapsed = (await session.scalars(select(ReviewCard))).one()
+    assert (lapsed.reps, lapsed.lapses) == (3, 1)
+    assert lapsed.stability < card.stability
+    assert lapsed.due == clock.now() + timedelta(days=1)
+    done = await sandbox.click(forgot, "Next review", user=world.alice)
     assert "last review" in done.content
 
 
