@@ -284,15 +284,19 @@ async def test_mydata_export_and_delete_everywhere(
         amount=7,
         reason="helped others",
     )
-    await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild)
+    practice = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild)
+    await sandbox.click(practice, "A", user=world.alice)
 
     exported = await sandbox.run_command("mydata export", user=world.alice, guild=world.guild)
     assert exported.ephemeral
     data = json.loads(exported.attachments[0].data)
     assert data["user_id"] == str(world.alice.id)
-    assert len(data["activity"]) == 2 and len(data["quiz_prompts"]) == 1
+    assert len(data["activity"]) == 3 and len(data["quiz_prompts"]) == 1
     assert data["learned_skills"][0]["skill"] == "git"
     assert data["reminders"] and data["moderation_log"]
+    assert len(data["quiz_answers"]) == 1 and len(data["review_cards"]) == 1
+    (mastery,) = data["skill_mastery"]
+    assert mastery["answers"] == 1 and mastery["right"] == int(data["quiz_answers"][0]["correct"])
 
     prompt = await sandbox.run_command("mydata delete", user=world.alice, guild=world.guild)
     done = await sandbox.click(prompt, "Delete all my data", user=world.alice)
