@@ -29,8 +29,8 @@ from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
+from bot.services.mastery import AnsweredQuestion, record_answers
 from bot.services.pausing import Pauses
-from bot.services.practice import record_learning
 from bot.services.quiz_bank import (
     ShownQuestion,
     category_of,
@@ -572,14 +572,10 @@ class DailyQuizService:
                 now=now,
             )
             # The daily question is open all day, so its answer time says nothing: no ``took``.
-            await record_learning(
+            await record_answers(
                 session,
                 self._content,
-                user_id=user_id,
-                guild_id=guild_id,
-                question_id=shown.question.id,
-                correct=correct,
-                answered_at=now,
+                [AnsweredQuestion(user_id, shown.question.id, correct, now, guild_id)],
             )
         return AnswerOutcome(
             shown=shown,

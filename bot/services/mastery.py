@@ -1,9 +1,10 @@
 """Demonstrated mastery: the learner model (``mastery_model``) kept in the database.
 
-``apply_answers`` runs inside the transaction that stores the answers, so the
-estimate a member is shown is the one that committed with their answer. It takes
-every answer of the transaction at once, so the per-answer paths of today and a
-batched writer both call it the same way. ``MasteryService.rebuild`` replays
+``record_answers`` runs inside the transaction that stores the answers, so the
+estimate a member is shown is the one that committed with their answer: it
+reviews the FSRS cards (``bot.services.review.apply_reviews``) and updates the
+model (``apply_answers``). It takes every answer of the transaction at once, so
+the per-answer paths of today and a batched writer both call it the same way. ``MasteryService.rebuild`` replays
 ``quiz_answers`` in answer order (``answered_at``, then ``id``) through the same
 model, so a rebuild gives the stored values back.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -29,18 +30,58 @@ from bot.db.models import LearnedSkill, QuestionDifficulty, QuizAnswer, SkillMas
 from bot.db.upsert import insert_many_ignore
 from bot.services import mastery_model as model
 from bot.services.mastery_model import Observation, QuestionState, SkillState
+from bot.services.review import ReviewedAnswer, apply_reviews
 
 REBUILD_CHUNK = 1_000
 
 
 @dataclass(frozen=True, slots=True)
 class AnsweredQuestion:
-    """One stored answer, as the learner model needs it."""
+    """One stored answer, as the learner model and the review scheduler need it."""
 
     user_id: int
     question_id: str
     correct: bool
     answered_at: datetime
+    guild_id: int | None = None
+    took: timedelta | None = None
+    """From showing the question to the click, where known (private prompts)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """What one answer did to the member's learning state."""
+
+    next_review: date
+    """The review card's next due date, in the member's timezone."""
+    mastery: float
+    """The mastery of the question's skill after the answer (0-1)."""
+
+
+async def record_answers(
+    session: AsyncSession, content: Content, answers: Sequence[AnsweredQuestion]
+) -> dict[tuple[int, str], Learned]:
+    """The one call an answer path makes, inside the transaction that stores ``answers``.
+
+    Reviews each answer's FSRS card and updates the learner model, in answer order;
+    works the same for one answer (today's per-answer paths) and for a batched group
+    commit. Keyed by (user id, question id); questions the content no longer has are
+    scheduled for review but leave mastery alone.
+    """
+    scheduled = await apply_reviews(
+        session,
+        [
+            ReviewedAnswer(a.user_id, a.guild_id, a.question_id, a.correct, a.answered_at, a.took)
+            for a in answers
+        ],
+    )
+    skills = await apply_answers(session, content, answers)
+    found: dict[tuple[int, str], Learned] = {}
+    for key, card in scheduled.items():
+        question = content.questions.get(key[1])
+        state = skills.get((key[0], question.skill)) if question else None
+        found[key] = Learned(card.due_on, model.mastery(state) if state else model.PRIOR_MASTERY)
+    return found
 
 
 def _observations(content: Content, answers: Iterable[AnsweredQuestion]) -> list[Observation]:
@@ -192,6 +233,14 @@ class MasteryService:
         self._db = db
         self._clock = clock
         self._content = content
+        self._by_category = {
+            category: [s.slug for s in content.skills.values() if s.category == category]
+            for category in Category
+        }
+        self._track_weights = {
+            slug: {t.skill: max(t.mid, 0.05) for t in track.targets}
+            for slug, track in content.tracks.items()
+        }
 
     async def mastery_of(self, user_id: int) -> MasteryReport:
         """Every skill the member answered (with right/total), and roll-ups over all skills.
@@ -236,18 +285,11 @@ class MasteryService:
                 views[slug] = SkillMasteryView(slug, model.PRIOR_MASTERY, 0, 0, None, True)
         values = {slug: view.mastery for slug, view in views.items() if view.answers}
         categories = {
-            category: model.rollup(
-                values, (s.slug for s in self._content.skills.values() if s.category == category)
-            )
-            for category in Category
+            category: model.rollup(values, slugs) for category, slugs in self._by_category.items()
         }
         tracks = {
-            slug: model.rollup(
-                values,
-                (t.skill for t in track.targets),
-                {t.skill: max(t.mid, 0.05) for t in track.targets},
-            )
-            for slug, track in self._content.tracks.items()
+            slug: model.rollup(values, weights, weights)
+            for slug, weights in self._track_weights.items()
         }
         return MasteryReport(user_id, at, views, categories, tracks)
 

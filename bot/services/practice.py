@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -22,11 +22,11 @@ from bot.content.catalogue import Content
 from bot.content.schema import Category, Level
 from bot.db.engine import Database
 from bot.db.models import QuizAnswer, QuizPrompt, ReviewCard
-from bot.services import mastery_model, points
+from bot.services import points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc, local_day, user_timezone
-from bot.services.mastery import AnsweredQuestion, apply_answers
+from bot.services.mastery import AnsweredQuestion, record_answers
 from bot.services.quiz_bank import (
     ShownQuestion,
     decode_order,
@@ -34,7 +34,6 @@ from bot.services.quiz_bank import (
     pick_practice,
     shuffled_order,
 )
-from bot.services.review import ReviewedAnswer, apply_reviews
 from bot.services.users import ensure_guild, ensure_member, ensure_user
 
 RECENT_WINDOW = 30
@@ -65,36 +64,6 @@ class PromptOutcome:
     """When the question comes back for review (the member's local date)."""
     mastery: float | None = None
     """The member's mastery of the question's skill after this answer (0-1)."""
-
-
-async def record_learning(
-    session: AsyncSession,
-    content: Content,
-    *,
-    user_id: int,
-    guild_id: int | None,
-    question_id: str,
-    correct: bool,
-    answered_at: datetime,
-    took: timedelta | None = None,
-) -> tuple[date | None, float | None]:
-    """Feed one stored answer to the learner model and the FSRS card, in its transaction.
-
-    Returns the card's next review date (member's local date) and the skill's mastery.
-    """
-    scheduled = await apply_reviews(
-        session,
-        [ReviewedAnswer(user_id, guild_id, question_id, correct, answered_at, took)],
-    )
-    skills = await apply_answers(
-        session, content, [AnsweredQuestion(user_id, question_id, correct, answered_at)]
-    )
-    card = scheduled.get((user_id, question_id))
-    state = next(iter(skills.values()), None)
-    return (
-        card.due_on if card else None,
-        mastery_model.mastery(state) if state is not None else None,
-    )
 
 
 class PracticeService:
@@ -268,16 +237,11 @@ class PracticeService:
                     now=now,
                     ref=f"prompt:{prompt_id}",
                 )
-                due, mastery = await record_learning(
-                    session,
-                    self._content,
-                    user_id=user_id,
-                    guild_id=row.guild_id,
-                    question_id=row.question_id,
-                    correct=correct,
-                    answered_at=now,
-                    took=now - row.created_at,
+                answered = AnsweredQuestion(
+                    user_id, row.question_id, correct, now, row.guild_id, now - row.created_at
                 )
+                learned = await record_answers(session, self._content, [answered])
+                learning = learned[(user_id, row.question_id)]
                 earned = 0
                 if correct and row.guild_id is not None:
                     earned = await self._practice_points(
@@ -285,7 +249,9 @@ class PracticeService:
                     )
         except IntegrityError:
             return await self._already(prompt, user_id)
-        return PromptOutcome(prompt, position, correct, False, earned, due, mastery)
+        return PromptOutcome(
+            prompt, position, correct, False, earned, learning.next_review, learning.mastery
+        )
 
     async def _practice_points(
         self,

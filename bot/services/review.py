@@ -30,9 +30,9 @@ from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ReviewCard
+from bot.db.models import Guild, ReviewCard, User
 from bot.db.upsert import insert_for
-from bot.services.localtime import local_day, user_timezone
+from bot.services.localtime import local_day
 
 EASY_UNDER = timedelta(seconds=15)
 HARD_OVER = timedelta(seconds=60)
@@ -111,6 +111,28 @@ class ReviewedAnswer:
     took: timedelta | None = None
 
 
+async def _timezones(session: AsyncSession, answers: Sequence[ReviewedAnswer]) -> dict[int, str]:
+    """Each member's timezone: their own, else their answer's guild's, else UTC (two queries)."""
+    users = sorted({a.user_id for a in answers})
+    own = dict(
+        (await session.execute(select(User.id, User.timezone).where(User.id.in_(users))))
+        .tuples()
+        .all()
+    )
+    guild_of = {a.user_id: a.guild_id for a in answers if a.guild_id is not None}
+    needed = sorted({guild_of[u] for u in users if not own.get(u) and u in guild_of})
+    guilds = (
+        dict(
+            (await session.execute(select(Guild.id, Guild.timezone).where(Guild.id.in_(needed))))
+            .tuples()
+            .all()
+        )
+        if needed
+        else {}
+    )
+    return {u: own.get(u) or guilds.get(guild_of.get(u, -1)) or "UTC" for u in users}
+
+
 @dataclass(frozen=True, slots=True)
 class Scheduled:
     """Where a card stands after an answer: its next review, as a moment and a local date."""
@@ -153,10 +175,8 @@ async def apply_reviews(
         for row in rows.scalars()
         if (row.user_id, row.question_id) in wanted
     }
-    zones: dict[int, str] = {}
+    zones = await _timezones(session, answers)
     for answer in answers:
-        if answer.user_id not in zones:
-            zones[answer.user_id] = await user_timezone(session, answer.user_id, answer.guild_id)
         key = (answer.user_id, answer.question_id)
         cards[key] = review(
             cards.get(key), rating_for(answer.correct, answer.took), answer.answered_at
