@@ -1,4 +1,9 @@
-"""Learned skills: marking, un-marking, progress per category and learning paths."""
+"""Learned skills: marking, un-marking, progress per category and learning paths.
+
+"Mark as learned" is the member's own claim. It never feeds the learner model:
+demonstrated mastery comes only from answers (``bot.services.mastery``), and
+``MasteryService.mastery_of`` reports the claim beside it (``claimed``), not in it.
+"""
 
 from __future__ import annotations
 
