@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import random
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text, update
 
 from bot.clock import FrozenClock
 from bot.content.catalogue import Content
@@ -183,3 +187,35 @@ async def test_leitner_boxes_become_fsrs_cards_without_losing_any(empty_db: Data
     async with empty_db.read() as session:
         rows = (await session.execute(text("SELECT box, due_on FROM review_cards"))).all()
     assert sorted(r[0] for r in rows) == [1, 2, 3, 4, 5]
+
+
+async def test_the_rebuild_command_restores_the_live_values(
+    content: Content, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    db = Database(url)
+    try:
+        await migrate.upgrade(db)
+        await simulate(db, content, answers=12, seed=3)
+        live = await snapshot(db)
+        async with db.transaction() as session:
+            await session.execute(delete(SkillMastery))
+            await session.execute(update(QuestionDifficulty).values(difficulty=0.0))
+    finally:
+        await db.close()
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "mastery", "rebuild"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Mastery rebuilt from 12 answers" in done.stdout
+    db = Database(url)
+    try:
+        assert await snapshot(db) == live
+    finally:
+        await db.close()
