@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -294,8 +294,19 @@ class MasteryService:
         return MasteryReport(user_id, at, views, categories, tracks)
 
     async def rebuild(self) -> RebuildSummary:
-        """Recompute both tables from ``quiz_answers`` in answer order, in one transaction."""
+        """Recompute both tables from ``quiz_answers`` in answer order, in one transaction.
+
+        Safe while the bot runs. On SQLite the transaction is the only writer. On
+        PostgreSQL it first locks both tables against writes (answer transactions
+        already writing them finish first; later ones wait and then apply their
+        answer on top of the rebuilt values), then reads the answers.
+        """
         async with self._db.transaction() as session:
+            if self._db.dialect == "postgresql":
+                # The one PostgreSQL-only statement here: Core has no portable table lock.
+                await session.execute(
+                    text("LOCK TABLE skill_mastery, question_difficulty IN EXCLUSIVE MODE")
+                )
             skills: dict[tuple[int, str], SkillState] = {}
             questions: dict[str, QuestionState] = {}
             count = 0
