@@ -120,30 +120,10 @@ def _question_row(question_id: str, state: QuestionState) -> dict[str, Any]:
     return {"question_id": question_id, "difficulty": state.difficulty, "answers": state.answers}
 
 
-async def apply_answers(
-    session: AsyncSession, content: Content, answers: Sequence[AnsweredQuestion]
-) -> dict[tuple[int, str], SkillState]:
-    """Update the model for ``answers`` (in order) inside the caller's transaction.
-
-    Makes sure every row exists (insert-or-ignore at the prior and the level's seed),
-    locks them in key order (``FOR UPDATE``; SQLite has one writer anyway), applies
-    the answers in memory and writes each row once. Returns the new skill states.
-    """
-    observations = _observations(content, answers)
-    if not observations:
-        return {}
-    skill_keys = sorted({(o.user_id, o.skill) for o in observations})
-    question_ids = sorted({o.question_id for o in observations})
-    levels = {o.question_id: o.level for o in observations}
-    await insert_many_ignore(
-        session,
-        QuestionDifficulty,
-        [_question_row(q, model.new_question(levels[q])) for q in question_ids],
-    )
-    await insert_many_ignore(
-        session, SkillMastery, [_skill_row(u, s, SkillState()) for u, s in skill_keys]
-    )
-    question_rows = await session.execute(
+async def _lock_questions(
+    session: AsyncSession, question_ids: list[str]
+) -> dict[str, QuestionState]:
+    rows = await session.execute(
         select(
             QuestionDifficulty.question_id,
             QuestionDifficulty.difficulty,
@@ -153,9 +133,13 @@ async def apply_answers(
         .order_by(QuestionDifficulty.question_id)
         .with_for_update()
     )
-    questions = {q: QuestionState(b, n) for q, b, n in question_rows}
-    users = sorted({u for u, _ in skill_keys})
-    skill_rows = await session.execute(
+    return {q: QuestionState(b, n) for q, b, n in rows}
+
+
+async def _lock_skills(
+    session: AsyncSession, keys: list[tuple[int, str]]
+) -> dict[tuple[int, str], SkillState]:
+    rows = await session.execute(
         select(
             SkillMastery.user_id,
             SkillMastery.skill,
@@ -166,18 +150,52 @@ async def apply_answers(
             SkillMastery.last_answered_at,
         )
         .where(
-            SkillMastery.user_id.in_(users),
-            SkillMastery.skill.in_(sorted({s for _, s in skill_keys})),
+            SkillMastery.user_id.in_(sorted({u for u, _ in keys})),
+            SkillMastery.skill.in_(sorted({s for _, s in keys})),
         )
         .order_by(SkillMastery.user_id, SkillMastery.skill)
         .with_for_update()
     )
-    wanted = set(skill_keys)
-    skills = {
+    wanted = set(keys)
+    return {
         (u, s): SkillState(theta, evidence, n, right, last)
-        for u, s, theta, evidence, n, right, last in skill_rows
+        for u, s, theta, evidence, n, right, last in rows
         if (u, s) in wanted
     }
+
+
+async def apply_answers(
+    session: AsyncSession, content: Content, answers: Sequence[AnsweredQuestion]
+) -> dict[tuple[int, str], SkillState]:
+    """Update the model for ``answers`` (in order) inside the caller's transaction.
+
+    Locks the rows in key order (``FOR UPDATE``; SQLite has one writer anyway). Rows
+    that do not exist yet are first inserted at the prior and the level's seed
+    (insert-or-ignore, so two first answers at once both land) and then locked too.
+    Applies the answers in memory and writes each row once. Usually four statements
+    (two locking reads, two updates), whatever the number of answers; two more the
+    first time a question or a member-skill is seen. Returns the new skill states.
+    """
+    observations = _observations(content, answers)
+    if not observations:
+        return {}
+    skill_keys = sorted({(o.user_id, o.skill) for o in observations})
+    question_ids = sorted({o.question_id for o in observations})
+    levels = {o.question_id: o.level for o in observations}
+    questions = await _lock_questions(session, question_ids)
+    if missing := [q for q in question_ids if q not in questions]:
+        await insert_many_ignore(
+            session,
+            QuestionDifficulty,
+            [_question_row(q, model.new_question(levels[q])) for q in missing],
+        )
+        questions |= await _lock_questions(session, missing)
+    skills = await _lock_skills(session, skill_keys)
+    if unseen := [k for k in skill_keys if k not in skills]:
+        await insert_many_ignore(
+            session, SkillMastery, [_skill_row(u, s, SkillState()) for u, s in unseen]
+        )
+        skills |= await _lock_skills(session, unseen)
     model.replay(observations, skills, questions)
     await session.execute(
         update(QuestionDifficulty), [_question_row(q, questions[q]) for q in question_ids]
