@@ -36,6 +36,8 @@ from bench._common import (
     percentile,
     postgres_version,
 )
+from sqlalchemy import literal, select
+
 from bot.clock import FrozenClock
 from bot.content.catalogue import Content, load_content
 from bot.db import migrate
@@ -124,6 +126,18 @@ async def in_transaction(db: Database, content: Content, n: int, batch: int) -> 
     return statistics.median(per_answer), percentile(per_answer, 0.95)
 
 
+async def round_trip(db: Database, n: int = 300) -> float:
+    """The anchor: µs of one trivial statement (``SELECT 1``) inside a write transaction."""
+    times = []
+    for _ in range(n // 10):
+        async with db.transaction() as session:
+            began = time.perf_counter()
+            for _ in range(10):
+                await session.execute(select(literal(1)))
+            times.append((time.perf_counter() - began) / 10 * 1e6)
+    return statistics.median(times)
+
+
 async def seed_history(db: Database, content: Content, n: int) -> None:
     """``n`` answers of one member, one every two hours, straight into quiz_answers."""
     async with db.transaction() as session:
@@ -185,16 +199,21 @@ async def main() -> None:
     print(f"mastery_model.update: {update_us:.2f} µs; FSRS review: {review_us:.2f} µs")
 
     print(f"## in the answer's transaction ({args.applied} answers, 50 members, commit excluded)")
-    print(f"{'backend':<11} {'answers/call':>12} {'p50 µs/answer':>14} {'p95 µs/answer':>14}")
+    print(
+        f"{'backend':<11} {'answers/call':>12} {'p50 µs/answer':>14} {'p95 µs/answer':>14} "
+        f"{'p50 / SELECT 1':>15}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for backend in ("sqlite", "postgresql"):
+            anchor = await with_db(backend, Path(folder), round_trip)
+            print(f"{backend:<11} {'SELECT 1':>12} {anchor:>14.0f} {'':>14} {1.0:>15.1f}")
             for batch in (1, 50):
                 p50, p95 = await with_db(
                     backend,
                     Path(folder),
                     lambda db, b=batch: in_transaction(db, content, args.applied, b),
                 )  # type: ignore[misc]
-                print(f"{backend:<11} {batch:>12} {p50:>14.0f} {p95:>14.0f}")
+                print(f"{backend:<11} {batch:>12} {p50:>14.0f} {p95:>14.0f} {p50 / anchor:>15.1f}")
 
         print(f"## rebuild and mastery_of: {args.answers} answers of one member")
         print(

@@ -206,7 +206,7 @@ async def apply_answers(
     return {key: skills[key] for key in skill_keys}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkillMasteryView:
     """A member's demonstrated mastery of one skill, with the answers behind it."""
 

@@ -129,10 +129,10 @@ def question_k(answers: int) -> float:
 
 
 def _retention(since: datetime | None, at: datetime) -> float:
-    if since is None:
+    """The share of the distance from the prior kept after the time from ``since`` to ``at``."""
+    if since is None or at <= since:
         return 1.0
-    days = max(0.0, (at - since).total_seconds() / _SECONDS_PER_DAY)
-    return 0.5 ** (days / HALF_LIFE_DAYS)
+    return 0.5 ** ((at - since).total_seconds() / (_SECONDS_PER_DAY * HALF_LIFE_DAYS))
 
 
 def decayed(state: SkillState, at: datetime) -> SkillState:
@@ -148,37 +148,41 @@ def decayed(state: SkillState, at: datetime) -> SkillState:
 
 
 def _clamp(value: float, bound: float) -> float:
-    return max(-bound, min(bound, value))
+    return -bound if value < -bound else bound if value > bound else value
 
 
 def update(
     skill: SkillState, question: QuestionState, correct: bool, at: datetime
 ) -> tuple[SkillState, QuestionState]:
     """Both states after one answer at ``at``: decay, then one Elo step on each side."""
-    now = decayed(skill, at)
-    expected = sigmoid(now.theta - question.difficulty)
-    surprise = (1.0 if correct else 0.0) - expected
-    last = at if skill.last_answered_at is None else max(at, skill.last_answered_at)
+    keep = _retention(skill.last_answered_at, at)
+    if keep == 1.0:
+        theta, evidence = skill.theta, skill.evidence
+    else:
+        theta = PRIOR_THETA + (skill.theta - PRIOR_THETA) * keep
+        evidence = skill.evidence * keep
+    surprise = (1.0 if correct else 0.0) - sigmoid(theta - question.difficulty)
+    last = skill.last_answered_at
     new_skill = SkillState(
-        theta=_clamp(now.theta + member_k(now.evidence) * surprise, THETA_BOUND),
-        evidence=now.evidence + 1.0,
-        answers=skill.answers + 1,
-        right=skill.right + (1 if correct else 0),
-        last_answered_at=last,
+        _clamp(theta + member_k(evidence) * surprise, THETA_BOUND),
+        evidence + 1.0,
+        skill.answers + 1,
+        skill.right + (1 if correct else 0),
+        at if last is None or at > last else last,
     )
     new_question = QuestionState(
-        difficulty=_clamp(
-            question.difficulty - question_k(question.answers) * surprise, DIFFICULTY_BOUND
-        ),
-        answers=question.answers + 1,
+        _clamp(question.difficulty - question_k(question.answers) * surprise, DIFFICULTY_BOUND),
+        question.answers + 1,
     )
     return new_skill, new_question
 
 
 def probability_right(skill: SkillState, difficulty: float, at: datetime | None = None) -> float:
     """The chance of a right answer on a question of ``difficulty`` (as of ``at``, if given)."""
-    state = decayed(skill, at) if at is not None else skill
-    return sigmoid(state.theta - difficulty)
+    theta = skill.theta
+    if at is not None and skill.last_answered_at is not None:
+        theta = PRIOR_THETA + (theta - PRIOR_THETA) * _retention(skill.last_answered_at, at)
+    return sigmoid(theta - difficulty)
 
 
 def mastery(skill: SkillState | None, at: datetime | None = None) -> float:
