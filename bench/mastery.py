@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import literal, select
+
 from bench._common import (
     POSTGRES_URL,
     code_version,
@@ -36,8 +38,6 @@ from bench._common import (
     percentile,
     postgres_version,
 )
-from sqlalchemy import literal, select
-
 from bot.clock import FrozenClock
 from bot.content.catalogue import Content, load_content
 from bot.db import migrate
