@@ -155,25 +155,26 @@ async def apply_reviews(
         return {}
     wanted = {(a.user_id, a.question_id) for a in answers}
     rows = await session.execute(
-        select(ReviewCard)
+        select(
+            ReviewCard.user_id,
+            ReviewCard.question_id,
+            ReviewCard.state,
+            ReviewCard.stability,
+            ReviewCard.difficulty,
+            ReviewCard.due,
+            ReviewCard.last_review,
+            ReviewCard.reps,
+            ReviewCard.lapses,
+        )
         .where(ReviewCard.user_id.in_(sorted({a.user_id for a in answers})))
         .where(ReviewCard.question_id.in_(sorted({a.question_id for a in answers})))
         .order_by(ReviewCard.user_id, ReviewCard.question_id)
         .with_for_update()
-        .execution_options(populate_existing=True)
     )
     cards: dict[tuple[int, str], CardState] = {
-        (row.user_id, row.question_id): CardState(
-            row.state,
-            row.stability,
-            row.difficulty,
-            row.due,
-            row.last_review,
-            row.reps,
-            row.lapses,
-        )
-        for row in rows.scalars()
-        if (row.user_id, row.question_id) in wanted
+        (user_id, question_id): CardState(*fields)
+        for user_id, question_id, *fields in rows
+        if (user_id, question_id) in wanted
     }
     zones = await _timezones(session, answers)
     for answer in answers:
@@ -182,10 +183,9 @@ async def apply_reviews(
             cards.get(key), rating_for(answer.correct, answer.took), answer.answered_at
         )
     now = max(a.answered_at for a in answers)
-    answered = {(a.user_id, a.question_id) for a in answers}
     written: dict[tuple[int, str], Scheduled] = {}
     values = []
-    for key in sorted(answered):
+    for key in sorted(wanted):
         card = cards[key]
         written[key] = Scheduled(
             card.due, local_day(card.due, zones[key[0]]), card.stability, card.reps
