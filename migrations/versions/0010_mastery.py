@@ -1,7 +1,7 @@
 """learner model: per member-skill mastery and per-question difficulty
 
 Revision ID: 0010_mastery
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 01:50:00
 
 Both tables start empty; ``python -m bot mastery rebuild`` fills them from the answers
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0010_mastery'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
