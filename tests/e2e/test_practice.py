@@ -11,7 +11,7 @@ from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import PointsEntry, QuizAnswer, ReviewCard
 from bot.sandbox import Message, Sandbox
-from tests.e2e.harness import World
+from tests.e2e.harness import World, set_timezone
 
 LETTERS = "ABCD"
 
@@ -73,9 +73,7 @@ async def test_review_schedules_fsrs_cards_in_the_members_timezone(
 ) -> None:
     nothing = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
     assert "nothing to review yet" in nothing.content
-    await sandbox.run_command(
-        "settings timezone", user=world.alice, guild=world.guild, timezone="Pacific/Auckland"
-    )
+    await set_timezone(sandbox, world.alice, world.guild, "Pacific/Auckland")
     clock.set(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))  # 01:00 on 11 March in Auckland
 
     question = await sandbox.run_command(
