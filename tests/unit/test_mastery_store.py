@@ -21,9 +21,15 @@ from bot.db.engine import Database
 from bot.db.models import QuestionDifficulty, QuizAnswer, ReviewCard, SkillMastery
 from bot.services import mastery_model as model
 from bot.services.learning import LearningService
-from bot.services.mastery import AnsweredQuestion, MasteryService, _observations
+from bot.services.mastery import (
+    AnsweredQuestion,
+    MasteryService,
+    _observations,
+    record_answers,
+)
 from bot.services.practice import PracticeService
 from bot.services.review import EASY_UNDER, HARD_OVER, Rating, rating_for
+from bot.services.users import ensure_user
 from tests.conftest import BACKENDS, _drop_postgres_schema, open_test_database
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -219,3 +225,29 @@ async def test_the_rebuild_command_restores_the_live_values(
         assert await snapshot(db) == live
     finally:
         await db.close()
+
+
+async def test_concurrent_first_answers_on_one_question_both_count(
+    db: Database, content: Content
+) -> None:
+    """Twenty members answer a question nobody has answered, at once: no update is lost."""
+    question = content.questions[sorted(content.questions)[0]]
+    members = list(range(201, 221))
+    async with db.transaction() as session:
+        for user in members:
+            await ensure_user(session, user, T0)
+
+    async def one(user: int) -> None:
+        async with db.transaction() as session:
+            await record_answers(
+                session,
+                content,
+                [AnsweredQuestion(user, question.id, user % 2 == 0, T0 + timedelta(seconds=user))],
+            )
+
+    await asyncio.gather(*(one(user) for user in members))
+    async with db.read() as session:
+        calibrated = await session.get(QuestionDifficulty, question.id)
+        cards = list(await session.scalars(select(ReviewCard)))
+    assert calibrated is not None and calibrated.answers == len(members)
+    assert len(cards) == len(members)
