@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
+from bot.services.career import CareerService
 from bot.services.challenges import ChallengeService
 from bot.services.daily_quiz import DailyQuizService
 from bot.services.guilds import GuildService
@@ -41,6 +42,7 @@ class Services:
     boards: LeaderboardService = field(init=False)
     mydata: MyDataService = field(init=False)
     mastery: MasteryService = field(init=False)
+    career: CareerService = field(init=False)
     guilds: GuildService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -56,4 +58,7 @@ class Services:
         self.boards = LeaderboardService(self.db, self.clock)
         self.mydata = MyDataService(self.db)
         self.mastery = MasteryService(self.db, self.clock, self.content)
+        self.career = CareerService(
+            self.db, self.clock, self.content, self.mastery, self.practice
+        )
         self.guilds = GuildService(self.db, self.clock)

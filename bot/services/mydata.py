@@ -12,6 +12,7 @@ from bot.db.engine import Database
 from bot.db.models import (
     Activity,
     BoardTotal,
+    CareerGoal,
     ChallengeCompletion,
     ChallengeSchedule,
     Delivery,
@@ -46,6 +47,7 @@ OWNED: dict[str, type[DeclarativeBase]] = {
     "reminders": Reminder,
     "challenge_completions": ChallengeCompletion,
     "timezone_undo": TimezoneUndo,
+    "career_goal": CareerGoal,
 }
 
 

@@ -1,6 +1,7 @@
 """Every model, imported here so ``Base.metadata`` knows all tables."""
 
 from bot.db.models.base import Base
+from bot.db.models.career import CareerGoal
 from bot.db.models.core import Activity, BotState, Guild, Member, TimezoneUndo, User
 from bot.db.models.delivery import Delivery
 from bot.db.models.habits import (
@@ -27,6 +28,7 @@ __all__ = [
     "Base",
     "BoardTotal",
     "BotState",
+    "CareerGoal",
     "ChallengeCompletion",
     "ChallengePost",
     "ChallengeSchedule",

@@ -1,0 +1,175 @@
+"""``/career``: career tracks, a goal, this week's plan and readiness for the role."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.delivery.outbox import Claim, Due
+from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
+from bot.edge.errors import reports_errors
+from bot.render import career as render
+from bot.render.style import clip
+from bot.services.career import PLAN_KIND
+from bot.services.errors import UserError
+
+log = logging.getLogger(__name__)
+
+
+class RegeneratePlan(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"career:plan:(?P<user>\d{1,20})"
+):
+    """Builds the plan again from the latest answers (only for the member it belongs to)."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Regenerate",
+                emoji="🔄",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"career:plan:{user_id}",
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
+    ) -> RegeneratePlan:
+        return cls(int(match["user"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+        if interaction.user.id != self.user_id:
+            raise UserError("This plan belongs to someone else; run `/career plan` for yours.")
+        plan = await interaction.client.services.career.plan(self.user_id)
+        await interaction.response.edit_message(
+            embed=render.plan_embed(plan), view=plan_view(self.user_id)
+        )
+
+
+def plan_view(user_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(RegeneratePlan(user_id))
+    return view
+
+
+class CareerPlanFeed(Feed):
+    """The opt-in weekly plan by DM, on Monday morning the member's time."""
+
+    kind = PLAN_KIND
+
+    async def due(self, now_utc: datetime) -> list[Due]:
+        return await self.bot.services.career.weekly_dm_due(now_utc)
+
+    async def draft(self, claim: Claim) -> Draft | None:
+        try:
+            plan = await self.bot.services.career.plan(claim.subject_id)
+        except UserError:
+            return None  # the goal was removed or its track retired
+        return Draft(
+            targets=[Target(user_id=claim.subject_id)],
+            content="🗓️ Your plan for this week (you asked for it every Monday; `/career goal weekly_plan_dm: False` stops it).",
+            embed=render.plan_embed(plan),
+        )
+
+    async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        await self.bot.delivery.outbox.fail(claim, "DMs closed")
+        await self.bot.services.career.stop_weekly_dm(claim.subject_id)
+
+
+class Career(commands.Cog):
+    """The career mentor: where you stand against the role you want, and what to do next."""
+
+    career = app_commands.Group(
+        name="career", description="Career tracks, your goal and your plan."
+    )
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RegeneratePlan)
+        self.bot.delivery.register(CareerPlanFeed(self.bot))
+
+    async def track_choices(
+        self, interaction: discord.Interaction[MentorBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        folded = current.casefold().strip()
+        return [
+            app_commands.Choice(name=clip(track.name, 100), value=track.slug)
+            for track in self.bot.services.career.tracks()
+            if folded in track.name.casefold() or folded in track.slug
+        ][:25]
+
+    @career.command(name="tracks", description="The career tracks: what each role does and needs.")
+    async def tracks(self, interaction: discord.Interaction[MentorBot]) -> None:
+        goal = await self.bot.services.career.goal(interaction.user.id)
+        await interaction.response.send_message(
+            embed=render.tracks_embed(
+                self.bot.services.career.tracks(), goal[0].slug if goal else None
+            ),
+            ephemeral=True,
+        )
+
+    @career.command(name="goal", description="Choose the role you are working towards.")
+    @app_commands.describe(
+        track="A career track (see /career tracks)",
+        weekly_minutes="Your weekly study-time target (default 180)",
+        weekly_plan_dm="Send me my plan by DM every Monday morning",
+    )
+    @app_commands.autocomplete(track=track_choices)
+    async def goal(
+        self,
+        interaction: discord.Interaction[MentorBot],
+        track: app_commands.Range[str, 1, 60],
+        weekly_minutes: app_commands.Range[int, 15, 3000] | None = None,
+        weekly_plan_dm: bool | None = None,
+    ) -> None:
+        chosen, minutes, dm = await self.bot.services.career.set_goal(
+            interaction.user.id, track, weekly_minutes=weekly_minutes, weekly_dm=weekly_plan_dm
+        )
+        dm_text = " Your plan comes by DM every Monday morning." if dm else ""
+        await interaction.response.send_message(
+            f"🎯 Your goal is **{chosen.name}**, with {minutes} minutes of study a week.{dm_text} "
+            "See your week with `/career plan` and where you stand with `/career readiness`.",
+            ephemeral=True,
+        )
+
+    @career.command(name="plan", description="This week's plan towards your goal.")
+    @app_commands.describe(track="Plan for another track than your goal")
+    @app_commands.autocomplete(track=track_choices)
+    async def plan(
+        self,
+        interaction: discord.Interaction[MentorBot],
+        track: app_commands.Range[str, 1, 60] | None = None,
+    ) -> None:
+        plan = await self.bot.services.career.plan(interaction.user.id, track)
+        await interaction.response.send_message(
+            embed=render.plan_embed(plan), view=plan_view(interaction.user.id), ephemeral=True
+        )
+
+    @career.command(name="readiness", description="Where you stand against your goal's targets.")
+    @app_commands.describe(track="Check another track than your goal")
+    @app_commands.autocomplete(track=track_choices)
+    async def readiness(
+        self,
+        interaction: discord.Interaction[MentorBot],
+        track: app_commands.Range[str, 1, 60] | None = None,
+    ) -> None:
+        readiness = await self.bot.services.career.readiness(interaction.user.id, track)
+        await interaction.response.send_message(
+            embed=render.readiness_embed(readiness),
+            file=render.readiness_chart(readiness),
+            ephemeral=True,
+        )
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Career(bot))

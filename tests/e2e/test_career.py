@@ -1,0 +1,107 @@
+"""The career mentor end to end: tracks, a goal, a plan that follows the answers, readiness."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from bot.app import MentorBot
+from bot.clock import FrozenClock
+from bot.db.engine import Database
+from bot.db.models import CareerGoal
+from bot.sandbox import Sandbox
+from tests.e2e.harness import START, World
+from tests.e2e.test_practice import answer
+
+
+async def goals(db: Database) -> int:
+    async with db.read() as session:
+        return await session.scalar(select(func.count()).select_from(CareerGoal)) or 0
+
+
+async def test_tracks_goal_and_bad_input(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
+    listed = await sandbox.run_command("career tracks", user=world.alice, guild=world.guild)
+    assert listed.ephemeral and len(listed.embeds[0]["fields"]) >= 8
+    choices = await sandbox.autocomplete(
+        "career goal", "track", "pyth", user=world.alice, guild=world.guild
+    )
+    assert choices[0]["value"] == "python-backend"
+    refused = await sandbox.run_command(
+        "career goal", user=world.alice, guild=world.guild, track="astronaut"
+    )
+    assert refused.ephemeral and "no such career track" in refused.content
+    no_goal = await sandbox.run_command("career plan", user=world.alice, guild=world.guild)
+    assert no_goal.ephemeral and "Pick a goal first" in no_goal.content
+    assert await goals(db) == 0
+    chosen = await sandbox.run_command(
+        "career goal", user=world.alice, guild=world.guild, track="python-backend"
+    )
+    assert "Python" in chosen.content and "180 minutes" in chosen.content
+    again = await sandbox.run_command(
+        "career goal", user=world.alice, guild=world.guild, track="go-backend", weekly_minutes=240
+    )
+    assert "240 minutes" in again.content
+    assert await goals(db) == 1
+    marked = await sandbox.run_command("career tracks", user=world.alice, guild=world.guild)
+    assert any("your goal" in f["name"] and "Go" in f["name"] for f in marked.embeds[0]["fields"])
+
+
+async def test_wrong_answers_move_a_skill_to_the_top_of_the_plan_and_readiness_matches(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    await sandbox.run_command(
+        "career goal", user=world.alice, guild=world.guild, track="python-backend"
+    )
+    first = await sandbox.run_command("career plan", user=world.alice, guild=world.guild)
+    steps = next(f for f in first.embeds[0]["fields"] if f["name"] == "Skills to work on")
+    assert "not practised yet" in steps["value"]
+
+    for _ in range(3):
+        question = await sandbox.run_command(
+            "quiz practice", user=world.alice, guild=world.guild, topic="sql"
+        )
+        await answer(sandbox, mentor, question, world.alice, right=False)
+    report = await mentor.services.mastery.mastery_of(world.alice.id)
+    assert report.skills["sql"].answers == 3 and report.skills["sql"].right == 0
+
+    regenerated = await sandbox.click(first, "Regenerate", user=world.alice)
+    lines = next(f for f in regenerated.embeds[0]["fields"] if f["name"] == "Skills to work on")
+    first_line = lines["value"].splitlines()[0]
+    assert "SQL" in first_line and "you answered 0 of 3" in first_line
+
+    shown = await sandbox.run_command("career readiness", user=world.alice, guild=world.guild)
+    readiness = await mentor.services.career.readiness(world.alice.id)
+    rows = next(f for f in shown.embeds[0]["fields"] if f["name"] == "By category")["value"]
+    for category in readiness.categories:
+        assert f"{category.category.label}: **{category.mastery:.0%}**" in rows
+    gaps = next(f for f in shown.embeds[0]["fields"] if f["name"].startswith("Biggest gaps"))
+    assert len(readiness.gaps) == 3
+    assert gaps["value"].splitlines()[0].startswith(readiness.gaps[0].skill.name)
+    chart = Image.open(io.BytesIO(shown.attachments[0].data))
+    assert chart.format == "PNG" and chart.size[1] > 44 + 34 * (len(readiness.categories) - 1)
+
+
+async def test_weekly_plan_dm_once_on_monday_morning(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    await sandbox.run_command(
+        "career goal",
+        user=world.alice,
+        guild=world.guild,
+        track="junior-backend",
+        weekly_plan_dm=True,
+    )
+    monday = START + timedelta(days=6, hours=1)  # Monday 16 March, 09:00 UTC
+    clock.set(monday - timedelta(minutes=1))
+    await mentor.delivery.tick()
+    assert sandbox.dm_messages(world.alice) == []
+    clock.set(monday)
+    await mentor.delivery.tick()
+    await mentor.delivery.tick()
+    dms = sandbox.dm_messages(world.alice)
+    assert len(dms) == 1 and dms[0].embeds[0]["title"].startswith("Your week")
