@@ -13,9 +13,9 @@ from discord.ext import commands
 from bot.app import MentorBot
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
+from bot.edge.autocomplete import track_choices
 from bot.edge.errors import reports_errors
 from bot.render import career as render
-from bot.render.style import clip
 from bot.services.career import PLAN_KIND
 from bot.services.errors import UserError
 
@@ -97,16 +97,6 @@ class Career(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RegeneratePlan)
         self.bot.delivery.register(CareerPlanFeed(self.bot))
-
-    async def track_choices(
-        self, interaction: discord.Interaction[MentorBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        folded = current.casefold().strip()
-        return [
-            app_commands.Choice(name=clip(track.name, 100), value=track.slug)
-            for track in self.bot.services.career.tracks()
-            if folded in track.name.casefold() or folded in track.slug
-        ][:25]
 
     @career.command(name="tracks", description="The career tracks: what each role does and needs.")
     async def tracks(self, interaction: discord.Interaction[MentorBot]) -> None:

@@ -16,13 +16,17 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import MentorBot
+from bot.content.catalogue import Content
 from bot.content.schema import Category, Level
 from bot.delivery.guild_posts import GuildPostFeed
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Target
+from bot.edge.autocomplete import track_choices
 from bot.edge.errors import reports_errors
+from bot.render import assessments as assessment_render
 from bot.render import quiz as render
 from bot.render.style import clip
+from bot.services.assessments import INTERVIEW, PLACEMENT, Step
 from bot.services.daily_quiz import KIND, DailyResult
 from bot.services.practice import Prompt
 from bot.services.quiz_bank import ShownQuestion
@@ -82,9 +86,10 @@ def prompt_view(prompt: Prompt) -> discord.ui.View:
 
 def after_answer_view(prompt: Prompt) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(
-        NextPrompt(prompt.prompt_id, "Next review" if prompt.mode == "review" else "Next question")
+    label = {"review": "Next review", PLACEMENT: "Next", INTERVIEW: "Next"}.get(
+        prompt.mode, "Next question"
     )
+    view.add_item(NextPrompt(prompt.prompt_id, label))
     return view
 
 
@@ -176,6 +181,13 @@ class NextPrompt(
         bot = _bot(interaction)
         previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id)
         guild_id = interaction.guild_id
+        if previous.mode in (PLACEMENT, INTERVIEW):
+            step = await bot.services.assessments.next(
+                previous, user_id=interaction.user.id, guild_id=guild_id
+            )
+            embed, view = step_message(step, bot.services.content)
+            await interaction.response.edit_message(embed=embed, view=view)
+            return
         if previous.mode == "review":
             prompt = await bot.services.practice.review(
                 user_id=interaction.user.id, guild_id=guild_id
@@ -195,6 +207,14 @@ class NextPrompt(
         await interaction.response.edit_message(
             embed=render.prompt_question(prompt, bot.services.content), view=prompt_view(prompt)
         )
+
+
+def step_message(step: Step, content: Content) -> tuple[discord.Embed, discord.ui.View]:
+    """A placement or interview step: its next question with buttons, or the final score."""
+    if step.result is not None:
+        return assessment_render.run_result(step.result, content), discord.ui.View()
+    assert step.prompt is not None
+    return assessment_render.step_question(step, content), prompt_view(step.prompt)
 
 
 async def start_practice(
@@ -317,6 +337,22 @@ class Quiz(commands.Cog):
         difficulty: str | None = None,
     ) -> None:
         await start_practice(interaction, topic=topic, difficulty=difficulty)
+
+    @quiz.command(
+        name="placement", description="An adaptive 12-question test, so your skills start right."
+    )
+    @app_commands.describe(track="The career track to place you on (default: your goal)")
+    @app_commands.autocomplete(track=track_choices)
+    async def placement(
+        self,
+        interaction: discord.Interaction[MentorBot],
+        track: app_commands.Range[str, 1, 60] | None = None,
+    ) -> None:
+        step = await self.bot.services.assessments.start(
+            PLACEMENT, user_id=interaction.user.id, guild_id=interaction.guild_id, track=track
+        )
+        embed, view = step_message(step, self.bot.services.content)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @quiz.command(
         name="review", description="Spaced repetition (FSRS) of the questions you have answered."

@@ -145,6 +145,8 @@ def prompt_answered(outcome: PromptOutcome, content: Content) -> discord.Embed:
     embed.description = (
         f"{shown.question.prompt}\n\n{_choices_text(shown, reveal=True)}\n\n{embed.description}"
     )
+    if outcome.timed_out:
+        embed.title = "⏱️ Too late: counted as wrong"
     if outcome.next_due is not None:
         mastery = (
             f" Your {content.skills[shown.question.skill].name} mastery: {outcome.mastery:.0%}."

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
+from bot.services.assessments import AssessmentService
 from bot.services.career import CareerService
 from bot.services.challenges import ChallengeService
 from bot.services.daily_quiz import DailyQuizService
@@ -43,6 +44,7 @@ class Services:
     mydata: MyDataService = field(init=False)
     mastery: MasteryService = field(init=False)
     career: CareerService = field(init=False)
+    assessments: AssessmentService = field(init=False)
     guilds: GuildService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -58,7 +60,8 @@ class Services:
         self.boards = LeaderboardService(self.db, self.clock)
         self.mydata = MyDataService(self.db)
         self.mastery = MasteryService(self.db, self.clock, self.content)
-        self.career = CareerService(
-            self.db, self.clock, self.content, self.mastery, self.practice
+        self.career = CareerService(self.db, self.clock, self.content, self.mastery, self.practice)
+        self.assessments = AssessmentService(
+            self.db, self.clock, self.content, self.practice, self.mastery, self.career
         )
         self.guilds = GuildService(self.db, self.clock)

@@ -37,6 +37,7 @@ from bot.services.quiz_bank import (
 from bot.services.users import ensure_guild, ensure_member, ensure_user
 
 RECENT_WINDOW = 30
+INTERVIEW_TIME_LIMIT = timedelta(seconds=90)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Prompt:
     shown: ShownQuestion
     topic: str | None
     difficulty: str | None
+    asked_at: datetime
     due_count: int = 0
 
 
@@ -64,6 +66,8 @@ class PromptOutcome:
     """When the question comes back for review (the member's local date)."""
     mastery: float | None = None
     """The member's mastery of the question's skill after this answer (0-1)."""
+    timed_out: bool = False
+    """An interview answer that came after the time limit (counted wrong)."""
 
 
 class PracticeService:
@@ -144,6 +148,19 @@ class PracticeService:
             )
             return Prompt(**{**prompt.__dict__, "due_count": len(due)})
 
+    async def ask(
+        self, *, user_id: int, guild_id: int | None, question_id: str, mode: str, run: str
+    ) -> Prompt:
+        """A private prompt of a placement or interview run (``run`` is kept as its topic)."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await ensure_user(session, user_id, now)
+            if guild_id is not None:
+                await ensure_guild(session, guild_id, now)
+            return await self._new_prompt(
+                session, user_id, guild_id, question_id, mode, run, None, now
+            )
+
     async def next_review_date(self, user_id: int) -> tuple[int, date | None]:
         """How many questions have a review card and the earliest (local) date one is due."""
         async with self._db.read() as session:
@@ -180,7 +197,7 @@ class PracticeService:
         )
         session.add(row)
         await session.flush()
-        return Prompt(row.id, mode, ShownQuestion(question, order), topic, difficulty)
+        return Prompt(row.id, mode, ShownQuestion(question, order), topic, difficulty, now)
 
     async def prompt(self, prompt_id: int, user_id: int) -> Prompt:
         """A prompt of this user's, for "next" buttons."""
@@ -200,7 +217,7 @@ class PracticeService:
         shown = ShownQuestion(
             self._content.questions[row.question_id], decode_order(row.choice_order)
         )
-        return Prompt(row.id, row.mode, shown, row.topic, row.difficulty)
+        return Prompt(row.id, row.mode, shown, row.topic, row.difficulty, row.created_at)
 
     async def answer(
         self, *, prompt_id: int, user_id: int, display_name: str, position: int
@@ -210,8 +227,9 @@ class PracticeService:
         if not 0 <= position < len(prompt.shown.order):
             raise UserError("That is not one of the choices.")
         choice = prompt.shown.original(position)
-        correct = choice == prompt.shown.question.answer
         now = self._clock.now()
+        timed_out = prompt.mode == "interview" and now - prompt.asked_at > INTERVIEW_TIME_LIMIT
+        correct = choice == prompt.shown.question.answer and not timed_out
         try:
             async with self._db.transaction() as session:
                 row = await session.get(QuizPrompt, prompt_id)
@@ -250,7 +268,14 @@ class PracticeService:
         except IntegrityError:
             return await self._already(prompt, user_id)
         return PromptOutcome(
-            prompt, position, correct, False, earned, learning.next_review, learning.mastery
+            prompt,
+            position,
+            correct,
+            False,
+            earned,
+            learning.next_review,
+            learning.mastery,
+            timed_out,
         )
 
     async def _practice_points(

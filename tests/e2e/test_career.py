@@ -12,7 +12,7 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import CareerGoal
-from bot.sandbox import Sandbox
+from bot.sandbox import Message, Sandbox
 from tests.e2e.harness import START, World
 from tests.e2e.test_practice import answer
 
@@ -105,3 +105,58 @@ async def test_weekly_plan_dm_once_on_monday_morning(
     await mentor.delivery.tick()
     dms = sandbox.dm_messages(world.alice)
     assert len(dms) == 1 and dms[0].embeds[0]["title"].startswith("Your week")
+
+
+async def test_placement_adapts_and_seeds_the_model(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    question = await sandbox.run_command("quiz placement", user=world.alice, guild=world.guild)
+    assert question.embeds[0]["title"].startswith("Placement 1/12 — ")
+    skills = []
+    for number in range(1, 13):
+        skills.append(question.embeds[0]["title"].split(" — ", 1)[1])
+        answered = await answer(sandbox, mentor, question, world.alice, right=number % 3 != 0)
+        question = await sandbox.click(answered, "Next", user=world.alice)
+        if number < 12:
+            assert question.embeds[0]["title"].startswith(f"Placement {number + 1}/12")
+    assert question.embeds[0]["title"] == "Placement test done: 8/12"
+    assert not question.buttons
+    assert len(set(skills)) >= 6  # it spreads over the track's skills before repeating one
+    report = await mentor.services.mastery.mastery_of(world.alice.id)
+    assert sum(view.answers for view in report.skills.values()) == 12
+
+
+async def test_an_interview_round_times_out_a_question_and_scores(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    question = await sandbox.run_command(
+        "interview start", user=world.alice, guild=world.guild, track="python-backend"
+    )
+    assert question.embeds[0]["title"].startswith("Interview 1/6")
+    assert any(f["name"] == "Clock" for f in question.embeds[0]["fields"])
+    titles, asked = [], set()
+    for number in range(1, 7):
+        asked.add(await question_id(mentor, question, world.alice.id))
+        if number == 2:
+            clock.advance(timedelta(seconds=91))  # too slow on the second question
+        answered = await answer(sandbox, mentor, question, world.alice, right=True)
+        titles.append(answered.embeds[0]["title"])
+        question = await sandbox.click(answered, "Next", user=world.alice)
+    assert titles[1] == "⏱️ Too late: counted as wrong"
+    assert titles.count("✅ Right!") == 5
+    assert question.embeds[0]["title"] == "Mock interview done: 5/6"
+    weak = next(f for f in question.embeds[0]["fields"] if f["name"] == "Weak spots")
+    assert "/quiz practice topic:" in weak["value"]
+    streak = await sandbox.run_command("streak", user=world.alice, guild=world.guild)
+    assert streak.embeds[0]["title"].endswith("1-day streak")
+
+    again = await sandbox.run_command(
+        "interview start", user=world.alice, guild=world.guild, track="python-backend"
+    )
+    assert again.embeds[0]["title"].startswith("Interview 1/6")
+    assert await question_id(mentor, again, world.alice.id) not in asked  # no repeat
+
+
+async def question_id(bot: MentorBot, message: Message, user_id: int) -> str:
+    prompt_id = int(message.buttons[0].custom_id.split(":")[2])
+    return (await bot.services.practice.prompt(prompt_id, user_id)).shown.question.id
