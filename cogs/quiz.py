@@ -111,6 +111,7 @@ class DailyChoice(
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
+            guild_id=interaction.guild_id,
         )
         await interaction.response.send_message(
             embed=render.daily_feedback(outcome), ephemeral=True
@@ -142,6 +143,7 @@ class PromptChoice(
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
+            guild_id=interaction.guild_id,
         )
         await interaction.response.edit_message(
             embed=render.prompt_answered(outcome, services.content),
@@ -174,8 +176,8 @@ class NextPrompt(
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = _bot(interaction)
-        previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id)
         guild_id = interaction.guild_id
+        previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id, guild_id)
         if previous.mode == "review":
             prompt = await bot.services.practice.review(
                 user_id=interaction.user.id, guild_id=guild_id

@@ -11,6 +11,7 @@ from bot.db.models.habits import (
     StreakEvent,
 )
 from bot.db.models.learning import LearnedSkill
+from bot.db.models.packs import Pack, PackQuestion, PackSettings, QuestionSubmission
 from bot.db.models.points import BoardTotal, ModAudit, PointsEntry, Season
 from bot.db.models.quiz import (
     DailyPost,
@@ -36,7 +37,11 @@ __all__ = [
     "LearnedSkill",
     "Member",
     "ModAudit",
+    "Pack",
+    "PackQuestion",
+    "PackSettings",
     "PointsEntry",
+    "QuestionSubmission",
     "QuizAnswer",
     "QuizPrompt",
     "QuizSchedule",
