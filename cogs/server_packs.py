@@ -261,21 +261,26 @@ class QuestionModal(discord.ui.Modal):
     """
 
     prompt: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
+        custom_id="prompt",
         label="Question", style=discord.TextStyle.paragraph, min_length=10, max_length=400
     )
     choices: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
+        custom_id="choices",
         label="Choices, one per line (2 to 4)",
         style=discord.TextStyle.paragraph,
         placeholder="A first choice\nA second choice\nA third choice\nA fourth choice",
         max_length=320,
     )
     answer: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
+        custom_id="answer",
         label="The right choice (A, B, C or D)", min_length=1, max_length=2, placeholder="B"
     )
     explanation: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
+        custom_id="explanation",
         label="Why it is right", style=discord.TextStyle.paragraph, min_length=20, max_length=700
     )
     source: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
+        custom_id="source",
         label="Source link (documentation)", max_length=500, placeholder="https://…"
     )
 
@@ -345,6 +350,7 @@ class QuestionModal(discord.ui.Modal):
 
 class RejectModal(discord.ui.Modal, title="Reject a submission"):
     reason: discord.ui.TextInput[RejectModal] = discord.ui.TextInput(
+        custom_id="reason",
         label="Why (sent to the author; optional)",
         style=discord.TextStyle.paragraph,
         required=False,
