@@ -47,7 +47,13 @@ def _bot(interaction: discord.Interaction[MentorBot]) -> MentorBot:
 
 
 def _guild(interaction: discord.Interaction[MentorBot]) -> int:
-    require_manage_server(interaction)
+    """The server of a moderator's interaction; re-checks Manage Server on every call."""
+    try:
+        require_manage_server(interaction)
+    except app_commands.NoPrivateMessage:
+        raise UserError("This command only works inside a server.") from None
+    except app_commands.MissingPermissions:
+        raise UserError("You need the Manage Server permission to use this command.") from None
     assert interaction.guild_id is not None
     return interaction.guild_id
 
@@ -262,7 +268,10 @@ class QuestionModal(discord.ui.Modal):
 
     prompt: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
         custom_id="prompt",
-        label="Question", style=discord.TextStyle.paragraph, min_length=10, max_length=400
+        label="Question",
+        style=discord.TextStyle.paragraph,
+        min_length=10,
+        max_length=400,
     )
     choices: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
         custom_id="choices",
@@ -273,15 +282,23 @@ class QuestionModal(discord.ui.Modal):
     )
     answer: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
         custom_id="answer",
-        label="The right choice (A, B, C or D)", min_length=1, max_length=2, placeholder="B"
+        label="The right choice (A, B, C or D)",
+        min_length=1,
+        max_length=2,
+        placeholder="B",
     )
     explanation: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
         custom_id="explanation",
-        label="Why it is right", style=discord.TextStyle.paragraph, min_length=20, max_length=700
+        label="Why it is right",
+        style=discord.TextStyle.paragraph,
+        min_length=20,
+        max_length=700,
     )
     source: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
         custom_id="source",
-        label="Source link (documentation)", max_length=500, placeholder="https://…"
+        label="Source link (documentation)",
+        max_length=500,
+        placeholder="https://…",
     )
 
     def __init__(
