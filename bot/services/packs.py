@@ -35,7 +35,7 @@ from bot.db.engine import Database
 from bot.db.models import Pack, PackQuestion, PackSettings, QuestionSubmission
 from bot.db.upsert import insert_ignore
 from bot.services.errors import UserError
-from bot.services.quiz_bank import category_of, pick_daily, pick_practice
+from bot.services.quiz_bank import pick_daily, pick_practice
 from bot.services.users import ensure_guild, ensure_user
 
 PREFIX = "pack:"
@@ -135,16 +135,19 @@ class QuestionBank:
         for key in [k for k in self._cache if k[0] == guild_id]:
             del self._cache[key]
 
-    async def pack_pool(self, session: AsyncSession, guild_id: int | None) -> list[Question]:
-        """Every active pack question of the guild."""
+    async def pack_pool(self, session: AsyncSession, guild_id: int | None) -> list[PoolEntry]:
+        """Every active pack question of the guild, as (id, skill, difficulty): no full rows."""
         if guild_id is None:
             return []
-        rows = await session.scalars(
-            select(PackQuestion)
+        rows = await session.execute(
+            select(PackQuestion.number, PackQuestion.skill, PackQuestion.difficulty)
             .where(PackQuestion.guild_id == guild_id, PackQuestion.deleted.is_(False))
             .order_by(PackQuestion.number)
         )
-        return [_question(row) for row in rows]
+        return [
+            PoolEntry(pack_question_id(guild_id, number), skill, difficulty)
+            for number, skill, difficulty in rows
+        ]
 
     async def mix(self, session: AsyncSession, guild_id: int | None) -> int:
         """The guild's pack share in percent (``DEFAULT_MIX`` unless a moderator set one)."""
@@ -158,6 +161,11 @@ class QuestionBank:
     def _from_pack(self, mix: int) -> bool:
         return mix > 0 and (mix >= 100 or self._rng.random() * 100 < mix)
 
+    async def _chosen(self, session: AsyncSession, guild_id: int, entry: PoolEntry) -> Question:
+        question = await self.get(session, guild_id, entry.id, active_only=True)
+        assert question is not None, "an active pack question resolves in its guild"
+        return question
+
     async def pick_daily(
         self,
         session: AsyncSession,
@@ -170,17 +178,17 @@ class QuestionBank:
         """The next daily question: from the guild's packs (by the mix) or the shipped bank."""
         allowed = set(topics) if topics else set(Category)
         pack = [
-            q
-            for q in await self.pack_pool(session, guild_id)
-            if category_of(self.content, q) in allowed
+            e
+            for e in await self.pack_pool(session, guild_id)
+            if e.skill in self.content.skills and self.content.skills[e.skill].category in allowed
         ]
         mix = await self.mix(session, guild_id) if pack else 0
         if pack and self._from_pack(mix):
-            fresh = [q for q in pack if q.id not in used]
+            fresh = [e for e in pack if e.id not in used]
             if fresh:
-                return self._rng.choice(fresh), False
+                return await self._chosen(session, guild_id, self._rng.choice(fresh)), False
             if mix >= 100:
-                return self._rng.choice(pack), True
+                return await self._chosen(session, guild_id, self._rng.choice(pack)), True
         return pick_daily(
             self.content,
             topics=topics,
@@ -200,26 +208,41 @@ class QuestionBank:
     ) -> Question | None:
         """A practice question: from the guild's packs (by the mix) or the shipped bank."""
         pack = [
-            q
-            for q in await self.pack_pool(session, guild_id)
-            if _on_topic(self.content, q, topic) and (not difficulty or q.difficulty == difficulty)
+            e
+            for e in await self.pack_pool(session, guild_id)
+            if _on_topic(self.content, e.skill, topic)
+            and (not difficulty or e.difficulty == difficulty)
         ]
         shipped = pick_practice(
             self.content, topic=topic, difficulty=difficulty, recent=recent, rng=self._rng
         )
-        if pack and (shipped is None or self._from_pack(await self.mix(session, guild_id))):
+        if (
+            guild_id is not None
+            and pack
+            and (shipped is None or self._from_pack(await self.mix(session, guild_id)))
+        ):
             recent_set = set(recent)
-            fresh = [q for q in pack if q.id not in recent_set]
-            return self._rng.choice(fresh or pack)
+            fresh = [e for e in pack if e.id not in recent_set]
+            return await self._chosen(session, guild_id, self._rng.choice(fresh or pack))
         return shipped
 
 
-def _on_topic(content: Content, question: Question, topic: str | None) -> bool:
+@dataclass(frozen=True)
+class PoolEntry:
+    """A pack question as the pickers need it."""
+
+    id: str
+    skill: str
+    difficulty: str
+
+
+def _on_topic(content: Content, skill: str, topic: str | None) -> bool:
     if topic is None:
         return True
     if topic in {c.value for c in Category}:
-        return category_of(content, question).value == topic
-    return question.skill == topic
+        known = content.skills.get(skill)
+        return known is not None and known.category.value == topic
+    return skill == topic
 
 
 # -- packs ------------------------------------------------------------------------------------
