@@ -61,6 +61,8 @@ CSV_COLUMNS = (
 )
 CSV_REQUIRED = ("id", "skill", "difficulty", "prompt", "choice_1", "choice_2", "answer")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV cell starting with one of these is refused; a leading ``'`` marks text (and is dropped),
+as in spreadsheets and in the bot's own CSV exports."""
 PACK_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -275,8 +277,11 @@ def _read_csv(text: str) -> tuple[list[Any], _Lines]:
             if cell.startswith(FORMULA_PREFIXES):
                 formulas.append(
                     f"row {row_number}, column `{column}`: a cell may not start with "
-                    f"{cell[0]!r} (spreadsheets run it as a formula)"
+                    f"{cell[0]!r} (spreadsheets run it as a formula); to mean the text, "
+                    f"write it as '{cell[:12]}"
                 )
+            elif cell.startswith("'"):
+                row[column] = cell[1:]  # the spreadsheet way of saying "this is text"
         raws.append(_csv_question(row))
         starts.append(row_number)
         if len(raws) > MAX_PACK_QUESTIONS:
