@@ -428,6 +428,17 @@ async def test_a_submission_goes_through_review_into_the_pack(
     await mentor.delivery.tick()
     assert len(sandbox.dm_messages(world.alice)) == before
 
+    # /mydata: the submissions are the member's; deleting removes the credit, not the question.
+    exported = await mentor.services.mydata.export(world.alice.id)
+    assert [s["status"] for s in exported["question_submissions"]] == ["approved"]
+    assert len(exported["authored_pack_questions"]) == 1
+    await mentor.services.mydata.delete(world.alice.id)
+    async with db.read() as session:
+        (kept,) = await session.scalars(select(PackQuestion))
+        assert kept.author_id is None
+        remaining = list(await session.scalars(select(QuestionSubmission.user_id)))
+    assert remaining == [world.bob.id]
+
 
 @pytest.mark.parametrize("fmt", ["toml", "json"])
 async def test_line_numbers_in_errors(
