@@ -26,7 +26,7 @@ from bot.content.packfile import PackFileError, check_size, pack_name, parse_pac
 from bot.content.schema import Level
 from bot.delivery.cadence import Occurrence
 from bot.delivery.outbox import Claim, Due
-from bot.delivery.pipeline import Draft, Feed, Target
+from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.edge.checks import require_manage_server
 from bot.edge.errors import report_error, reports_errors
 from bot.edge.replies import reply
@@ -473,6 +473,10 @@ class SubmissionOutcomeFeed(Feed):
 
     async def confirm(self, session: AsyncSession, claim: Claim, message_id: int) -> None:
         """The outbox row is the record; nothing else to store."""
+
+    async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        """DMs closed and the channel refused too: settle it, never retry into a 403."""
+        await self.bot.delivery.outbox.fail(claim, "DMs closed and the channel refused")
 
 
 async def notify_author(bot: MentorBot, submission: Submission) -> None:
