@@ -63,6 +63,12 @@ CSV_REQUIRED = ("id", "skill", "difficulty", "prompt", "choice_1", "choice_2", "
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """A CSV cell starting with one of these is refused; a leading ``'`` marks text (and is dropped),
 as in spreadsheets and in the bot's own CSV exports."""
+UNSAFE_TEXT = re.compile(
+    r"@everyone|@here|<@[!&]?\d+>|<#\d+>|\]\(\s*<?https?://|discord(?:\.gg|(?:app)?\.com/invite)/",
+    re.IGNORECASE,
+)
+"""Pack questions are posted in shared channels: no pings, channel links, invites or
+masked links (``[text](url)``), whatever ``allowed_mentions`` would do."""
 PACK_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -378,6 +384,16 @@ def question_problems(question: Question, content: Content) -> list[tuple[str, s
         )
         return [("skill", f"`{question.skill[:40]}` is not a skill of the catalogue{hint}")]
     found: list[tuple[str, str]] = []
+    for field, texts in (
+        ("prompt", [question.prompt]),
+        ("choices", question.choices),
+        ("explanation", [question.explanation]),
+    ):
+        unsafe = next((m.group(0) for t in texts if (m := UNSAFE_TEXT.search(t))), None)
+        if unsafe:
+            found.append(
+                (field, f"{unsafe!r}: no mentions, invites or masked links in a shared question")
+            )
     giveaways = giveaway_words(question, skill)
     if giveaways:
         found.append(

@@ -57,3 +57,12 @@ def test_pack_question_ids_never_look_like_shipped_ones(content: Content) -> Non
     assert parse_pack_id(qid) == (123456789012345678, 42)
     assert not any(is_pack_id(q) for q in content.questions)
     assert parse_pack_id("pack:abc:1") is None and parse_pack_id("rest-1") is None
+
+
+def test_no_pings_invites_or_masked_links(content: Content) -> None:
+    row = ROW.replace(b"HAVING,'--", b"[HAVING](https://evil.example),'--")
+    with pytest.raises(PackFileError, match=r"field `choices`: '\]\(https://': no mentions"):
+        parse_pack("p.csv", HEADER + row, content)
+    row = ROW.replace(b"Which SQL", b"Hey @everyone which SQL")
+    with pytest.raises(PackFileError, match=r"field `prompt`: '@everyone'"):
+        parse_pack("p.csv", HEADER + row, content)
