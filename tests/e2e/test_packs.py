@@ -174,6 +174,14 @@ async def test_import_list_export_mix_and_delete(
     listing = await sandbox.run_command("mod pack list", user=world.mod, guild=world.guild)
     assert "`week-1` — 12 questions" in listing.embeds[0]["description"]
 
+    shown = await sandbox.run_command("help", user=world.mod, guild=world.guild)
+    text = json.dumps(shown.embeds[0], ensure_ascii=False)
+    for usage in ("/mod pack import file: [name]", "/mod pack mix percent:", "/mod submissions"):
+        assert usage in text, usage
+    member_help = await sandbox.run_command("help", user=world.alice, guild=world.guild)
+    assert "/quiz submit skill: [difficulty]" in member_help.embeds[0]["description"]
+    assert "/mod pack" not in json.dumps(member_help.embeds[0])
+
     mixed = await sandbox.run_command("mod pack mix", user=world.mod, guild=world.guild, percent=80)
     assert mixed.content.startswith("✅ 80% of this server's daily and practice questions")
 
