@@ -519,6 +519,13 @@ class Packs(commands.Cog):
         self.bot.add_dynamic_items(ReviewButton)
         self.bot.delivery.register(SubmissionOutcomeFeed(self.bot))
 
+    async def cog_unload(self) -> None:
+        for group, name in (("mod", "pack"), ("mod", "submissions"), ("quiz", "submit")):
+            parent = self.bot.tree.get_command(group)
+            if isinstance(parent, app_commands.Group):
+                parent.remove_command(name)
+        self.bot.remove_dynamic_items(ReviewButton)
+
 
 async def setup(bot: MentorBot) -> None:
     await bot.add_cog(Packs(bot))
