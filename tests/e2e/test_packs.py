@@ -24,7 +24,7 @@ from bot.db.models import (
     QuizAnswer,
     QuizPrompt,
 )
-from bot.sandbox import Guild, Message, Modal, Sandbox, SandboxTimeout
+from bot.sandbox import Guild, Message, Modal, Sandbox, SandboxTimeout, User
 from bot.services.errors import UserError
 from tests.e2e.harness import START, World
 
@@ -70,11 +70,11 @@ async def count(db: Database, model: type) -> int:
 
 
 async def import_pack(
-    sandbox: Sandbox, guild: Guild, user: object, filename: str, data: bytes, **options: object
+    sandbox: Sandbox, guild: Guild, user: User, filename: str, data: bytes, **options: object
 ) -> Message:
     return await sandbox.run_command(
         "mod pack import", user=user, guild=guild, file=(filename, data), **options
-    )  # type: ignore[arg-type]
+    )
 
 
 async def test_malformed_packs_are_refused_precisely_and_nothing_is_stored(
@@ -233,10 +233,10 @@ async def test_import_list_export_mix_and_delete(
     assert "There is no pack named `week-1` here" in missing.content
 
 
-async def schedule(sandbox: Sandbox, guild: Guild, mod: object) -> None:
+async def schedule(sandbox: Sandbox, guild: Guild, mod: User) -> None:
     await sandbox.run_command(
         "mod quiz-schedule",
-        user=mod,  # type: ignore[arg-type]
+        user=mod,
         guild=guild,
         options={"channel": guild.general, "time": "09:00", "timezone": "Europe/Berlin"},
     )
