@@ -1,7 +1,7 @@
 """server question packs and member submissions
 
 Revision ID: 0011_packs
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 02:00:00
 
 A guild's own questions (``pack_questions``, grouped in ``packs``), its mix setting
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0011_packs'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
