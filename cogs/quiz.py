@@ -116,6 +116,7 @@ class DailyChoice(
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
+            guild_id=interaction.guild_id,
         )
         await interaction.response.send_message(
             embed=render.daily_feedback(outcome), ephemeral=True
@@ -147,6 +148,7 @@ class PromptChoice(
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
+            guild_id=interaction.guild_id,
         )
         await interaction.response.edit_message(
             embed=render.prompt_answered(outcome, services.content),
@@ -179,8 +181,8 @@ class NextPrompt(
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = _bot(interaction)
-        previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id)
         guild_id = interaction.guild_id
+        previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id, guild_id)
         if previous.mode in (PLACEMENT, INTERVIEW):
             step = await bot.services.assessments.next(
                 previous, user_id=interaction.user.id, guild_id=guild_id

@@ -422,6 +422,20 @@ class Sandbox:
         record = self._component(message, user, data, f"button {found.label or found.custom_id!r}")
         return await self._result(record, timeout)
 
+    async def press(
+        self, message: Message | int, custom_id: str, *, user: User, timeout: float | None = None
+    ) -> Any:
+        """Send a button click with any ``custom_id`` from ``message``, as a modified client can.
+
+        Discord does not check that the message has such a button; neither does this. It
+        proves that the bot trusts nothing in a custom id (someone else's post, another
+        server's question).
+        """
+        message = self._visible_message(message, user)
+        data = {"custom_id": custom_id, "component_type": int(ComponentType.BUTTON)}
+        record = self._component(message, user, data, f"crafted button {custom_id!r}")
+        return await self._result(record, timeout)
+
     async def select(
         self,
         message: Message | int,

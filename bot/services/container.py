@@ -16,6 +16,7 @@ from bot.services.leaderboards import LeaderboardService
 from bot.services.learning import LearningService
 from bot.services.mastery import MasteryService
 from bot.services.mydata import MyDataService
+from bot.services.packs import PackService, QuestionBank
 from bot.services.practice import PracticeService
 from bot.services.profile import ProfileService
 from bot.services.reminders import ReminderService
@@ -46,12 +47,16 @@ class Services:
     career: CareerService = field(init=False)
     assessments: AssessmentService = field(init=False)
     guilds: GuildService = field(init=False)
+    bank: QuestionBank = field(init=False)
+    packs: PackService = field(init=False)
 
     def __post_init__(self) -> None:
         self.state = StateStore(self.db)
         self.learning = LearningService(self.db, self.clock, self.content)
-        self.daily = DailyQuizService(self.db, self.clock, self.content)
-        self.practice = PracticeService(self.db, self.clock, self.content)
+        self.bank = QuestionBank(self.content)
+        self.packs = PackService(self.db, self.clock, self.bank)
+        self.daily = DailyQuizService(self.db, self.clock, self.content, bank=self.bank)
+        self.practice = PracticeService(self.db, self.clock, self.content, bank=self.bank)
         self.streaks = StreakService(self.db, self.clock)
         self.profile = ProfileService(self.db, self.clock)
         self.study = StudyService(self.db, self.clock, self.content)

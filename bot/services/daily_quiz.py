@@ -30,13 +30,13 @@ from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.mastery import AnsweredQuestion, record_answers
+from bot.services.packs import QuestionBank
 from bot.services.pausing import Pauses
 from bot.services.quiz_bank import (
     ShownQuestion,
     category_of,
     decode_order,
     encode_order,
-    pick_daily,
     shuffled_order,
 )
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
@@ -143,12 +143,18 @@ class DailyQuizService:
     """Schedules, posts, answers and results of guilds' daily questions."""
 
     def __init__(
-        self, db: Database, clock: Clock, content: Content, rng: random.Random | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        content: Content,
+        rng: random.Random | None = None,
+        bank: QuestionBank | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._content = content
         self._rng = rng or random.Random()
+        self._bank = bank or QuestionBank(content, self._rng)
         self.pauses = Pauses(db, QuizSchedule)
 
     # -- schedule -----------------------------------------------------------------
@@ -270,7 +276,7 @@ class DailyQuizService:
                 )
             )
             if existing is not None:
-                return self._planned(existing)
+                return await self._planned(session, existing)
             row = await session.get(QuizSchedule, guild_id)
             if row is None:
                 raise UserError("The daily question is no longer scheduled.")
@@ -291,7 +297,7 @@ class DailyQuizService:
             session.add(post)
             session.add(GuildQuestionUse(guild_id=guild_id, question_id=question.id))
             await session.flush()
-            return self._planned(post)
+            return await self._planned(session, post)
 
     async def _next_question(
         self, session: AsyncSession, schedule: Schedule
@@ -309,24 +315,33 @@ class DailyQuizService:
             .order_by(DailyPost.local_date.desc())
             .limit(1)
         )
-        last = self._content.questions.get(last_question) if last_question else None
-        return pick_daily(
-            self._content,
+        last = (
+            await self._bank.get(session, schedule.guild_id, last_question)
+            if last_question
+            else None
+        )
+        return await self._bank.pick_daily(
+            session,
+            schedule.guild_id,
             topics=schedule.topics or None,
-            used={u for u in used if u in self._content.questions},
+            used=used,
             last_category=category_of(self._content, last) if last else None,
-            rng=self._rng,
         )
 
-    def _planned(self, post: DailyPost) -> PlannedPost:
+    async def _shown(self, session: AsyncSession, post: DailyPost) -> ShownQuestion:
+        """The post's question as shown, resolved in the post's own guild."""
+        question = await self._bank.get(session, post.guild_id, post.question_id)
+        if question is None:
+            raise UserError("This question is no longer available.")
+        return ShownQuestion(question, decode_order(post.choice_order))
+
+    async def _planned(self, session: AsyncSession, post: DailyPost) -> PlannedPost:
         return PlannedPost(
             post_id=post.id,
             guild_id=post.guild_id,
             channel_id=post.channel_id,
             local_date=post.local_date,
-            shown=ShownQuestion(
-                self._content.questions[post.question_id], decode_order(post.choice_order)
-            ),
+            shown=await self._shown(session, post),
             message_id=post.message_id,
         )
 
@@ -386,7 +401,7 @@ class DailyQuizService:
                 .order_by(DailyPost.local_date.desc())
                 .limit(1)
             )
-            return self._planned(post) if post else None
+            return await self._planned(session, post) if post else None
 
     # -- closing and results -------------------------------------------------------
 
@@ -468,9 +483,7 @@ class DailyQuizService:
                 channel_id=post.channel_id,
                 message_id=post.message_id,
                 local_date=post.local_date,
-                shown=ShownQuestion(
-                    self._content.questions[post.question_id], decode_order(post.choice_order)
-                ),
+                shown=await self._shown(session, post),
                 answered=answered,
                 right=right,
                 first_correct=tuple(first),
@@ -479,17 +492,24 @@ class DailyQuizService:
     # -- answering ------------------------------------------------------------------
 
     async def answer(
-        self, *, post_id: int, user_id: int, display_name: str, position: int
+        self,
+        *,
+        post_id: int,
+        user_id: int,
+        display_name: str,
+        position: int,
+        guild_id: int | None,
     ) -> AnswerOutcome:
-        """Record a member's click; the unique (post, user) constraint refuses a second one."""
+        """Record a member's click; the unique (post, user) constraint refuses a second one.
+
+        ``guild_id`` is where the click happened: a post answers only in its own guild.
+        """
         now = self._clock.now()
         async with self._db.read() as session:
             post = await session.get(DailyPost, post_id)
-            if post is None or post.question_id not in self._content.questions:
+            if post is None or post.guild_id != guild_id:
                 raise UserError("This question is no longer available.")
-            shown = ShownQuestion(
-                self._content.questions[post.question_id], decode_order(post.choice_order)
-            )
+            shown = await self._shown(session, post)
             if not 0 <= position < len(shown.order):
                 raise UserError("That is not one of the choices.")
             previous = await session.scalar(
@@ -599,11 +619,11 @@ class DailyQuizService:
                 .group_by(QuizAnswer.question_id)
                 .having(func.count() >= minimum)
             )
-            stats = [
-                QuestionStat(self._content.questions[qid], count, int(right_count or 0))
-                for qid, count, right_count in rows
-                if qid in self._content.questions
-            ]
+            stats = []
+            for qid, count, right_count in rows:
+                question = await self._bank.get(session, guild_id, qid)
+                if question is not None:
+                    stats.append(QuestionStat(question, count, int(right_count or 0)))
         stats.sort(key=lambda s: (s.right / s.answered, -s.answered, s.question.id))
         return stats[:limit]
 

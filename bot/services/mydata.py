@@ -19,7 +19,9 @@ from bot.db.models import (
     LearnedSkill,
     Member,
     ModAudit,
+    PackQuestion,
     PointsEntry,
+    QuestionSubmission,
     QuizAnswer,
     QuizPrompt,
     QuizSchedule,
@@ -48,6 +50,7 @@ OWNED: dict[str, type[DeclarativeBase]] = {
     "challenge_completions": ChallengeCompletion,
     "timezone_undo": TimezoneUndo,
     "career_goal": CareerGoal,
+    "question_submissions": QuestionSubmission,
 }
 
 
@@ -88,6 +91,11 @@ class MyDataService:
                 select(Delivery).where(Delivery.kind == REMINDER, Delivery.subject_id == user_id)
             )
             data["reminder_deliveries"] = [_row(r) for r in reminders_sent]
+            # Approved questions stay in the server's pack; deletion removes the credit.
+            authored = await session.scalars(
+                select(PackQuestion).where(PackQuestion.author_id == user_id)
+            )
+            data["authored_pack_questions"] = [_row(r) for r in authored]
         return data
 
     async def delete(self, user_id: int) -> bool:

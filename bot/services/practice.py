@@ -27,11 +27,11 @@ from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc, local_day, user_timezone
 from bot.services.mastery import AnsweredQuestion, record_answers
+from bot.services.packs import QuestionBank
 from bot.services.quiz_bank import (
     ShownQuestion,
     decode_order,
     encode_order,
-    pick_practice,
     shuffled_order,
 )
 from bot.services.users import ensure_guild, ensure_member, ensure_user
@@ -74,12 +74,18 @@ class PracticeService:
     """Practice questions on demand and review of missed ones."""
 
     def __init__(
-        self, db: Database, clock: Clock, content: Content, rng: random.Random | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        content: Content,
+        rng: random.Random | None = None,
+        bank: QuestionBank | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._content = content
         self._rng = rng or random.Random()
+        self._bank = bank or QuestionBank(content, self._rng)
 
     def check_topic(self, topic: str | None) -> str | None:
         """A skill slug or category value, or a UserError naming the problem."""
@@ -113,8 +119,8 @@ class PracticeService:
                     .limit(RECENT_WINDOW)
                 )
             )
-            question = pick_practice(
-                self._content, topic=topic, difficulty=difficulty, recent=recent, rng=self._rng
+            question = await self._bank.pick_practice(
+                session, guild_id, topic=topic, difficulty=difficulty, recent=recent
             )
             if question is None:
                 raise UserError(
@@ -132,6 +138,8 @@ class PracticeService:
             if guild_id is not None:
                 await ensure_guild(session, guild_id, now)
             today = local_day(now, await user_timezone(session, user_id, guild_id))
+            # Review cards are the member's own, across servers: a pack question comes
+            # back only in the server whose pack it is.
             due = [
                 card
                 for card in await session.scalars(
@@ -139,7 +147,7 @@ class PracticeService:
                     .where(ReviewCard.user_id == user_id, ReviewCard.due_on <= today)
                     .order_by(ReviewCard.due_on, ReviewCard.stability, ReviewCard.question_id)
                 )
-                if card.question_id in self._content.questions
+                if await self._bank.get(session, guild_id, card.question_id, active_only=True)
             ]
             if not due:
                 return None
@@ -183,7 +191,8 @@ class PracticeService:
         difficulty: str | None,
         now: datetime,
     ) -> Prompt:
-        question = self._content.questions[question_id]
+        question = await self._bank.get(session, guild_id, question_id)
+        assert question is not None, "picked questions resolve in their guild"
         order = shuffled_order(len(question.choices), self._rng)
         row = QuizPrompt(
             user_id=user_id,
@@ -199,31 +208,33 @@ class PracticeService:
         await session.flush()
         return Prompt(row.id, mode, ShownQuestion(question, order), topic, difficulty, now)
 
-    async def prompt(self, prompt_id: int, user_id: int) -> Prompt:
-        """A prompt of this user's, for "next" buttons."""
+    async def prompt(self, prompt_id: int, user_id: int, guild_id: int | None = None) -> Prompt:
+        """A prompt of this user's, for "next" buttons, as seen from ``guild_id`` (None: DMs)."""
         async with self._db.read() as session:
             row = await session.get(QuizPrompt, prompt_id)
-            if (
-                row is None
-                or row.user_id != user_id
-                or row.question_id not in self._content.questions
-            ):
+            question = (
+                await self._bank.get(session, guild_id, row.question_id)
+                if row is not None and row.user_id == user_id
+                else None
+            )
+            if row is None or question is None:
                 raise UserError(
                     "This question is not available any more; start a new one with /quiz practice."
                 )
-            return self._to_prompt(row)
-
-    def _to_prompt(self, row: QuizPrompt) -> Prompt:
-        shown = ShownQuestion(
-            self._content.questions[row.question_id], decode_order(row.choice_order)
-        )
-        return Prompt(row.id, row.mode, shown, row.topic, row.difficulty, row.created_at)
+            shown = ShownQuestion(question, decode_order(row.choice_order))
+            return Prompt(row.id, row.mode, shown, row.topic, row.difficulty, row.created_at)
 
     async def answer(
-        self, *, prompt_id: int, user_id: int, display_name: str, position: int
+        self,
+        *,
+        prompt_id: int,
+        user_id: int,
+        display_name: str,
+        position: int,
+        guild_id: int | None = None,
     ) -> PromptOutcome:
         """Record the answer once (unique prompt id), review its card, update mastery, award points."""
-        prompt = await self.prompt(prompt_id, user_id)
+        prompt = await self.prompt(prompt_id, user_id, guild_id)
         if not 0 <= position < len(prompt.shown.order):
             raise UserError("That is not one of the choices.")
         choice = prompt.shown.original(position)

@@ -272,6 +272,14 @@ class BareBot(commands.AutoShardedBot):
         async def secret(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("just for you", ephemeral=True)
 
+        @tree.command(description="Upload a file")
+        async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+            data = await file.read()
+            await interaction.response.send_message(
+                f"{file.filename} {file.content_type} {file.size} {len(data)} {data[:5]!r}",
+                ephemeral=True,
+            )
+
         @tree.command(description="An image attachment")
         async def chart(interaction: discord.Interaction) -> None:
             buffer = io.BytesIO()

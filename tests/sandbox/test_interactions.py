@@ -206,6 +206,29 @@ async def test_file_attachment_bytes_and_url(sandbox: Sandbox, world: World, bot
         assert await response.read() == attachment.data
 
 
+async def test_attachment_option_uploads_a_file_the_bot_can_read(
+    sandbox: Sandbox, world: World, bot: BareBot
+) -> None:
+    reply = await sandbox.run_command(
+        "upload", user=world.alice, guild=world.guild, file=("pack.toml", b"[[question]]\n")
+    )
+    assert reply.content == "pack.toml application/octet-stream 13 13 b'[[que'"
+    big = await sandbox.run_command(
+        "upload", user=world.alice, guild=world.guild, file=("big.csv", b"x" * 3_000_000)
+    )
+    assert big.content.startswith("big.csv text/csv 3000000 3000000")
+
+
+async def test_a_crafted_custom_id_reaches_the_bot(
+    sandbox: Sandbox, world: World, bot: BareBot
+) -> None:
+    card = await sandbox.run_command("skill", user=world.alice, guild=world.guild, name="redis")
+    with pytest.raises(SandboxError, match="no button 'nope'"):
+        await sandbox.click(card, "nope", user=world.alice)
+    modal = await sandbox.press(card, "skill:answer", user=world.alice)
+    assert isinstance(modal, Modal) and modal.title == "Your answer"
+
+
 async def test_dm_and_closed_dms(sandbox: Sandbox, world: World, bot: BareBot) -> None:
     ack = await sandbox.run_command("dm", user=world.alice, guild=world.guild)
     assert ack.content == "sent you a DM"

@@ -13,6 +13,7 @@ from bot.db.models.habits import (
 )
 from bot.db.models.learning import LearnedSkill
 from bot.db.models.mastery import QuestionDifficulty, SkillMastery
+from bot.db.models.packs import Pack, PackQuestion, PackSettings, QuestionSubmission
 from bot.db.models.points import BoardTotal, ModAudit, PointsEntry, Season
 from bot.db.models.quiz import (
     DailyPost,
@@ -39,8 +40,12 @@ __all__ = [
     "LearnedSkill",
     "Member",
     "ModAudit",
+    "Pack",
+    "PackQuestion",
+    "PackSettings",
     "PointsEntry",
     "QuestionDifficulty",
+    "QuestionSubmission",
     "QuizAnswer",
     "QuizPrompt",
     "QuizSchedule",
