@@ -19,6 +19,7 @@ from bot.services.reminders import ReminderService
 from bot.services.state import StateStore
 from bot.services.streaks import StreakService
 from bot.services.study import StudyService
+from bot.services.study_timer import StudyTimerService
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Services:
     streaks: StreakService = field(init=False)
     profile: ProfileService = field(init=False)
     study: StudyService = field(init=False)
+    timer: StudyTimerService = field(init=False)
     reminders: ReminderService = field(init=False)
     challenges: ChallengeService = field(init=False)
     boards: LeaderboardService = field(init=False)
@@ -49,6 +51,7 @@ class Services:
         self.streaks = StreakService(self.db, self.clock)
         self.profile = ProfileService(self.db, self.clock)
         self.study = StudyService(self.db, self.clock, self.content)
+        self.timer = StudyTimerService(self.db, self.clock, self.study)
         self.reminders = ReminderService(self.db, self.clock)
         self.challenges = ChallengeService(self.db, self.clock, self.content)
         self.boards = LeaderboardService(self.db, self.clock)

@@ -1,6 +1,7 @@
 """Every model, imported here so ``Base.metadata`` knows all tables."""
 
 from bot.db.models.base import Base
+from bot.db.models.community import Milestone, MilestonePing, RecapSettings, StudySession
 from bot.db.models.core import Activity, BotState, Guild, Member, TimezoneUndo, User
 from bot.db.models.delivery import Delivery
 from bot.db.models.habits import (
@@ -35,15 +36,19 @@ __all__ = [
     "GuildQuestionUse",
     "LearnedSkill",
     "Member",
+    "Milestone",
+    "MilestonePing",
     "ModAudit",
     "PointsEntry",
     "QuizAnswer",
     "QuizPrompt",
     "QuizSchedule",
+    "RecapSettings",
     "Reminder",
     "ReviewCard",
     "Season",
     "StreakEvent",
+    "StudySession",
     "TimezoneUndo",
     "User",
 ]
