@@ -15,6 +15,7 @@ from bot.services.learning import LearningService
 from bot.services.mydata import MyDataService
 from bot.services.practice import PracticeService
 from bot.services.profile import ProfileService
+from bot.services.recaps import RecapService
 from bot.services.reminders import ReminderService
 from bot.services.state import StateStore
 from bot.services.streaks import StreakService
@@ -42,6 +43,7 @@ class Services:
     boards: LeaderboardService = field(init=False)
     mydata: MyDataService = field(init=False)
     guilds: GuildService = field(init=False)
+    recaps: RecapService = field(init=False)
 
     def __post_init__(self) -> None:
         self.state = StateStore(self.db)
@@ -57,3 +59,4 @@ class Services:
         self.boards = LeaderboardService(self.db, self.clock)
         self.mydata = MyDataService(self.db)
         self.guilds = GuildService(self.db, self.clock)
+        self.recaps = RecapService(self.db, self.clock, self.content, self.boards)

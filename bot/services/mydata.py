@@ -17,14 +17,18 @@ from bot.db.models import (
     Delivery,
     LearnedSkill,
     Member,
+    Milestone,
+    MilestonePing,
     ModAudit,
     PointsEntry,
     QuizAnswer,
     QuizPrompt,
     QuizSchedule,
+    RecapSettings,
     Reminder,
     ReviewCard,
     StreakEvent,
+    StudySession,
     TimezoneUndo,
     User,
 )
@@ -44,6 +48,9 @@ OWNED: dict[str, type[DeclarativeBase]] = {
     "reminders": Reminder,
     "challenge_completions": ChallengeCompletion,
     "timezone_undo": TimezoneUndo,
+    "study_sessions": StudySession,
+    "milestones": Milestone,
+    "milestone_pings": MilestonePing,
 }
 
 
@@ -94,7 +101,7 @@ class MyDataService:
             await session.execute(
                 update(ModAudit).where(ModAudit.moderator_id == user_id).values(moderator_id=None)
             )
-            for schedule in (QuizSchedule, ChallengeSchedule):
+            for schedule in (QuizSchedule, ChallengeSchedule, RecapSettings):
                 await session.execute(
                     update(schedule).where(schedule.updated_by == user_id).values(updated_by=None)
                 )

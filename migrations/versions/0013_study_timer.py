@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('paused_reason', sa.String(length=200), nullable=True),
     sa.Column('paused_at', sa.DateTime(), nullable=True),
     sa.Column('pause_notified', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('updated_by', sa.BigInteger(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['guild_id'], ['guilds.id'], name=op.f('fk_recap_settings_guild_id_guilds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('guild_id', name=op.f('pk_recap_settings'))

@@ -74,6 +74,7 @@ class RecapSettings(Base):
     paused_reason: Mapped[str | None] = mapped_column(String(200))
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_notified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
