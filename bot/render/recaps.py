@@ -55,7 +55,8 @@ def recap_embed(recap: Recap) -> discord.Embed:
         embed.add_field(name=BOARD_TITLES[board], value=text or "Nobody yet.", inline=True)
     embed.add_field(
         name="Participation",
-        value=f"{recap.participants} active member(s), {recap.daily_answers} daily answer(s)",
+        value=f"{recap.participants} member(s) earned points or studied; "
+        f"{recap.daily_answers} daily answer(s)",
         inline=False,
     )
     if recap.hardest is not None:

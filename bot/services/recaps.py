@@ -25,14 +25,12 @@ from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
 from bot.db.models import (
-    Activity,
     BoardTotal,
     DailyPost,
     Guild,
     Member,
     Milestone,
     MilestonePing,
-    PointsEntry,
     QuizAnswer,
     RecapSettings,
     Season,
@@ -457,6 +455,27 @@ class RecapService:
         prompt = question.prompt if question is not None else question_id
         return Hardest(question_id, prompt, answered, int(right_count or 0))
 
+    @staticmethod
+    async def _participants(session: AsyncSession, guild_id: int, period: str, key: str) -> int:
+        """Members (still here) who earned points or logged study time in the period.
+
+        Read from the board totals (one index range per board), not the activity log,
+        whose size grows with the server's whole history.
+        """
+        return (
+            await session.scalar(
+                select(func.count(distinct(BoardTotal.user_id))).where(
+                    BoardTotal.guild_id == guild_id,
+                    BoardTotal.board.in_(("points", "study")),
+                    BoardTotal.period == period,
+                    BoardTotal.period_key == key,
+                    BoardTotal.active.is_(True),
+                    BoardTotal.value > 0,
+                )
+            )
+            or 0
+        )
+
     async def _daily_answers(
         self, session: AsyncSession, guild_id: int, first: date, last: date
     ) -> int:
@@ -513,15 +532,8 @@ class RecapService:
         first, last = week - timedelta(days=7), week - timedelta(days=1)
         async with self._db.read() as session:
             timezone = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
-            zone = ZoneInfo(timezone or "UTC")
-            inside = datetime.combine(first, time(12), tzinfo=zone).astimezone(UTC)
-            participants = await session.scalar(
-                select(func.count(distinct(Activity.user_id))).where(
-                    Activity.guild_id == guild_id,
-                    Activity.local_day >= first,
-                    Activity.local_day <= last,
-                )
-            )
+            inside = datetime.combine(first, time(12), tzinfo=ZoneInfo(timezone or "UTC"))
+            participants = await self._participants(session, guild_id, "week", first.isoformat())
             answers = await self._daily_answers(session, guild_id, first, last)
             hardest = await self._hardest(session, guild_id, first, last)
             names, new = await self._new_streaks(session, guild_id)
@@ -545,11 +557,7 @@ class RecapService:
             zone = ZoneInfo(timezone or "UTC")
             first = row.started_at.astimezone(zone).date()
             last = row.ended_at.astimezone(zone).date()
-            participants = await session.scalar(
-                select(func.count(distinct(PointsEntry.user_id))).where(
-                    PointsEntry.guild_id == guild_id, PointsEntry.season_id == season_id
-                )
-            )
+            participants = await self._participants(session, guild_id, "season", str(season_id))
             answers = await self._daily_answers(session, guild_id, first, last)
             hardest = await self._hardest(session, guild_id, first, last)
             names, new = await self._new_streaks(session, guild_id)
