@@ -117,3 +117,18 @@ async def test_the_daily_cap_is_respected_and_the_member_is_told_by_dm(
     [abandoned] = notices(sandbox, world, "ended by itself")
     assert "5 min" in abandoned.embeds[0]["description"]
     assert await logged(db, world.bob.id) == [1, 5]
+
+
+async def test_help_lists_the_timer_and_the_recap_settings(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    reply = await sandbox.run_command("help", user=world.mod, guild=world.guild)
+    text = reply.embeds[0]["description"]
+    line = next(x for x in text.splitlines() if x.startswith("`/study start"))
+    assert line.startswith("`/study start [minutes] [skill] [break] [notify]`"), line
+    assert "Start a focus session" in line
+    assert "`/settings milestone-pings ping:`" in text
+    assert text.splitlines()[-1].startswith("`/study undo`")  # nothing cut off
+    moderators = " ".join(f["value"] for f in reply.embeds[0]["fields"])
+    assert "`/mod recap-channel channel: [milestones] [weekly]`" in moderators
+    assert "`/mod recap-off`" in moderators
