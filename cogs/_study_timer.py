@@ -6,6 +6,7 @@ the end of a session is a delivery feed, so it fires on time after a restart too
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -15,6 +16,7 @@ from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.edge.errors import reports_errors
 from bot.render.study_timer import end_notice, timer_card
+from bot.services.errors import UserError
 from bot.services.study_timer import ENDED, KIND, PAUSED, TimerView
 
 
@@ -78,11 +80,14 @@ class StudyEndFeed(Feed):
 
     kind = KIND
 
-    async def due(self, now_utc: Any) -> list[Due]:
+    async def due(self, now_utc: datetime) -> list[Due]:
         return await self.bot.services.timer.due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft | None:
-        view = await self.bot.services.timer.finish(claim.subject_id)
+        try:
+            view = await self.bot.services.timer.finish(claim.subject_id)
+        except UserError:
+            return None  # paused or deleted at that very moment: nothing ends now
         if view.outcome == "stopped":
             return None  # the member stopped it and was answered then
         dm = Target(user_id=view.user_id)

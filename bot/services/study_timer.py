@@ -247,6 +247,9 @@ class StudyTimerService:
                 .values(state=ENDED, ended_at=now)
             )
             if not claimed.rowcount:
+                fresh = await session.get(StudySession, row.id, populate_existing=True)
+                if fresh is not None and fresh.state == ENDED:
+                    return TimerView.of(fresh, now)  # ended by the other press or tick
                 raise UserError("This session just changed; look at it again and retry.")
             wanted = max(1, seconds // 60)
             room = await self._study.room_today(session, row.user_id, row.guild_id)

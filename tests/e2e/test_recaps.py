@@ -136,3 +136,60 @@ async def test_milestones_are_batched_and_ping_nobody_who_did_not_ask(
     clock.advance(timedelta(hours=1))
     await mentor.delivery.tick()
     assert len(milestone_posts(sandbox, world)) == 1
+
+
+async def test_a_season_recap_the_morning_after_and_a_refused_channel_pauses_recaps(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    await sandbox.run_command(
+        "mod timezone", user=world.mod, guild=world.guild, timezone="Europe/Berlin"
+    )
+    await recap_channel(sandbox, world, milestones=False)
+    await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=60)
+    await sandbox.run_command("study log", user=world.bob, guild=world.guild, minutes=30)
+    clock.set(datetime(2026, 3, 12, 20, 0, tzinfo=UTC))
+    await sandbox.run_command("mod season-new", user=world.mod, guild=world.guild, name="Spring")
+
+    def season_recaps() -> list[Message]:
+        return [
+            m
+            for m in sandbox.channel_messages(world.guild.general)
+            if m.embeds and "final standings" in m.embeds[0].get("title", "")
+        ]
+
+    for at in (datetime(2026, 3, 12, 21, tzinfo=UTC), datetime(2026, 3, 13, 7, 59, tzinfo=UTC)):
+        clock.set(at)
+        await mentor.delivery.tick()
+    assert season_recaps() == []
+    clock.set(datetime(2026, 3, 13, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
+    for _ in range(2):
+        await mentor.delivery.tick()
+    [recap] = season_recaps()
+    assert recap.embeds[0]["title"] == "📊 Season 1: final standings"
+    fields = {f["name"]: f["value"] for f in recap.embeds[0]["fields"]}
+    assert fields["Points"].splitlines() == ["🥇 alice — 6 pts", "🥈 bob — 3 pts"]
+
+    # Monday's weekly recap meets a channel the bot may no longer post in: recaps pause.
+    sandbox.forbid_channel(world.guild.general)
+    clock.set(datetime(2026, 3, 16, 8, 0, tzinfo=UTC))
+    await mentor.delivery.tick()
+    told = await sandbox.wait_for_dm(world.mod)
+    assert "paused" in told.content and "/mod recap-channel" in told.content
+    clock.advance(timedelta(hours=1))
+    await mentor.delivery.tick()
+    assert len(sandbox.dm_messages(world.mod)) == 1
+    assert recaps(sandbox, world) == []
+
+    # Choosing a channel again resumes them, and the week's recap goes out there once.
+    other = sandbox.add_channel(world.guild, "recaps")
+    await sandbox.run_command(
+        "mod recap-channel", user=world.mod, guild=world.guild, options={"channel": other}
+    )
+    for _ in range(2):
+        await mentor.delivery.tick()
+    posted = [
+        m
+        for m in sandbox.channel_messages(other)
+        if m.embeds and m.embeds[0]["title"] == "📊 Week of 09 Mar 2026"
+    ]
+    assert len(posted) == 1
