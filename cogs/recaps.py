@@ -51,7 +51,7 @@ class MilestoneFeed(RecapFeed):
     what = "the milestone post"
 
     async def sweep(self, now_utc: datetime) -> None:
-        await self.bot.services.recaps.sweep_milestones(now_utc)
+        await self.bot.services.recaps.sweep_milestones(now_utc, self.bot.delivery.owns)
 
     async def due(self, now_utc: datetime) -> list[Due]:
         return await self.bot.services.recaps.milestones_due(now_utc)

@@ -14,6 +14,7 @@ Nobody is pinged unless they opted in (``/settings milestone-pings``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -56,6 +57,7 @@ TOP = 3
 HARDEST_MINIMUM = 2  # answers a question needs to be "the hardest"
 BEFORE = "before"  # batch of milestones reached before the guild turned posts on
 FIRST_SWEEP_LOOKBACK = timedelta(days=2)
+SWEEP_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -308,18 +310,42 @@ class RecapService:
         rows = await self._streak_rows(session, guild_id, None)
         await self._insert_streaks(session, guild_id, rows, now, BEFORE)
 
-    async def sweep_milestones(self, now: datetime) -> None:
-        """Notice streak milestones reached since the last sweep (streak board changes)."""
+    async def sweep_milestones(
+        self, now: datetime, owns: Callable[[int], bool] = lambda guild_id: True
+    ) -> int:
+        """Notice streak milestones reached since the last sweep, in the guilds ``owns`` says.
+
+        At most once per ``SWEEP_EVERY`` (the posts are batched anyway): one statement
+        over the streak board rows changed since then, in guilds with milestone posts on.
+        """
+        if self._swept_at is not None and now - self._swept_at < SWEEP_EVERY:
+            return 0
         since = self._swept_at or now - FIRST_SWEEP_LOOKBACK
-        guilds = await self._enabled(milestones=True)
-        if not guilds:
-            self._swept_at = now
-            return
+        found = 0
         async with self._db.transaction() as session:
-            for guild_id, *_ in guilds:
-                rows = await self._streak_rows(session, guild_id, since)
-                await self._insert_streaks(session, guild_id, rows, now, None)
+            rows = await session.execute(
+                select(BoardTotal.guild_id, BoardTotal.user_id, BoardTotal.value)
+                .join(RecapSettings, RecapSettings.guild_id == BoardTotal.guild_id)
+                .where(
+                    RecapSettings.milestones.is_(True),
+                    RecapSettings.paused_reason.is_(None),
+                    BoardTotal.board == "streak",
+                    BoardTotal.period == "all",
+                    BoardTotal.period_key == "all",
+                    BoardTotal.active.is_(True),
+                    BoardTotal.value >= STREAK_MILESTONES[0],
+                    BoardTotal.reached_at >= since,
+                )
+            )
+            by_guild: dict[int, list[tuple[int, int]]] = {}
+            for guild_id, user_id, value in rows:
+                if owns(guild_id):
+                    by_guild.setdefault(guild_id, []).append((user_id, value))
+            for guild_id, changed in by_guild.items():
+                await self._insert_streaks(session, guild_id, changed, now, None)
+                found += len(changed)
         self._swept_at = now
+        return found
 
     async def milestones_due(self, now: datetime) -> list[Due]:
         """One post per guild and batch window, once the window of its oldest milestone ends."""
