@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, distinct, func, select, update
+from sqlalchemy import case, delete, distinct, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -36,7 +36,8 @@ from bot.db.models import (
     RecapSettings,
     Season,
 )
-from bot.db.upsert import insert_ignore, insert_many_ignore, upsert
+from bot.db.types import UTCDateTime
+from bot.db.upsert import insert_for, insert_ignore, insert_many_ignore, upsert
 from bot.delivery.cadence import Cadence, Occurrence, once
 from bot.delivery.outbox import Due
 from bot.services.leaderboards import LeaderboardService, Standing
@@ -265,21 +266,6 @@ class RecapService:
             batch=None,
         )
 
-    async def _streak_rows(
-        self, session: AsyncSession, guild_id: int, since: datetime | None
-    ) -> list[tuple[int, int]]:
-        query = select(BoardTotal.user_id, BoardTotal.value).where(
-            BoardTotal.guild_id == guild_id,
-            BoardTotal.board == "streak",
-            BoardTotal.period == "all",
-            BoardTotal.period_key == "all",
-            BoardTotal.active.is_(True),
-            BoardTotal.value >= STREAK_MILESTONES[0],
-        )
-        if since is not None:
-            query = query.where(BoardTotal.reached_at >= since)
-        return [(user_id, value) for user_id, value in await session.execute(query)]
-
     async def _insert_streaks(
         self,
         session: AsyncSession,
@@ -306,9 +292,33 @@ class RecapService:
             await insert_many_ignore(session, Milestone, found[start : start + 500])
 
     async def _mark_known(self, session: AsyncSession, guild_id: int, now: datetime) -> None:
-        """Streaks members already have when posts are turned on are not announced."""
-        rows = await self._streak_rows(session, guild_id, None)
-        await self._insert_streaks(session, guild_id, rows, now, BEFORE)
+        """Streaks members already have when posts are turned on are not announced.
+
+        One INSERT ... SELECT over the guild's streak board (a 100k-member server has
+        tens of thousands of such rows; see docs/benchmarks.md).
+        """
+        reached = case(
+            *((BoardTotal.value >= m, m) for m in reversed(STREAK_MILESTONES[1:])),
+            else_=STREAK_MILESTONES[0],
+        )
+        rows = select(
+            BoardTotal.guild_id,
+            BoardTotal.user_id,
+            literal("streak"),
+            reached,
+            literal(now, UTCDateTime),
+            literal(BEFORE),
+        ).where(
+            BoardTotal.guild_id == guild_id,
+            BoardTotal.board == "streak",
+            BoardTotal.period == "all",
+            BoardTotal.period_key == "all",
+            BoardTotal.active.is_(True),
+            BoardTotal.value >= STREAK_MILESTONES[0],
+        )
+        columns = ["guild_id", "user_id", "kind", "value", "reached_at", "batch"]
+        statement = insert_for(session, Milestone).from_select(columns, rows)
+        await session.execute(statement.on_conflict_do_nothing())
 
     async def sweep_milestones(
         self, now: datetime, owns: Callable[[int], bool] = lambda guild_id: True
