@@ -467,20 +467,22 @@ class RecapService:
     async def _hardest(
         self, session: AsyncSession, guild_id: int, first: date, last: date
     ) -> Hardest | None:
+        # Grouped by the post's question: the answers are then read from the (post_id,
+        # correct, ...) index alone, without visiting the answer rows.
         right = func.sum(case((QuizAnswer.correct, 1), else_=0))
-        count = func.count(QuizAnswer.id)
+        count = func.count()
         row = (
             await session.execute(
-                select(QuizAnswer.question_id, count, right)
-                .join(DailyPost, DailyPost.id == QuizAnswer.post_id)
+                select(DailyPost.question_id, count, right)
+                .join(QuizAnswer, QuizAnswer.post_id == DailyPost.id)
                 .where(
                     DailyPost.guild_id == guild_id,
                     DailyPost.local_date >= first,
                     DailyPost.local_date <= last,
                 )
-                .group_by(QuizAnswer.question_id)
+                .group_by(DailyPost.question_id)
                 .having(count >= HARDEST_MINIMUM)
-                .order_by((right * 1.0 / count).asc(), count.desc(), QuizAnswer.question_id)
+                .order_by((right * 1.0 / count).asc(), count.desc(), DailyPost.question_id)
                 .limit(1)
             )
         ).first()
@@ -517,8 +519,9 @@ class RecapService:
     ) -> int:
         return (
             await session.scalar(
-                select(func.count(QuizAnswer.id))
-                .join(DailyPost, DailyPost.id == QuizAnswer.post_id)
+                select(func.count())
+                .select_from(DailyPost)
+                .join(QuizAnswer, QuizAnswer.post_id == DailyPost.id)
                 .where(
                     DailyPost.guild_id == guild_id,
                     DailyPost.local_date >= first,
