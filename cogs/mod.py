@@ -426,6 +426,9 @@ class Moderation(
     ) -> None:
         assert interaction.guild_id is not None
         _usable_channel(interaction, channel)
+        # Turning milestone posts on records the streaks members already have: about a
+        # second for a 100k-member server (docs/benchmarks.md), so answer within Discord's 3 s.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await self.bot.services.recaps.configure(
             interaction.guild_id,
             channel.id,
@@ -439,7 +442,7 @@ class Moderation(
             action="recap-channel",
             detail=f"<#{channel.id}>",
         )
-        await interaction.response.send_message(recap_settings_text(settings), ephemeral=True)
+        await reply(interaction, recap_settings_text(settings))
 
     @app_commands.command(name="recap-off", description="Stop milestone and recap posts.")
     async def recap_off(self, interaction: discord.Interaction[MentorBot]) -> None:
