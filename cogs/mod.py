@@ -17,7 +17,7 @@ from bot.edge.transformers import TimeOfDay, Timezone
 from bot.edge.views import OwnedView
 from bot.render import boards as boards_render
 from bot.render import quiz as quiz_render
-from bot.render.mod import settings_embed
+from bot.render.mod import recap_settings_text, settings_embed
 from bot.render.style import SUCCESS_COLOUR, escape
 from bot.services.challenges import WEEKDAYS
 from bot.services.daily_quiz import KIND as DAILY
@@ -129,6 +129,12 @@ class Moderation(
             await reply(
                 interaction,
                 f"⚠️ The daily quiz is paused. {notice} Fix it, then run `/mod quiz-schedule` again to resume.",
+            )
+        notice = await self.bot.services.recaps.pauses.take_notice(interaction.guild_id)
+        if notice:
+            await reply(
+                interaction,
+                f"⚠️ Milestone and recap posts are paused. {notice} Fix it, then run `/mod recap-channel` again to resume.",
             )
         notice = await self.bot.services.challenges.pauses.take_notice(interaction.guild_id)
         if notice:
@@ -400,6 +406,51 @@ class Moderation(
             ephemeral=True,
         )
 
+    # -- milestone and recap posts -----------------------------------------------------
+
+    @app_commands.command(
+        name="recap-channel",
+        description="Post milestones (batched, no pings) and weekly recaps in a channel.",
+    )
+    @app_commands.describe(
+        channel="Where to post",
+        milestones="Milestone posts such as a 30-day streak (default: on)",
+        weekly="The weekly recap, Monday 09:00 server time, and season recaps (default: on)",
+    )
+    async def recap_channel(
+        self,
+        interaction: discord.Interaction[MentorBot],
+        channel: discord.TextChannel,
+        milestones: bool | None = None,
+        weekly: bool | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        _usable_channel(interaction, channel)
+        # Turning milestone posts on records the streaks members already have: about a
+        # second for a 100k-member server (docs/benchmarks.md), so answer within Discord's 3 s.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settings = await self.bot.services.recaps.configure(
+            interaction.guild_id,
+            channel.id,
+            moderator_id=interaction.user.id,
+            milestones=milestones,
+            weekly=weekly,
+        )
+        await self.bot.services.boards.record(
+            interaction.guild_id,
+            moderator_id=interaction.user.id,
+            action="recap-channel",
+            detail=f"<#{channel.id}>",
+        )
+        await reply(interaction, recap_settings_text(settings))
+
+    @app_commands.command(name="recap-off", description="Stop milestone and recap posts.")
+    async def recap_off(self, interaction: discord.Interaction[MentorBot]) -> None:
+        assert interaction.guild_id is not None
+        removed = await self.bot.services.recaps.off(interaction.guild_id)
+        text = "🔕 Milestone and recap posts are off." if removed else "No recap channel was set."
+        await interaction.response.send_message(text, ephemeral=True)
+
     @app_commands.command(name="settings", description="Every setting of this server in one place.")
     async def settings(self, interaction: discord.Interaction[MentorBot]) -> None:
         assert interaction.guild_id is not None
@@ -410,6 +461,13 @@ class Moderation(
         seasons = await services.boards.seasons(interaction.guild_id)
         audit = await services.boards.audit_log(interaction.guild_id, limit=5)
         embed = settings_embed(quiz, challenge, zone, seasons[-1] if seasons else None, audit)
+        recaps = await services.recaps.settings(interaction.guild_id)
+        embed.insert_field_at(
+            len(embed.fields) - 1,
+            name="Milestones and recaps",
+            value=recap_settings_text(recaps) if recaps else "Off (`/mod recap-channel`).",
+            inline=False,
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

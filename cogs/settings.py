@@ -238,6 +238,22 @@ class Settings(commands.Cog):
         note = await _follow(self.bot, interaction.user.id, change.timezone)
         await interaction.response.send_message(_undone(change) + note, ephemeral=True)
 
+    @settings.command(
+        name="milestone-pings",
+        description="Whether milestone posts in servers mention you (off by default).",
+    )
+    @app_commands.describe(ping="On: milestone posts mention you; off: they show your name only")
+    async def milestone_pings(
+        self, interaction: discord.Interaction[MentorBot], ping: bool
+    ) -> None:
+        await self.bot.services.recaps.set_pings(interaction.user.id, ping)
+        text = (
+            "🔔 Milestone posts will mention you."
+            if ping
+            else "🔕 Milestone posts show your name without a ping."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
 
 async def setup(bot: MentorBot) -> None:
     await bot.add_cog(Settings(bot))

@@ -1,4 +1,4 @@
-"""``/study log`` and ``/study undo``: the member's study log."""
+"""``/study log``, ``/study undo`` and ``/study start`` (the timer, in ``cogs._study_timer``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from bot.app import MentorBot
 from bot.edge.autocomplete import skill_choices
 from bot.render import habits as render
 from bot.services.study import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT
+from bot.services.study_timer import DEFAULT_BREAK, DEFAULT_FOCUS, MAX_BREAK, MAX_FOCUS, MIN_FOCUS
+from cogs import _study_timer as timer
+
+NOTIFY_CHOICES = [
+    app_commands.Choice(name="In this channel", value="here"),
+    app_commands.Choice(name="By DM", value="dm"),
+]
 
 
 class Study(commands.Cog):
@@ -19,6 +26,34 @@ class Study(commands.Cog):
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(timer.TimerButton)
+        self.bot.delivery.register(timer.StudyEndFeed(self.bot))
+
+    @study.command(
+        name="start", description="Start a focus session (pomodoro) that logs itself at the end."
+    )
+    @app_commands.describe(
+        minutes=f"Focus length ({MIN_FOCUS}–{MAX_FOCUS} minutes, default {DEFAULT_FOCUS})",
+        skill="What you will study",
+        break_minutes=f"Break after it (0–{MAX_BREAK} minutes, default {DEFAULT_BREAK})",
+        notify="Where to tell you it is over",
+    )
+    @app_commands.rename(break_minutes="break")
+    @app_commands.choices(notify=NOTIFY_CHOICES)
+    @app_commands.autocomplete(skill=skill_choices)
+    async def start(
+        self,
+        interaction: discord.Interaction[MentorBot],
+        minutes: app_commands.Range[int, MIN_FOCUS, MAX_FOCUS] = DEFAULT_FOCUS,
+        skill: app_commands.Range[str, 1, 100] | None = None,
+        break_minutes: app_commands.Range[int, 0, MAX_BREAK] = DEFAULT_BREAK,
+        notify: str = "here",
+    ) -> None:
+        await timer.start(
+            interaction, minutes=minutes, break_minutes=break_minutes, skill=skill, notify=notify
+        )
 
     @study.command(
         name="log", description="Log minutes you studied, optionally on a skill, with a note."

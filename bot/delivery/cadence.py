@@ -1,4 +1,8 @@
-"""When a scheduled post is due: a local time in an IANA zone, every day or once a week."""
+"""When a scheduled post is due: a local time in an IANA zone, every day or once a week.
+
+``once`` makes a one-off occurrence (a study session's end, a batch window) whose key
+is its instant in Unix seconds.
+"""
 
 from __future__ import annotations
 
@@ -18,11 +22,21 @@ class Occurrence:
     local_date: date
     due_at: datetime
     ends_at: datetime
+    label: str | None = None  # a key other than the local date (one-off occurrences)
 
     @property
     def key(self) -> str:
-        """The period key stored with the delivery, e.g. ``2026-03-10``."""
-        return self.local_date.isoformat()
+        """The period key stored with the delivery, e.g. ``2026-03-10`` (at most 10 characters)."""
+        return self.label or self.local_date.isoformat()
+
+
+def once(at: datetime, window: timedelta, *, label: str | None = None) -> Occurrence:
+    """A one-off occurrence due at ``at`` and deliverable until ``at + window``.
+
+    Its key is ``label`` or ``at`` in Unix seconds (ten digits until the year 2286).
+    """
+    at = at.astimezone(UTC)
+    return Occurrence(at.date(), at, at + window, label or str(int(at.timestamp())))
 
 
 @dataclass(frozen=True)

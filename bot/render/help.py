@@ -23,9 +23,11 @@ class HelpEntry:
 
 
 def _usage(command: app_commands.Command) -> str:
+    """``/name option: [optional]``, with options as Discord shows them (renames applied)."""
     parts = [f"/{command.qualified_name}"]
     for param in command.parameters:
-        parts.append(f"{param.name}:" if param.required else f"[{param.name}]")
+        name = param.display_name
+        parts.append(f"{name}:" if param.required else f"[{name}]")
     return " ".join(parts)
 
 

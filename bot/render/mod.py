@@ -12,6 +12,7 @@ from bot.render.style import BRAND_COLOUR, escape
 from bot.services.challenges import WEEKDAYS, ChallengeSchedulePlan
 from bot.services.daily_quiz import Schedule
 from bot.services.leaderboards import SeasonInfo
+from bot.services.recaps import RecapChannel
 
 
 def settings_embed(
@@ -50,3 +51,15 @@ def settings_embed(
     embed.add_field(name="Season", value=season_text, inline=False)
     embed.add_field(name="Recent moderator actions", value=boards.audit(audit)[:1024], inline=False)
     return embed
+
+
+def recap_settings_text(settings: RecapChannel) -> str:
+    """Where milestone and recap posts go, and which are on."""
+    on = {True: "on", False: "off"}
+    text = (
+        f"<#{settings.channel_id}>: milestone posts {on[settings.milestones]} (batched, no pings "
+        f"unless a member opted in), weekly recap {on[settings.weekly]} (Monday 09:00 server time)."
+    )
+    if settings.paused_reason:
+        text += f"\n⚠️ Paused: {settings.paused_reason}"
+    return text

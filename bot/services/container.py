@@ -19,10 +19,12 @@ from bot.services.mydata import MyDataService
 from bot.services.packs import PackService, QuestionBank
 from bot.services.practice import PracticeService
 from bot.services.profile import ProfileService
+from bot.services.recaps import RecapService
 from bot.services.reminders import ReminderService
 from bot.services.state import StateStore
 from bot.services.streaks import StreakService
 from bot.services.study import StudyService
+from bot.services.study_timer import StudyTimerService
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Services:
     streaks: StreakService = field(init=False)
     profile: ProfileService = field(init=False)
     study: StudyService = field(init=False)
+    timer: StudyTimerService = field(init=False)
     reminders: ReminderService = field(init=False)
     challenges: ChallengeService = field(init=False)
     boards: LeaderboardService = field(init=False)
@@ -49,6 +52,7 @@ class Services:
     guilds: GuildService = field(init=False)
     bank: QuestionBank = field(init=False)
     packs: PackService = field(init=False)
+    recaps: RecapService = field(init=False)
 
     def __post_init__(self) -> None:
         self.state = StateStore(self.db)
@@ -60,6 +64,7 @@ class Services:
         self.streaks = StreakService(self.db, self.clock)
         self.profile = ProfileService(self.db, self.clock)
         self.study = StudyService(self.db, self.clock, self.content)
+        self.timer = StudyTimerService(self.db, self.clock, self.study)
         self.reminders = ReminderService(self.db, self.clock)
         self.challenges = ChallengeService(self.db, self.clock, self.content)
         self.boards = LeaderboardService(self.db, self.clock)
@@ -70,3 +75,4 @@ class Services:
             self.db, self.clock, self.content, self.practice, self.mastery, self.career
         )
         self.guilds = GuildService(self.db, self.clock)
+        self.recaps = RecapService(self.db, self.clock, self.content, self.boards)

@@ -71,10 +71,15 @@ class LeaderboardService:
     # -- boards ---------------------------------------------------------------------------
 
     async def _key(
-        self, session: AsyncSession, guild_id: int, period: str, season: int | None
+        self,
+        session: AsyncSession,
+        guild_id: int,
+        period: str,
+        season: int | None,
+        at: datetime | None = None,
     ) -> tuple[str, str]:
-        """The period key and a label for it, now, in the guild's timezone."""
-        now = self._clock.now()
+        """The period key and a label for it, at ``at`` (default now), in the guild's timezone."""
+        now = at or self._clock.now()
         if period == "season":
             if season is None:
                 season_id = await session.scalar(
@@ -116,8 +121,10 @@ class LeaderboardService:
         page: int = 0,
         caller_id: int | None = None,
         season: int | None = None,
+        at: datetime | None = None,
     ) -> BoardPage:
-        """One page of ``board`` for ``period``, and the caller's own standing."""
+        """One page of ``board`` for ``period`` (the one containing ``at``, default now), and
+        the caller's own standing."""
         if board not in ("points", "study", "streak"):
             raise UserError("Board must be points, study or streak.")
         if period not in ("week", "month", "season", "all"):
@@ -125,7 +132,7 @@ class LeaderboardService:
         async with self._db.read() as session:
             if board == "streak":
                 period, season = "all", None  # streaks are "current": the period does not apply
-            key, label = await self._key(session, guild_id, period, season)
+            key, label = await self._key(session, guild_id, period, season, at)
             if board == "streak":
                 label = "current streaks"
             page = max(page, 0)

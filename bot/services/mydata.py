@@ -18,6 +18,8 @@ from bot.db.models import (
     Delivery,
     LearnedSkill,
     Member,
+    Milestone,
+    MilestonePing,
     ModAudit,
     PackQuestion,
     PointsEntry,
@@ -25,10 +27,12 @@ from bot.db.models import (
     QuizAnswer,
     QuizPrompt,
     QuizSchedule,
+    RecapSettings,
     Reminder,
     ReviewCard,
     SkillMastery,
     StreakEvent,
+    StudySession,
     TimezoneUndo,
     User,
 )
@@ -51,6 +55,9 @@ OWNED: dict[str, type[DeclarativeBase]] = {
     "timezone_undo": TimezoneUndo,
     "career_goal": CareerGoal,
     "question_submissions": QuestionSubmission,
+    "study_sessions": StudySession,
+    "milestones": Milestone,
+    "milestone_pings": MilestonePing,
 }
 
 
@@ -106,7 +113,7 @@ class MyDataService:
             await session.execute(
                 update(ModAudit).where(ModAudit.moderator_id == user_id).values(moderator_id=None)
             )
-            for schedule in (QuizSchedule, ChallengeSchedule):
+            for schedule in (QuizSchedule, ChallengeSchedule, RecapSettings):
                 await session.execute(
                     update(schedule).where(schedule.updated_by == user_id).values(updated_by=None)
                 )

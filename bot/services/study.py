@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.content.catalogue import Content
@@ -70,6 +71,10 @@ class StudyService:
             )
         return slug, cleaned or None
 
+    def resolve_skill(self, skill: str | None) -> str | None:
+        """The catalogue slug for ``skill`` (None for none); a clear error for an unknown one."""
+        return self._validate(MIN_MINUTES, skill, None)[0]
+
     async def log(
         self,
         *,
@@ -81,60 +86,94 @@ class StudyService:
         note: str | None = None,
     ) -> StudyEntry:
         """Record a study session; refuses totals over 16 hours in one local day."""
-        slug, cleaned = self._validate(minutes, skill, note)
-        now = self._clock.now()
         async with self._db.transaction() as session:
-            if guild_id is not None:
-                await ensure_member(session, guild_id, user_id, display_name, now)
-            else:
-                await ensure_user(session, user_id, now)
-            today = local_day(now, await user_timezone(session, user_id, guild_id))
-            so_far = await session.scalar(
-                select(func.coalesce(func.sum(Activity.minutes), 0)).where(
-                    Activity.user_id == user_id, Activity.local_day == today
-                )
-            )
-            if so_far + minutes > DAILY_CAP_MINUTES:
-                raise UserError(
-                    f"That would make {_hours(so_far + minutes)} today; the daily limit is "
-                    f"{DAILY_CAP_MINUTES // 60} hours (you have {_hours(so_far)} logged)."
-                )
-            row = await record_activity(
+            return await self.log_in(
                 session,
                 user_id=user_id,
                 guild_id=guild_id,
-                kind="study",
-                now=now,
+                display_name=display_name,
                 minutes=minutes,
-                skill=slug,
-                note=cleaned,
+                skill=skill,
+                note=note,
             )
-            earned = 0
-            if guild_id is not None:
-                earned = minutes // 10 * points.Award.STUDY_PER_10_MIN
-                if earned:
-                    await points.award(
-                        session,
-                        guild_id=guild_id,
-                        user_id=user_id,
-                        amount=earned,
-                        reason="study",
-                        ref=str(row.id),
-                        now=now,
-                    )
-                await points.move_board(
+
+    async def room_today(self, session: AsyncSession, user_id: int, guild_id: int | None) -> int:
+        """Minutes the member may still log today under the daily cap (inside ``session``)."""
+        now = self._clock.now()
+        await ensure_user(session, user_id, now)
+        today = local_day(now, await user_timezone(session, user_id, guild_id))
+        so_far = await session.scalar(
+            select(func.coalesce(func.sum(Activity.minutes), 0)).where(
+                Activity.user_id == user_id, Activity.local_day == today
+            )
+        )
+        return max(DAILY_CAP_MINUTES - so_far, 0)
+
+    async def log_in(
+        self,
+        session: AsyncSession,
+        *,
+        user_id: int,
+        guild_id: int | None,
+        display_name: str,
+        minutes: int,
+        skill: str | None = None,
+        note: str | None = None,
+    ) -> StudyEntry:
+        """``log`` inside the caller's transaction (the study timer ends a session with it)."""
+        slug, cleaned = self._validate(minutes, skill, note)
+        now = self._clock.now()
+        if guild_id is not None:
+            await ensure_member(session, guild_id, user_id, display_name, now)
+        else:
+            await ensure_user(session, user_id, now)
+        today = local_day(now, await user_timezone(session, user_id, guild_id))
+        so_far = await session.scalar(
+            select(func.coalesce(func.sum(Activity.minutes), 0)).where(
+                Activity.user_id == user_id, Activity.local_day == today
+            )
+        )
+        if so_far + minutes > DAILY_CAP_MINUTES:
+            raise UserError(
+                f"That would make {_hours(so_far + minutes)} today; the daily limit is "
+                f"{DAILY_CAP_MINUTES // 60} hours (you have {_hours(so_far)} logged)."
+            )
+        row = await record_activity(
+            session,
+            user_id=user_id,
+            guild_id=guild_id,
+            kind="study",
+            now=now,
+            minutes=minutes,
+            skill=slug,
+            note=cleaned,
+        )
+        earned = 0
+        if guild_id is not None:
+            earned = minutes // 10 * points.Award.STUDY_PER_10_MIN
+            if earned:
+                await points.award(
                     session,
                     guild_id=guild_id,
                     user_id=user_id,
-                    board="study",
-                    delta=minutes,
+                    amount=earned,
+                    reason="study",
+                    ref=str(row.id),
                     now=now,
                 )
-            user = await session.get(User, user_id)
-            assert user is not None
-            return StudyEntry(
-                row.id, minutes, slug, cleaned, so_far + minutes, earned, user.streak_current
+            await points.move_board(
+                session,
+                guild_id=guild_id,
+                user_id=user_id,
+                board="study",
+                delta=minutes,
+                now=now,
             )
+        user = await session.get(User, user_id)
+        assert user is not None
+        return StudyEntry(
+            row.id, minutes, slug, cleaned, so_far + minutes, earned, user.streak_current
+        )
 
     async def undo_last(self, *, user_id: int, guild_id: int | None) -> StudyEntry:
         """Remove the member's last study entry of today, with its points and minutes."""

@@ -1,7 +1,7 @@
 """career goals
 
 Revision ID: 0015_career_goals
-Revises: 0011_packs
+Revises: 0013_study_timer
 Create Date: 2026-12-02 02:00:00
 
 One career goal (a track from data/tracks.toml) per member, with a weekly study-time
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0015_career_goals'
-down_revision: str | None = '0011_packs'
+down_revision: str | None = '0013_study_timer'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,6 +2,7 @@
 
 from bot.db.models.base import Base
 from bot.db.models.career import CareerGoal
+from bot.db.models.community import Milestone, MilestonePing, RecapSettings, StudySession
 from bot.db.models.core import Activity, BotState, Guild, Member, TimezoneUndo, User
 from bot.db.models.delivery import Delivery
 from bot.db.models.habits import (
@@ -39,6 +40,8 @@ __all__ = [
     "GuildQuestionUse",
     "LearnedSkill",
     "Member",
+    "Milestone",
+    "MilestonePing",
     "ModAudit",
     "Pack",
     "PackQuestion",
@@ -49,11 +52,13 @@ __all__ = [
     "QuizAnswer",
     "QuizPrompt",
     "QuizSchedule",
+    "RecapSettings",
     "Reminder",
     "ReviewCard",
     "Season",
     "SkillMastery",
     "StreakEvent",
+    "StudySession",
     "TimezoneUndo",
     "User",
 ]
