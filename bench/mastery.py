@@ -6,8 +6,9 @@
    50 (a batched group commit), on SQLite and PostgreSQL; the time excludes the commit.
 3. ``python -m bot mastery rebuild`` on 5,000 answers of one member (SQLite, PostgreSQL).
 4. ``mastery_of`` for that member (per-skill, per-category and per-track values), p50/p95:
-   what the career plan and readiness read. Plan generation itself is skipped: no career
-   plan service exists on this branch yet.
+   what the career plan and readiness read.
+5. ``/career plan`` and ``/career readiness`` for that member (p50/p95), and the readiness
+   chart's PNG render.
 
     .venv/bin/python bench/mastery.py [--answers 5000] [--runs 5]
 """
@@ -43,9 +44,12 @@ from bot.content.catalogue import Content, load_content
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.db.models import QuizAnswer
+from bot.render.career import readiness_chart
 from bot.services import mastery_model as model
 from bot.services import review
+from bot.services.career import CareerService
 from bot.services.mastery import AnsweredQuestion, MasteryService, apply_answers
+from bot.services.practice import PracticeService
 from bot.services.review import ReviewedAnswer, apply_reviews
 from bot.services.users import ensure_user
 
@@ -181,6 +185,30 @@ async def rebuild_and_report(
     return rebuilds, reports, len(report.skills)
 
 
+async def plan_and_chart(
+    db: Database, content: Content, n: int, runs: int
+) -> dict[str, list[float]]:
+    """``/career plan`` and ``/career readiness`` (with the chart) for a member with ``n`` answers."""
+    await seed_history(db, content, n)
+    clock = FrozenClock(T0 + timedelta(hours=2 * n))
+    mastery = MasteryService(db, clock, content)
+    await mastery.rebuild()
+    career = CareerService(db, clock, content, mastery, PracticeService(db, clock, content))
+    await career.set_goal(MEMBER, "python-backend", weekly_minutes=None, weekly_dm=None)
+    timings: dict[str, list[float]] = {"plan": [], "readiness": [], "chart": []}
+    for _ in range(max(20, runs * 10)):
+        started = time.perf_counter()
+        await career.plan(MEMBER)
+        timings["plan"].append((time.perf_counter() - started) * 1e3)
+        started = time.perf_counter()
+        readiness = await career.readiness(MEMBER)
+        timings["readiness"].append((time.perf_counter() - started) * 1e3)
+        started = time.perf_counter()
+        readiness_chart(readiness)
+        timings["chart"].append((time.perf_counter() - started) * 1e3)
+    return timings
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--answers", type=int, default=5000)
@@ -234,7 +262,19 @@ async def main() -> None:
             f"({skills} skills answered; roll-ups over {len(content.skills)} skills and "
             f"{len(content.tracks)} tracks)"
         )
-    print("## plan generation: skipped (no career plan service on this branch yet)")
+        print(f"## career plan, readiness and its chart: {args.answers} answers of one member")
+        print(f"{'backend':<11} {'what':<10} {'p50 ms':>8} {'p95 ms':>8}")
+        for backend in ("sqlite", "postgresql"):
+            timings = await with_db(
+                backend,
+                Path(folder),
+                lambda db: plan_and_chart(db, content, args.answers, args.runs),
+            )  # type: ignore[misc]
+            for what, values in timings.items():
+                print(
+                    f"{backend:<11} {what:<10} {percentile(values, 0.5):>8.2f} "
+                    f"{percentile(values, 0.95):>8.2f}"
+                )
 
 
 if __name__ == "__main__":
