@@ -44,7 +44,7 @@ def _content_check() -> int:
         return 1
     print(
         f"content ok: {len(raw.skills)} skills, {len(raw.questions)} questions, "
-        f"{len(raw.challenges)} challenges"
+        f"{len(raw.challenges)} challenges, {len(raw.achievements)} achievements"
     )
     return 0
 

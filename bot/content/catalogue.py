@@ -8,7 +8,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 from bot.content.loader import DEFAULT_DATA_DIR, ContentError, interview_pool, read_content
-from bot.content.schema import Category, Challenge, Question, Skill, Track
+from bot.content.schema import Achievement, Category, Challenge, Question, Skill, Track
 from bot.content.search import SkillIndex
 
 SOURCE_COUNT = 5
@@ -22,6 +22,7 @@ class Content:
     questions: dict[str, Question]
     challenges: list[Challenge]
     tracks: dict[str, Track] = field(default_factory=dict)
+    achievements: dict[str, Achievement] = field(default_factory=dict)
     index: SkillIndex = field(init=False)
     questions_by_skill: dict[str, list[Question]] = field(init=False)
 
@@ -88,4 +89,5 @@ def load_content(data_dir: Path = DEFAULT_DATA_DIR) -> Content:
         questions={q.id: q for q in raw.questions},
         challenges=raw.challenges,
         tracks={t.slug: t for t in raw.tracks},
+        achievements={a.id: a for a in raw.achievements},
     )

@@ -19,6 +19,8 @@ from bot.content.schema import (
     INTERVIEW_MIN_FLAGGED,
     INTERVIEW_ROUND_MAX,
     INTERVIEW_ROUNDS,
+    Achievement,
+    AchievementFile,
     Challenge,
     ChallengeFile,
     Question,
@@ -63,6 +65,7 @@ class RawContent:
     questions: list[Question] = field(default_factory=list)
     challenges: list[Challenge] = field(default_factory=list)
     tracks: list[Track] = field(default_factory=list)
+    achievements: list[Achievement] = field(default_factory=list)
     origin: dict[tuple[str, str], str] = field(default_factory=dict)
     problems: list[ContentProblem] = field(default_factory=list)
 
@@ -138,9 +141,48 @@ def read_content(data_dir: Path = DEFAULT_DATA_DIR) -> RawContent:
             for track in parsed_t.track:
                 out.tracks.append(track)
                 out.origin.setdefault(("track", track.slug), _relative(tracks_path, data_dir))
+    achievements_path = data_dir / "achievements.toml"
+    if achievements_path.exists():
+        parsed_a, problems = _parse_file(
+            achievements_path, AchievementFile, "achievement", data_dir
+        )
+        out.problems += problems
+        if parsed_a:
+            for achievement in parsed_a.achievement:
+                out.achievements.append(achievement)
+                out.origin.setdefault(
+                    ("achievement", achievement.id), _relative(achievements_path, data_dir)
+                )
     out.problems += _cross_check(out)
     out.problems += _check_tracks(out)
+    out.problems += _check_achievements(out)
     return out
+
+
+def _check_achievements(raw: RawContent) -> list[ContentProblem]:
+    """Unique ids and names; a category rule asks for no more skills than the category has."""
+    problems = _duplicates("achievement", (a.id for a in raw.achievements), raw)
+    names: set[str] = set()
+    for achievement in raw.achievements:
+        where = raw.origin.get(("achievement", achievement.id), "?")
+        folded = achievement.name.casefold()
+        if folded in names:
+            problems.append(
+                ContentProblem(where, achievement.id, f"name {achievement.name!r} is used twice")
+            )
+        names.add(folded)
+        rule = achievement.rule
+        if rule.category is not None and rule.threshold is not None:
+            size = sum(1 for s in raw.skills if s.category == rule.category)
+            if rule.threshold > size:
+                problems.append(
+                    ContentProblem(
+                        where,
+                        achievement.id,
+                        f"rule.threshold: {rule.category.value} has only {size} skills",
+                    )
+                )
+    return problems
 
 
 def _duplicates(kind: str, keys: Iterable[str], raw: RawContent) -> list[ContentProblem]:

@@ -285,3 +285,70 @@ class TrackFile(_Strict):
     """``data/tracks.toml``: a list of ``[[track]]`` tables."""
 
     track: list[Track]
+
+
+# ---------------------------------------------------------------- achievements
+
+
+class RuleKind(StrEnum):
+    """What an achievement's rule counts; each has one query in ``services.achievements``."""
+
+    ANSWERS = "answers"
+    """Quiz answers of any kind (daily, practice, review)."""
+    DAILY_ANSWERS = "daily_answers"
+    """Answers to a server's daily question."""
+    RIGHT_ANSWERS = "right_answers"
+    """Right answers of any kind."""
+    STREAK_DAYS = "streak_days"
+    """The member's best streak, in days."""
+    STUDY_MINUTES = "study_minutes"
+    """Study time logged, in minutes."""
+    STUDY_SESSIONS = "study_sessions"
+    """Study sessions logged."""
+    CHALLENGES_DONE = "challenges_done"
+    """Weekly challenges marked done."""
+    SKILLS_LEARNED = "skills_learned"
+    """Skills marked learned, in any category."""
+    SKILLS_LEARNED_IN_CATEGORY = "skills_learned_in_category"
+    """Skills learned in ``category``; without a threshold, every skill of it."""
+    FREEZES_USED = "freezes_used"
+    """Streak freezes that saved a streak."""
+    PERFECT_WEEKS = "perfect_weeks"
+    """Monday-to-Sunday weeks (local) with activity on all seven days."""
+    ACTIVE_DAYS = "active_days"
+    """Distinct local days with any counted activity."""
+    WEEKLY_RANK = "weekly_rank"
+    """Finished a week at rank ``threshold`` or better on a server's points board."""
+
+
+class AchievementRule(_Strict):
+    """A machine-checkable condition: ``kind`` reaches ``threshold`` (rank: at most)."""
+
+    kind: RuleKind
+    threshold: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    category: Category | None = None
+
+    @model_validator(mode="after")
+    def _fits_the_kind(self) -> AchievementRule:
+        in_category = self.kind == RuleKind.SKILLS_LEARNED_IN_CATEGORY
+        if in_category != (self.category is not None):
+            raise ValueError("category is needed by, and only by, skills_learned_in_category")
+        if self.threshold is None and not in_category:
+            raise ValueError(f"{self.kind.value} needs a threshold")
+        return self
+
+
+class Achievement(_Strict):
+    """One achievement: unlocked once per member when its rule first holds."""
+
+    id: Slug
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60)]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=200)]
+    emoji: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8)]
+    rule: AchievementRule
+
+
+class AchievementFile(_Strict):
+    """``data/achievements.toml``: a list of ``[[achievement]]`` tables."""
+
+    achievement: Annotated[list[Achievement], Field(min_length=1)]

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Activity, User
+from bot.services import achievements
 from bot.services.localtime import guild_or_utc, local_day
 from bot.services.streaks import on_activity
 
@@ -44,4 +45,5 @@ async def record_activity(
     session.add(row)
     await session.flush()
     await on_activity(session, user, row.local_day, now)
+    await achievements.after(session, user_id=user_id, guild_id=guild_id, now=now)
     return row

@@ -9,18 +9,21 @@ from bot.content.catalogue import Content
 from bot.db.engine import Database
 from bot.services.assessments import AssessmentService
 from bot.services.career import CareerService
+from bot.services.achievements import Achievements
 from bot.services.challenges import ChallengeService
 from bot.services.daily_quiz import DailyQuizService
 from bot.services.guilds import GuildService
 from bot.services.leaderboards import LeaderboardService
 from bot.services.learning import LearningService
 from bot.services.mastery import MasteryService
+from bot.services.member_card import MemberCardService
 from bot.services.mydata import MyDataService
 from bot.services.packs import PackService, QuestionBank
 from bot.services.practice import PracticeService
 from bot.services.profile import ProfileService
 from bot.services.recaps import RecapService
 from bot.services.reminders import ReminderService
+from bot.services.rewards import RewardService
 from bot.services.state import StateStore
 from bot.services.streaks import StreakService
 from bot.services.study import StudyService
@@ -53,6 +56,9 @@ class Services:
     bank: QuestionBank = field(init=False)
     packs: PackService = field(init=False)
     recaps: RecapService = field(init=False)
+    achievements: Achievements = field(init=False)
+    rewards: RewardService = field(init=False)
+    cards: MemberCardService = field(init=False)
 
     def __post_init__(self) -> None:
         self.state = StateStore(self.db)
@@ -76,3 +82,9 @@ class Services:
         )
         self.guilds = GuildService(self.db, self.clock)
         self.recaps = RecapService(self.db, self.clock, self.content, self.boards)
+        self.achievements = Achievements(self.db, self.clock, self.content)
+        self.achievements.attach()
+        self.rewards = RewardService(self.db, self.clock, self.content)
+        self.cards = MemberCardService(
+            self.db, self.clock, self.achievements, len(self.content.skills)
+        )

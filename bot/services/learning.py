@@ -17,6 +17,7 @@ from bot.content.schema import Category, Skill
 from bot.db.engine import Database
 from bot.db.models import LearnedSkill
 from bot.db.upsert import insert_ignore
+from bot.services import achievements
 from bot.services.errors import UserError
 from bot.services.users import ensure_user
 
@@ -59,9 +60,12 @@ class LearningService:
         now = self._clock.now()
         async with self._db.transaction() as session:
             await ensure_user(session, user_id, now)
-            return await insert_ignore(
+            added = await insert_ignore(
                 session, LearnedSkill, user_id=user_id, skill=slug, learned_at=now
             )
+            if added:
+                await achievements.after(session, user_id=user_id, guild_id=None, now=now)
+            return added
 
     async def unmark_learned(self, user_id: int, slug: str) -> bool:
         """Remove the learned mark; False if there was none."""

@@ -16,6 +16,7 @@ from bot.db.models.learning import LearnedSkill
 from bot.db.models.mastery import QuestionDifficulty, SkillMastery
 from bot.db.models.packs import Pack, PackQuestion, PackSettings, QuestionSubmission
 from bot.db.models.points import BoardTotal, ModAudit, PointsEntry, Season
+from bot.db.models.rewards import AchievementUnlock, RoleGrant, RoleReward
 from bot.db.models.quiz import (
     DailyPost,
     GuildQuestionUse,
@@ -26,6 +27,7 @@ from bot.db.models.quiz import (
 )
 
 __all__ = [
+    "AchievementUnlock",
     "Activity",
     "Base",
     "BoardTotal",
@@ -55,6 +57,8 @@ __all__ = [
     "RecapSettings",
     "Reminder",
     "ReviewCard",
+    "RoleGrant",
+    "RoleReward",
     "Season",
     "SkillMastery",
     "StreakEvent",
