@@ -210,7 +210,8 @@ class Gateway:
             )
         elif isinstance(obj, Role):
             data = {"guild_id": str(obj.guild_id), "role": payloads.role(obj)}
-            self._maybe_dispatch(obj.guild_id, GUILDS, "GUILD_ROLE_CREATE", data)
+            name = "GUILD_ROLE_UPDATE" if event == "role_update" else "GUILD_ROLE_CREATE"
+            self._maybe_dispatch(obj.guild_id, GUILDS, name, data)
         elif isinstance(obj, Guild):
             self._maybe_dispatch(
                 obj.id, GUILDS, "GUILD_CREATE", payloads.guild_create(obj, self.state)

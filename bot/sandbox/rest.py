@@ -26,6 +26,7 @@ from bot.sandbox.errors import (
     UNKNOWN_GUILD,
     UNKNOWN_MEMBER,
     UNKNOWN_MESSAGE,
+    UNKNOWN_ROLE,
     UNKNOWN_USER,
     ApiError,
     api_error,
@@ -33,7 +34,7 @@ from bot.sandbox.errors import (
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.interactions import Interactions
 from bot.sandbox.messages import MessageWriter, read_body
-from bot.sandbox.models import Channel, ChannelType, Guild, Message
+from bot.sandbox.models import Channel, ChannelType, Guild, Member, Message
 from bot.sandbox.ratelimit import RateLimiter, Verdict
 from bot.sandbox.state import SandboxState
 
@@ -125,6 +126,7 @@ class RestApi:
         guild_cmds = API + "/applications/{application_id}/guilds/{guild_id}/commands"
         messages = API + "/channels/{channel_id}/messages"
         webhook = API + "/webhooks/{application_id}/{token}"
+        member_role = API + "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
         return [
             web.get(API + "/users/@me", self.me),
             web.get(API + "/users/{user_id}", self.get_user),
@@ -159,6 +161,8 @@ class RestApi:
             web.get(API + "/guilds/{guild_id}/channels", self.guild_channels),
             web.get(API + "/guilds/{guild_id}/roles", self.guild_roles),
             web.get(API + "/guilds/{guild_id}/members/{user_id}", self.guild_member),
+            web.put(member_role, self.add_member_role),
+            web.delete(member_role, self.remove_member_role),
             web.post(
                 API + "/interactions/{interaction_id}/{token}/callback", self.interaction_callback
             ),
@@ -443,6 +447,33 @@ class RestApi:
         if member is None:
             raise api_error(UNKNOWN_MEMBER)
         return _json(payloads.member(member))
+
+    def _member_role(self, request: web.Request) -> tuple[Member, int]:
+        """The member and role of a member-role route, after Discord's checks in its order."""
+        guild = self._guild(request)
+        role = guild.roles.get(_id(request, "role_id"))
+        if role is None:
+            raise api_error(UNKNOWN_ROLE)
+        member = guild.members.get(_id(request, "user_id"))
+        if member is None:
+            raise api_error(UNKNOWN_MEMBER)
+        if not self.state.bot_can_manage(guild, role):
+            raise api_error(MISSING_PERMISSIONS)
+        return member, role.id
+
+    async def add_member_role(self, request: web.Request) -> web.Response:
+        member, role_id = self._member_role(request)
+        if role_id not in member.role_ids:
+            member.role_ids.append(role_id)
+            self.state.emit("member_update", member)
+        return _no_content()
+
+    async def remove_member_role(self, request: web.Request) -> web.Response:
+        member, role_id = self._member_role(request)
+        if role_id in member.role_ids:
+            member.role_ids.remove(role_id)
+            self.state.emit("member_update", member)
+        return _no_content()
 
     # -- interactions and their webhooks -------------------------------------------------------
 

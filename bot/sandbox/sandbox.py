@@ -211,7 +211,25 @@ class Sandbox:
         return self.state.add_channel(guild, name, channel_type, parent=parent, topic=topic)
 
     def add_role(self, guild: Guild, name: str, permissions: int = 0) -> Role:
+        """A new role, placed at the top of the list (above the bot's own role)."""
         return self.state.add_role(guild, name, permissions)
+
+    def bot_role(self, guild: Guild) -> Role:
+        """The role Discord made for the bot when it joined ``guild`` (managed, not assignable)."""
+        return next(r for r in guild.roles.values() if r.managed_by == self.state.bot.id)
+
+    def move_role(self, guild: Guild, role: Role, position: int) -> None:
+        """Drag ``role`` to ``position`` in Server Settings → Roles (1: just above @everyone)."""
+        self.state.move_role(guild, role, position)
+
+    def set_role_permissions(self, role: Role, permissions: int) -> None:
+        """Change what a role grants (GUILD_ROLE_UPDATE is dispatched)."""
+        self.state.set_role_permissions(role, permissions)
+
+    def member_roles(self, guild: Guild, user: User) -> list[Role]:
+        """The roles ``user`` holds in ``guild``, lowest first."""
+        member = self.state.member(guild, user)
+        return sorted((guild.roles[r] for r in member.role_ids), key=lambda r: r.position)
 
     # -- failure switches ----------------------------------------------------------------------
 

@@ -226,6 +226,36 @@ class SandboxState:
                 value = (value & ~ow.deny) | ow.allow
         return value
 
+    def top_position(self, guild: Guild, member: Member) -> int:
+        """The position of the member's highest role (0: only @everyone)."""
+        return max((guild.roles[r].position for r in member.role_ids), default=0)
+
+    def bot_can_manage(self, guild: Guild, role: Role) -> bool:
+        """Discord's rule for giving or taking a role: Manage Roles, and the role below the
+        bot's highest role; @everyone and managed (bot, integration) roles never."""
+        bot = guild.members[self.bot.id]
+        if role.id == guild.id or role.managed_by is not None:
+            return False
+        if not perms.has_all(self.base_permissions(guild, bot), perms.MANAGE_ROLES):
+            return False
+        return role.position < self.top_position(guild, bot)
+
+    def move_role(self, guild: Guild, role: Role, position: int) -> None:
+        """Put ``role`` at ``position`` (1 is just above @everyone), shifting the others."""
+        ordered = sorted(
+            (r for r in guild.roles.values() if r.id != guild.id and r is not role),
+            key=lambda r: r.position,
+        )
+        ordered.insert(max(0, min(position - 1, len(ordered))), role)
+        for index, each in enumerate(ordered, start=1):
+            if each.position != index:
+                each.position = index
+                self.emit("role_update", each)
+
+    def set_role_permissions(self, role: Role, permissions: int) -> None:
+        role.permissions = permissions
+        self.emit("role_update", role)
+
     def bot_can_send(self, channel: Channel) -> bool:
         guild = self.guild_of(channel)
         if guild is None:
