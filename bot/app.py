@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.delivery.pipeline import DeliveryPipeline
 from bot.edge.errors import MentorTree, command_label, count_interaction
+from bot.edge.role_rewards import RoleRewardSync
 from bot.scheduling import Scheduler
 from bot.services.container import Services
 
@@ -85,6 +86,8 @@ class MentorBot(commands.AutoShardedBot):
             retry_budget=timedelta(seconds=settings.delivery_retry_seconds),
             nonce_window=timedelta(seconds=settings.delivery_nonce_window_seconds),
         )
+        self.role_rewards = RoleRewardSync(self)
+        services.achievements.subscribe(self.role_rewards.on_unlocked)
 
     def on_startup(self, task: Callable[[], Awaitable[object]]) -> None:
         """Run ``task`` once the scheduler has started (e.g. a sweep that catches up)."""
@@ -197,6 +200,7 @@ class MentorBot(commands.AutoShardedBot):
             await asyncio.gather(
                 _finish_handlers(),
                 self.delivery.stop(grace=SHUTDOWN_GRACE_SECONDS),
+                self.role_rewards.finish(SHUTDOWN_GRACE_SECONDS),
                 self._last_heartbeat(),
             )
             self.scheduler.shutdown()

@@ -24,6 +24,7 @@ from bot.services.daily_quiz import KIND as DAILY
 from bot.services.errors import UserError
 from bot.services.timeparse import format_hhmm
 from bot.services.zones import ZoneMatch
+from cogs._roles import RoleRewardCommands
 
 WEEKDAY_CHOICES = [
     app_commands.Choice(name=name, value=index) for index, name in enumerate(WEEKDAYS)
@@ -98,7 +99,10 @@ def _topics_text(topics: tuple[Category, ...]) -> str:
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 class Moderation(
-    commands.GroupCog, group_name="mod", group_description="Moderator tools for this server."
+    RoleRewardCommands,
+    commands.GroupCog,
+    group_name="mod",
+    group_description="Moderator tools for this server.",
 ):
     """Schedules, seasons, points and exports for moderators."""
 

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.edge.views import OwnedView
-from bot.render.style import ERROR_COLOUR
+from bot.render.style import ERROR_COLOUR, escape
 
 
 class ConfirmDelete(OwnedView):
@@ -25,14 +25,23 @@ class ConfirmDelete(OwnedView):
     async def confirm(
         self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
     ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        refused = await self.bot.role_rewards.remove_all(interaction.user.id)
         deleted = await self.bot.services.mydata.delete(interaction.user.id)
         text = (
-            "🗑️ Done: your profile, activity, answers, points, reminders and learned skills are deleted "
-            "in every server. Leaderboards no longer include you."
+            "🗑️ Done: your profile, activity, answers, points, achievements, reminders and learned "
+            "skills are deleted in every server, and the roles the bot gave you are taken back. "
+            "Leaderboards no longer include you."
             if deleted
             else "There is nothing stored about you (it was already deleted)."
         )
-        await interaction.response.edit_message(content=text, embed=None, view=None)
+        if refused:
+            text += (
+                " Discord did not let me take back a reward role in: "
+                + ", ".join(escape(name) for name in refused)
+                + "; ask a moderator there to remove it."
+            )
+        await interaction.edit_original_response(content=text, embed=None, view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(

@@ -343,7 +343,9 @@ class Achievement(_Strict):
 
     id: Slug
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60)]
-    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=200)]
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=200)
+    ]
     emoji: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8)]
     rule: AchievementRule
 

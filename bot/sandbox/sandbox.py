@@ -226,6 +226,28 @@ class Sandbox:
         """Change what a role grants (GUILD_ROLE_UPDATE is dispatched)."""
         self.state.set_role_permissions(role, permissions)
 
+    async def wait_for_roles(
+        self,
+        guild: Guild,
+        user: User,
+        check: Callable[[list[Role]], bool],
+        *,
+        timeout: float | None = None,
+    ) -> list[Role]:
+        """The member's roles once ``check`` accepts them (re-checked on every change)."""
+
+        def found() -> list[Role] | None:
+            roles = self.member_roles(guild, user)
+            return roles if check(roles) else None
+
+        result = await self.state.changed.wait_for(
+            lambda: found() is not None,
+            self.timeout if timeout is None else timeout,
+            f"the roles of {user.username} in {guild.name!r}",
+        )
+        assert result
+        return self.member_roles(guild, user)
+
     def member_roles(self, guild: Guild, user: User) -> list[Role]:
         """The roles ``user`` holds in ``guild``, lowest first."""
         member = self.state.member(guild, user)

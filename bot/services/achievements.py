@@ -63,7 +63,9 @@ class Figures:
     """The best rank the member finished a week with (1 is first), if known."""
 
 
-def holds(achievement: Achievement, figures: Figures, category_sizes: Mapping[Category, int]) -> bool:
+def holds(
+    achievement: Achievement, figures: Figures, category_sizes: Mapping[Category, int]
+) -> bool:
     """Whether the achievement's rule holds for these figures."""
     rule = achievement.rule
     if rule.kind == RuleKind.WEEKLY_RANK:
@@ -85,9 +87,7 @@ def newly_met(
 ) -> list[str]:
     """The ids of achievements not in ``unlocked`` whose rule holds, in catalogue order."""
     return [
-        a.id
-        for a in achievements
-        if a.id not in unlocked and holds(a, figures, category_sizes)
+        a.id for a in achievements if a.id not in unlocked and holds(a, figures, category_sizes)
     ]
 
 
@@ -150,7 +150,9 @@ async def read_figures(
         )
         counts[RuleKind.CHALLENGES_DONE] = int(done or 0)
     if kinds & SKILL_KINDS:
-        slugs = list(await session.scalars(select(LearnedSkill.skill).where(LearnedSkill.user_id == user_id)))
+        slugs = list(
+            await session.scalars(select(LearnedSkill.skill).where(LearnedSkill.user_id == user_id))
+        )
         counts[RuleKind.SKILLS_LEARNED] = len(slugs)
         by_category = dict(
             Counter(content.skills[s].category for s in slugs if s in content.skills)
@@ -221,9 +223,7 @@ class Achievements:
         """Unlock every achievement the member now meets; the ids that were new, in order."""
         unlocked = set(
             await session.scalars(
-                select(AchievementUnlock.achievement_id).where(
-                    AchievementUnlock.user_id == user_id
-                )
+                select(AchievementUnlock.achievement_id).where(AchievementUnlock.user_id == user_id)
             )
         )
         locked = [a for a in self.catalogue if a.id not in unlocked]
@@ -274,7 +274,9 @@ class Achievements:
                 .order_by(AchievementUnlock.unlocked_at.desc(), AchievementUnlock.achievement_id)
             )
         ).all()
-        known = [(self._content.achievements[a], at) for a, at in rows if a in self._content.achievements]
+        known = [
+            (self._content.achievements[a], at) for a, at in rows if a in self._content.achievements
+        ]
         return len(known), known[:RECENT]
 
     # -- the weekly podium ---------------------------------------------------------------
@@ -311,7 +313,9 @@ class Achievements:
                             BoardTotal.active.is_(True),
                             BoardTotal.value > 0,
                         )
-                        .order_by(BoardTotal.value.desc(), BoardTotal.reached_at, BoardTotal.user_id)
+                        .order_by(
+                            BoardTotal.value.desc(), BoardTotal.reached_at, BoardTotal.user_id
+                        )
                         .limit(deepest)
                     )
                 )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from bot.db.engine import Database
 from bot.db.models import (
+    AchievementUnlock,
     Activity,
     BoardTotal,
     CareerGoal,
@@ -30,6 +31,8 @@ from bot.db.models import (
     RecapSettings,
     Reminder,
     ReviewCard,
+    RoleGrant,
+    RoleReward,
     SkillMastery,
     StreakEvent,
     StudySession,
@@ -58,6 +61,8 @@ OWNED: dict[str, type[DeclarativeBase]] = {
     "study_sessions": StudySession,
     "milestones": Milestone,
     "milestone_pings": MilestonePing,
+    "achievements": AchievementUnlock,
+    "reward_roles": RoleGrant,
 }
 
 
@@ -117,6 +122,9 @@ class MyDataService:
                 await session.execute(
                     update(schedule).where(schedule.updated_by == user_id).values(updated_by=None)
                 )
+            await session.execute(
+                update(RoleReward).where(RoleReward.created_by == user_id).values(created_by=None)
+            )
             await session.execute(
                 delete(Delivery).where(Delivery.kind == REMINDER, Delivery.subject_id == user_id)
             )

@@ -104,7 +104,9 @@ class RewardService:
 
     # -- rules ---------------------------------------------------------------------------
 
-    def validate(self, kind: str, threshold: int | None, target: str | None) -> tuple[int, str | None]:
+    def validate(
+        self, kind: str, threshold: int | None, target: str | None
+    ) -> tuple[int, str | None]:
         """The (threshold, target) to store, or a UserError saying what is wrong."""
         if kind not in KINDS:
             raise UserError(f"Unknown milestone {kind!r}.")
@@ -126,7 +128,9 @@ class RewardService:
             raise UserError("Pick a skill category from the list for `target`.") from None
         size = sum(1 for s in self._content.skills.values() if s.category == category)
         if threshold > size:
-            raise UserError(f"{category.label} has only {size} skills; pick a threshold up to {size}.")
+            raise UserError(
+                f"{category.label} has only {size} skills; pick a threshold up to {size}."
+            )
         return threshold, category.value
 
     async def add(
@@ -278,9 +282,7 @@ class RewardService:
             eligible_q = self._eligible(reward, cutoff, seasons[reward.guild_id])
             granted_q = select(RoleGrant.user_id).where(RoleGrant.reward_id == reward.id)
             if user_id is not None:
-                eligible_q = eligible_q.where(
-                    eligible_q.selected_columns[0] == user_id
-                )
+                eligible_q = eligible_q.where(eligible_q.selected_columns[0] == user_id)
                 granted_q = granted_q.where(RoleGrant.user_id == user_id)
             eligible = set(await session.scalars(eligible_q))
             granted = set(await session.scalars(granted_q))
@@ -296,10 +298,14 @@ class RewardService:
     async def changes_for_guild(self, guild_id: int) -> list[RoleChange]:
         """Every grant and removal due in one server (the sweep)."""
         async with self._db.read() as session:
-            rewards = await session.scalars(select(RoleReward).where(RoleReward.guild_id == guild_id))
+            rewards = await session.scalars(
+                select(RoleReward).where(RoleReward.guild_id == guild_id)
+            )
             return await self._changes(session, list(rewards), None)
 
-    async def changes_for_member(self, user_id: int, guild_id: int | None = None) -> list[RoleChange]:
+    async def changes_for_member(
+        self, user_id: int, guild_id: int | None = None
+    ) -> list[RoleChange]:
         """Grants and removals due for one member, in one server or every server they are in."""
         async with self._db.read() as session:
             query = select(RoleReward).where(

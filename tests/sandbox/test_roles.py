@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import discord
 import pytest
@@ -13,12 +14,11 @@ from tests.sandbox.barebot import BareBot
 from tests.sandbox.conftest import World
 
 
-async def _settled(condition: object, timeout: float = 5.0) -> None:
-    async def wait() -> None:
-        while not condition():  # type: ignore[operator]  # a zero-argument predicate
+async def _settled(condition: Callable[[], bool]) -> None:
+    """Until the bot's cache shows ``condition`` (it has no event of its own to await)."""
+    async with asyncio.timeout(5):
+        while not condition():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(wait(), timeout)
 
 
 async def test_role_routes_follow_permission_and_hierarchy(

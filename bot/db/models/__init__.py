@@ -16,7 +16,6 @@ from bot.db.models.learning import LearnedSkill
 from bot.db.models.mastery import QuestionDifficulty, SkillMastery
 from bot.db.models.packs import Pack, PackQuestion, PackSettings, QuestionSubmission
 from bot.db.models.points import BoardTotal, ModAudit, PointsEntry, Season
-from bot.db.models.rewards import AchievementUnlock, RoleGrant, RoleReward
 from bot.db.models.quiz import (
     DailyPost,
     GuildQuestionUse,
@@ -25,6 +24,7 @@ from bot.db.models.quiz import (
     QuizSchedule,
     ReviewCard,
 )
+from bot.db.models.rewards import AchievementUnlock, RoleGrant, RoleReward
 
 __all__ = [
     "AchievementUnlock",

@@ -1,0 +1,50 @@
+"""``/profile``, and the hourly role-reward sweep (podium achievements, grants, lapses)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.render import rewards as render
+
+REWARD_SWEEP_SECONDS = 3600
+
+
+class Rewards(commands.Cog):
+    """Profiles, achievements and role rewards."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        sweep = self.bot.role_rewards.sweep
+        self.bot.scheduler.every("reward-sweep", sweep, seconds=REWARD_SWEEP_SECONDS)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Catch up once the guild cache is filled: grants or removals missed while away."""
+        await self.bot.role_rewards.sweep()
+
+    @app_commands.command(
+        name="profile",
+        description="Your profile (or a member's): streak, points, achievements and skills.",
+    )
+    @app_commands.describe(member="Whose profile to show (default: yours)")
+    async def profile(
+        self, interaction: discord.Interaction[MentorBot], member: discord.User | None = None
+    ) -> None:
+        target = member or interaction.user
+        if target.bot:
+            await interaction.response.send_message("Bots have no profile here. 🤖", ephemeral=True)
+            return
+        card = await self.bot.services.cards.card(target.id, interaction.guild_id)
+        server = interaction.guild.name if interaction.guild else None
+        embed = render.profile_card(card, target.display_name, server)
+        embed.set_thumbnail(url=target.display_avatar.url)
+        await interaction.response.send_message(embed=embed)
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Rewards(bot))

@@ -1,0 +1,190 @@
+"""Role rewards, achievements and /profile through the sandbox, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.app import MentorBot
+from bot.clock import FrozenClock
+from bot.db.engine import Database
+from bot.db.models import AchievementUnlock, RoleGrant, RoleReward, User
+from bot.sandbox import Guild, Role, Sandbox
+from bot.sandbox import permissions as perms
+from tests.e2e.harness import World
+from tests.e2e.test_practice import answer
+
+
+async def count(db: Database, model: type, *where: object) -> int:
+    async with db.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def reward_role(sandbox: Sandbox, guild: Guild, name: str, *, manageable: bool = True) -> Role:
+    """A new role; with ``manageable`` the bot gets Manage Roles and its role goes on top."""
+    role = sandbox.add_role(guild, name)
+    if manageable:
+        bot_role = sandbox.bot_role(guild)
+        sandbox.set_role_permissions(bot_role, bot_role.permissions | perms.MANAGE_ROLES)
+        sandbox.move_role(guild, bot_role, len(guild.roles))
+    return role
+
+
+async def study_days(
+    sandbox: Sandbox, world: World, clock: FrozenClock, days: int, *, user: object = None
+) -> None:
+    for day in range(days):
+        if day:
+            clock.advance(timedelta(days=1))
+        await sandbox.run_command(
+            "study log", user=user or world.alice, guild=world.guild, minutes=20
+        )
+
+
+async def test_a_seven_day_streak_grants_the_role_and_a_lapse_takes_it_back(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    role = reward_role(sandbox, world.guild, "Week Streaker")
+    added = await sandbox.run_command(
+        "mod roles add",
+        user=world.mod,
+        guild=world.guild,
+        options={"role": role, "milestone": "streak", "threshold": 7, "remove_on_lapse": True},
+    )
+    assert added.ephemeral and "7-day streak" in added.embeds[0]["description"]
+
+    await study_days(sandbox, world, clock, 6)
+    await mentor.role_rewards.idle()
+    assert sandbox.member_roles(world.guild, world.alice) == []
+
+    clock.advance(timedelta(days=1))
+    await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=20)
+    roles = await sandbox.wait_for_roles(world.guild, world.alice, lambda rs: role in rs)
+    assert [r.name for r in roles] == ["Week Streaker"]
+    await mentor.role_rewards.idle()
+    assert await count(db, RoleGrant) == 1
+    assert await count(db, AchievementUnlock, AchievementUnlock.achievement_id == "streak-7") == 1
+
+    # Granting is idempotent: a restart's catch-up sweep and another log change nothing.
+    assert await mentor.role_rewards.sweep() == 0
+    listed = await sandbox.run_command("mod roles list", user=world.mod, guild=world.guild)
+    assert "1 member" in listed.embeds[0]["description"]
+    assert "⚠️" not in listed.embeds[0]["description"]
+
+    clock.advance(timedelta(days=5))  # alice stops; her freeze runs out
+    assert await mentor.role_rewards.sweep() == 1
+    assert sandbox.member_roles(world.guild, world.alice) == []
+    assert await count(db, RoleGrant) == 0
+
+
+async def test_a_role_the_bot_cannot_manage_is_explained_to_moderators(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    high = reward_role(sandbox, world.guild, "Elite", manageable=False)
+    no_permission = await sandbox.run_command(
+        "mod roles add",
+        user=world.mod,
+        guild=world.guild,
+        options={"role": high, "milestone": "streak", "threshold": 3},
+    )
+    assert no_permission.ephemeral and "Manage Roles" in no_permission.content
+
+    bot_role = sandbox.bot_role(world.guild)
+    sandbox.set_role_permissions(bot_role, bot_role.permissions | perms.MANAGE_ROLES)
+    above = await sandbox.run_command(
+        "mod roles add",
+        user=world.mod,
+        guild=world.guild,
+        options={"role": high, "milestone": "streak", "threshold": 3},
+    )
+    assert above.ephemeral
+    assert "above my highest role" in above.content and "drag" in above.content
+    for refused, why in ((bot_role, "managed"), (world.guild.everyone, "@everyone")):
+        reply = await sandbox.run_command(
+            "mod roles add",
+            user=world.mod,
+            guild=world.guild,
+            options={"role": refused, "milestone": "streak", "threshold": 3},
+        )
+        assert why in reply.content
+    assert await count(db, RoleReward) == 0
+
+    # A reward that worked when added, until someone moved the bot's role down.
+    sandbox.move_role(world.guild, bot_role, len(world.guild.roles))
+    await sandbox.run_command(
+        "mod roles add",
+        user=world.mod,
+        guild=world.guild,
+        options={"role": high, "milestone": "streak", "threshold": 3},
+    )
+    sandbox.move_role(world.guild, bot_role, 1)
+    await study_days(sandbox, world, clock, 3)
+    await mentor.role_rewards.idle()
+    assert sandbox.member_roles(world.guild, world.alice) == []
+    listed = await sandbox.run_command("mod roles list", user=world.mod, guild=world.guild)
+    assert "⚠️" in listed.embeds[0]["description"]
+    assert "above my highest role" in listed.embeds[0]["description"]
+
+
+async def test_an_achievement_unlocks_once_under_concurrent_answers(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
+    prompts = [
+        await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild)
+        for _ in range(4)
+    ]
+    answered = await asyncio.gather(
+        *(answer(sandbox, mentor, p, world.alice, right=True) for p in prompts)
+    )
+    assert all(a.embeds[0]["title"] == "✅ Right!" for a in answered)
+    first = AchievementUnlock.achievement_id == "first-answer"
+    assert await count(db, AchievementUnlock, first) == 1
+    async with db.transaction() as session:
+        ids = list(await session.scalars(select(AchievementUnlock.achievement_id)))
+    assert len(ids) == len(set(ids))
+
+
+async def test_profile_card_reads_only_and_mydata_takes_everything_back(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    role = reward_role(sandbox, world.guild, "Logbook")
+    await sandbox.run_command(
+        "mod roles add",
+        user=world.mod,
+        guild=world.guild,
+        options={"role": role, "milestone": "achievement", "target": "first-study-log"},
+    )
+    await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=60)
+    await sandbox.wait_for_roles(world.guild, world.alice, lambda rs: role in rs)
+    await mentor.role_rewards.idle()
+
+    card = await sandbox.run_command("profile", user=world.alice, guild=world.guild)
+    fields = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}
+    assert "**1** day" in fields["Streak"]
+    assert "**6** this season" in fields["Points in Backend Study Group"]
+    achievements = next(v for k, v in fields.items() if k.startswith("Achievements (2 of"))
+    assert "Logbook Opened" in achievements and "First Hour" in achievements
+
+    seen = await sandbox.run_command(
+        "profile", user=world.alice, guild=world.guild, member=world.bob
+    )
+    assert seen.embeds[0]["footer"]["text"] == "Nothing recorded yet."
+    assert await count(db, User, User.id == world.bob.id) == 0
+
+    exported = await sandbox.run_command("mydata export", user=world.alice, guild=world.guild)
+    data = json.loads(exported.attachments[0].data)
+    assert {a["achievement_id"] for a in data["achievements"]} == {
+        "first-study-log",
+        "first-study-hour",
+    }
+    assert len(data["reward_roles"]) == 1
+
+    prompt = await sandbox.run_command("mydata delete", user=world.alice, guild=world.guild)
+    done = await sandbox.click(prompt, "Delete all my data", user=world.alice)
+    assert "deleted" in done.content and "roles the bot gave you" in done.content
+    assert sandbox.member_roles(world.guild, world.alice) == []
+    assert await count(db, AchievementUnlock) == 0
+    assert await count(db, RoleGrant) == 0
