@@ -28,7 +28,11 @@ async def record_activity(
 
     The user row must exist; this runs inside the caller's transaction.
     """
-    user = await session.get(User, user_id, with_for_update=True)
+    # FOR NO KEY UPDATE, not FOR UPDATE: the caller's inserts that reference the user (its
+    # answer, membership) hold FOR KEY SHARE on this row, which FOR UPDATE would wait on,
+    # so two concurrent answers by one member deadlocked on PostgreSQL. NO KEY UPDATE
+    # still serialises streak updates.
+    user = await session.get(User, user_id, with_for_update={"key_share": True})
     assert user is not None, "record_activity needs the user row (ensure_user first)"
     tz = user.timezone or await guild_or_utc(session, guild_id)
     row = Activity(
