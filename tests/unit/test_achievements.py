@@ -1,0 +1,154 @@
+"""Achievements: the shipped list, its validator, the pure evaluator, and unlock-once in the schema."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import FrozenClock
+from bot.content.catalogue import Content
+from bot.content.loader import read_content
+from bot.content.schema import Category, RuleKind
+from bot.db.engine import Database
+from bot.db.models import AchievementUnlock
+from bot.services import achievements
+from bot.services.achievements import Achievements, Figures, holds, newly_met, perfect_weeks
+from bot.services.container import Services
+from bot.services.users import ensure_user
+from tests.unit.test_content import _append, _copy_data
+
+NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+
+
+def test_shipped_achievements_cover_the_milestones(content: Content) -> None:
+    shipped = list(content.achievements.values())
+    assert len(shipped) >= 25
+    kinds = {a.rule.kind for a in shipped}
+    assert kinds >= {
+        RuleKind.ANSWERS,
+        RuleKind.DAILY_ANSWERS,
+        RuleKind.STREAK_DAYS,
+        RuleKind.STUDY_MINUTES,
+        RuleKind.CHALLENGES_DONE,
+        RuleKind.SKILLS_LEARNED_IN_CATEGORY,
+        RuleKind.FREEZES_USED,
+        RuleKind.WEEKLY_RANK,
+        RuleKind.PERFECT_WEEKS,
+    }
+    streaks = {a.rule.threshold for a in shipped if a.rule.kind == RuleKind.STREAK_DAYS}
+    assert streaks >= {7, 30, 100, 365}
+    assert len({a.name.casefold() for a in shipped}) == len(shipped)
+
+
+ACHIEVEMENT = """
+[[achievement]]
+id = "{id}"
+name = "{name}"
+description = "Only here to check that the validator notices mistakes."
+emoji = "🧪"
+rule = {rule}
+"""
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        (
+            ACHIEVEMENT.format(
+                id="first-answer", name="Zz test", rule='{ kind = "answers", threshold = 2 }'
+            ),
+            "duplicate achievement id",
+        ),
+        (
+            ACHIEVEMENT.format(id="zz-1", name="Zz test", rule='{ kind = "streak_days" }'),
+            "needs a threshold",
+        ),
+        (
+            ACHIEVEMENT.format(
+                id="zz-2", name="Zz test", rule='{ kind = "skills_learned_in_category" }'
+            ),
+            "category is needed",
+        ),
+        (
+            ACHIEVEMENT.format(
+                id="zz-3",
+                name="Zz test",
+                rule='{ kind = "skills_learned_in_category", category = "cloud", threshold = 99 }',
+            ),
+            "has only",
+        ),
+        (
+            ACHIEVEMENT.format(id="zz-4", name="Zz test", rule='{ kind = "karma", threshold = 1 }'),
+            "rule.kind",
+        ),
+        (
+            ACHIEVEMENT.format(
+                id="zz-5", name="First Answer", rule='{ kind = "answers", threshold = 3 }'
+            ),
+            "used twice",
+        ),
+    ],
+)
+def test_validator_names_the_achievement(tmp_path: Path, snippet: str, expected: str) -> None:
+    data = _copy_data(tmp_path)
+    _append(data / "achievements.toml", snippet)
+    problems = read_content(data).problems
+    matching = [p for p in problems if expected in str(p)]
+    assert matching, problems
+    assert all(p.file.endswith("achievements.toml") and p.entry for p in matching)
+
+
+def test_rules_hold_at_their_threshold(content: Content) -> None:
+    catalogue = Achievements(None, FrozenClock(NOW), content)  # type: ignore[arg-type]  # no db needed
+    sizes = catalogue.category_sizes
+    by_id = content.achievements
+    assert not holds(by_id["streak-7"], Figures({RuleKind.STREAK_DAYS: 6}), sizes)
+    assert holds(by_id["streak-7"], Figures({RuleKind.STREAK_DAYS: 7}), sizes)
+    assert holds(by_id["weekly-top-3"], Figures(weekly_rank=3), sizes)
+    assert not holds(by_id["weekly-winner"], Figures(weekly_rank=2), sizes)
+    assert not holds(by_id["weekly-top-3"], Figures(), sizes)
+    every_vcs = {Category.VERSION_CONTROL: sizes[Category.VERSION_CONTROL]}
+    assert holds(by_id["all-version-control"], Figures(learned_by_category=every_vcs), sizes)
+    assert not holds(
+        by_id["all-version-control"],
+        Figures(learned_by_category={Category.VERSION_CONTROL: 1}),
+        sizes,
+    )
+    met = newly_met(
+        by_id.values(), Figures({RuleKind.ANSWERS: 1, RuleKind.RIGHT_ANSWERS: 10}), sizes
+    )
+    assert met == ["first-answer", "ten-right"]
+    assert newly_met(by_id.values(), Figures({RuleKind.ANSWERS: 1}), sizes, {"first-answer"}) == []
+
+
+def test_perfect_weeks_need_monday_to_sunday() -> None:
+    monday = date(2026, 3, 9)
+    week = [monday + timedelta(days=i) for i in range(7)]
+    assert perfect_weeks(week) == 1
+    assert perfect_weeks([*week[1:], monday + timedelta(days=7)]) == 0  # Tuesday to Monday
+    assert perfect_weeks(week + week) == 1
+
+
+async def test_concurrent_writes_unlock_once(db: Database, content: Content) -> None:
+    services = Services(db=db, clock=FrozenClock(NOW), content=content)
+    heard: list[achievements.Unlocked] = []
+    services.achievements.subscribe(heard.append)
+    async with db.transaction() as session:
+        await ensure_user(session, 42, NOW)
+    skills = ["git", "http", "sql", "docker", "linux", "rest"]
+    assert all(s in content.skills for s in skills)
+
+    added = await asyncio.gather(*(services.learning.mark_learned(42, s) for s in skills))
+    assert all(added)
+    async with db.transaction() as session:
+        rows = list(await session.scalars(select(AchievementUnlock.achievement_id)))
+        total = await session.scalar(select(func.count()).select_from(AchievementUnlock))
+    assert rows == ["first-skill"] and total == 1
+    await asyncio.sleep(0)
+    announced = [h for h in heard if h.achievements]
+    assert [h.achievements for h in announced] == [("first-skill",)]
+    assert len(heard) == len(skills)  # every commit is heard, for the role-reward check
