@@ -374,4 +374,4 @@ def _on_commit(session: AsyncSession, catalogue: Achievements, pending: list[Unl
         session.info.pop(_PENDING, None)
 
     event.listen(sync_session, "after_commit", committed, once=True)
-    event.listen(sync_session, "after_soft_rollback", rolled_back, once=True)
+    event.listen(sync_session, "after_rollback", rolled_back, once=True)
