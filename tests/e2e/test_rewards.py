@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.app import MentorBot
 from bot.clock import FrozenClock
+from bot.content.schema import Category
 from bot.db.engine import Database
 from bot.db.models import AchievementUnlock, RoleGrant, RoleReward, User
 from bot.sandbox import Guild, Role, Sandbox
@@ -188,3 +189,70 @@ async def test_profile_card_reads_only_and_mydata_takes_everything_back(
     assert sandbox.member_roles(world.guild, world.alice) == []
     assert await count(db, AchievementUnlock) == 0
     assert await count(db, RoleGrant) == 0
+
+
+async def test_help_lists_profile_and_role_rewards(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    member = await sandbox.run_command("help", user=world.alice, guild=world.guild)
+    assert "`/profile [member]`" in member.embeds[0]["description"]
+    assert len(member.embeds[0]["description"]) < 4096  # nothing cut off
+    moderator = await sandbox.run_command("help", user=world.mod, guild=world.guild)
+    text = "\n".join(f["value"] for f in moderator.embeds[0]["fields"])
+    assert "`/mod roles add role: milestone: [threshold] [target] [remove_on_lapse]`" in text
+    assert "`/mod roles list`" in text and "`/mod roles remove role:`" in text
+
+
+async def test_skills_season_points_and_the_weekly_podium(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    skilled = reward_role(sandbox, world.guild, "Git Gardener")
+    scorer = reward_role(sandbox, world.guild, "Scorer")
+    await sandbox.run_command(
+        "mod roles add",
+        user=world.mod,
+        guild=world.guild,
+        options={
+            "role": skilled,
+            "milestone": "category",
+            "threshold": 2,
+            "target": "version-control",
+        },
+    )
+    await sandbox.run_command(
+        "mod roles add",
+        user=world.mod,
+        guild=world.guild,
+        options={"role": scorer, "milestone": "season_points", "threshold": 10},
+    )
+    await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=60)
+    await sandbox.run_command("study log", user=world.bob, guild=world.guild, minutes=120)
+    await mentor.role_rewards.idle()
+    assert sandbox.member_roles(world.guild, world.alice) == []
+    assert [r.name for r in sandbox.member_roles(world.guild, world.bob)] == ["Scorer"]
+
+    vcs = [s.slug for s in mentor.services.content.skills_in(Category.VERSION_CONTROL)][:2]
+    for slug in vcs:
+        await mentor.services.learning.mark_learned(world.alice.id, slug)
+    roles = await sandbox.wait_for_roles(world.guild, world.alice, lambda rs: skilled in rs)
+    assert [r.name for r in roles] == ["Git Gardener"]
+
+    clock.advance(timedelta(days=7))  # the week is over: bob first, alice second
+    await mentor.role_rewards.sweep()
+    async with db.transaction() as session:
+        unlocked = set(
+            await session.execute(
+                select(AchievementUnlock.user_id, AchievementUnlock.achievement_id).where(
+                    AchievementUnlock.achievement_id.like("weekly-%")
+                )
+            )
+        )
+    assert unlocked == {
+        (world.bob.id, "weekly-winner"),
+        (world.bob.id, "weekly-top-3"),
+        (world.alice.id, "weekly-top-3"),
+    }
+    await mentor.role_rewards.sweep()  # again: nothing new
+    assert (
+        await count(db, AchievementUnlock, AchievementUnlock.achievement_id.like("weekly-%")) == 3
+    )
