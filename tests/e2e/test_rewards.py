@@ -16,6 +16,7 @@ from bot.db.models import AchievementUnlock, RoleGrant, RoleReward, User
 from bot.sandbox import Guild, Role, Sandbox
 from bot.sandbox import permissions as perms
 from tests.e2e.harness import World
+from tests.e2e.test_boards import _user_references
 from tests.e2e.test_practice import answer
 
 
@@ -189,6 +190,15 @@ async def test_profile_card_reads_only_and_mydata_takes_everything_back(
     assert sandbox.member_roles(world.guild, world.alice) == []
     assert await count(db, AchievementUnlock) == 0
     assert await count(db, RoleGrant) == 0
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(_user_references, world.alice.id) == []
+
+    # A moderator who deletes their data leaves the rewards they set up, without their id.
+    prompt = await sandbox.run_command("mydata delete", user=world.mod, guild=world.guild)
+    await sandbox.click(prompt, "Delete all my data", user=world.mod)
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(_user_references, world.mod.id) == []
+    assert await count(db, RoleReward) == 1
 
 
 async def test_help_lists_profile_and_role_rewards(
