@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, event, func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,71 +99,70 @@ def perfect_weeks(days: Iterable[date]) -> int:
 
 # -- reading the figures -------------------------------------------------------------------
 
-ANSWER_KINDS = {RuleKind.ANSWERS, RuleKind.DAILY_ANSWERS, RuleKind.RIGHT_ANSWERS}
-STUDY_KINDS = {RuleKind.STUDY_MINUTES, RuleKind.STUDY_SESSIONS}
-DAY_KINDS = {RuleKind.PERFECT_WEEKS, RuleKind.ACTIVE_DAYS}
-SKILL_KINDS = {RuleKind.SKILLS_LEARNED, RuleKind.SKILLS_LEARNED_IN_CATEGORY}
+
+def _count(*where: Any) -> Any:
+    return select(func.count()).where(*where).scalar_subquery()
+
+
+def _figure_queries(user_id: int) -> dict[RuleKind, Any]:
+    """One scalar subquery per counted figure, so any set of them is one round trip."""
+    return {
+        RuleKind.ANSWERS: _count(QuizAnswer.user_id == user_id),
+        RuleKind.DAILY_ANSWERS: _count(QuizAnswer.user_id == user_id, QuizAnswer.mode == "daily"),
+        RuleKind.RIGHT_ANSWERS: _count(QuizAnswer.user_id == user_id, QuizAnswer.correct),
+        RuleKind.STREAK_DAYS: select(User.streak_best).where(User.id == user_id).scalar_subquery(),
+        RuleKind.STUDY_MINUTES: select(func.coalesce(func.sum(Activity.minutes), 0))
+        .where(Activity.user_id == user_id)
+        .scalar_subquery(),
+        RuleKind.STUDY_SESSIONS: _count(Activity.user_id == user_id, Activity.kind == "study"),
+        RuleKind.ACTIVE_DAYS: select(func.count(func.distinct(Activity.local_day)))
+        .where(Activity.user_id == user_id)
+        .scalar_subquery(),
+        RuleKind.CHALLENGES_DONE: _count(ChallengeCompletion.user_id == user_id),
+        RuleKind.SKILLS_LEARNED: _count(LearnedSkill.user_id == user_id),
+        RuleKind.FREEZES_USED: _count(
+            StreakEvent.user_id == user_id, StreakEvent.kind == "freeze_used"
+        ),
+    }
 
 
 async def read_figures(
-    session: AsyncSession, user_id: int, kinds: set[RuleKind], content: Content
+    session: AsyncSession,
+    user_id: int,
+    kinds: set[RuleKind],
+    content: Content,
+    *,
+    perfect_weeks_needed: int = 1,
 ) -> Figures:
-    """The member's figures for ``kinds`` only (one small query per group of kinds)."""
+    """The member's figures for ``kinds`` only: one query, plus the day or skill list when a
+    perfect-week or per-category rule could now hold."""
+    wanted = set(kinds)
+    if RuleKind.PERFECT_WEEKS in wanted:
+        wanted.add(RuleKind.ACTIVE_DAYS)
+    if RuleKind.SKILLS_LEARNED_IN_CATEGORY in wanted:
+        wanted.add(RuleKind.SKILLS_LEARNED)
+    queries = _figure_queries(user_id)
+    order = [k for k in queries if k in wanted]
     counts: dict[RuleKind, int] = {}
-    by_category: dict[Category, int] = {}
-    if kinds & ANSWER_KINDS:
-        row = (
-            await session.execute(
-                select(
-                    func.count(),
-                    func.coalesce(func.sum(case((QuizAnswer.mode == "daily", 1), else_=0)), 0),
-                    func.coalesce(func.sum(case((QuizAnswer.correct, 1), else_=0)), 0),
-                ).where(QuizAnswer.user_id == user_id)
-            )
-        ).one()
-        counts[RuleKind.ANSWERS], counts[RuleKind.DAILY_ANSWERS] = int(row[0]), int(row[1])
-        counts[RuleKind.RIGHT_ANSWERS] = int(row[2])
-    if RuleKind.STREAK_DAYS in kinds:
-        best = await session.scalar(select(User.streak_best).where(User.id == user_id))
-        counts[RuleKind.STREAK_DAYS] = int(best or 0)
-    if kinds & STUDY_KINDS:
-        row = (
-            await session.execute(
-                select(
-                    func.coalesce(func.sum(Activity.minutes), 0),
-                    func.coalesce(func.sum(case((Activity.kind == "study", 1), else_=0)), 0),
-                ).where(Activity.user_id == user_id)
-            )
-        ).one()
-        counts[RuleKind.STUDY_MINUTES], counts[RuleKind.STUDY_SESSIONS] = int(row[0]), int(row[1])
-    if kinds & DAY_KINDS:
-        days = list(
-            await session.scalars(
-                select(Activity.local_day).where(Activity.user_id == user_id).distinct()
-            )
+    if order:
+        row = (await session.execute(select(*(queries[k] for k in order)))).one()
+        counts = {k: int(v or 0) for k, v in zip(order, row, strict=True)}
+    if (
+        RuleKind.PERFECT_WEEKS in kinds
+        and counts.get(RuleKind.ACTIVE_DAYS, 0) >= 7 * perfect_weeks_needed
+    ):
+        days = await session.scalars(
+            select(Activity.local_day).where(Activity.user_id == user_id).distinct()
         )
-        counts[RuleKind.ACTIVE_DAYS] = len(days)
         counts[RuleKind.PERFECT_WEEKS] = perfect_weeks(days)
-    if RuleKind.CHALLENGES_DONE in kinds:
-        done = await session.scalar(
-            select(func.count()).where(ChallengeCompletion.user_id == user_id)
+    by_category: dict[Category, int] = {}
+    if RuleKind.SKILLS_LEARNED_IN_CATEGORY in kinds and counts.get(RuleKind.SKILLS_LEARNED):
+        slugs = await session.scalars(
+            select(LearnedSkill.skill).where(LearnedSkill.user_id == user_id)
         )
-        counts[RuleKind.CHALLENGES_DONE] = int(done or 0)
-    if kinds & SKILL_KINDS:
-        slugs = list(
-            await session.scalars(select(LearnedSkill.skill).where(LearnedSkill.user_id == user_id))
-        )
-        counts[RuleKind.SKILLS_LEARNED] = len(slugs)
         by_category = dict(
             Counter(content.skills[s].category for s in slugs if s in content.skills)
         )
-    if RuleKind.FREEZES_USED in kinds:
-        used = await session.scalar(
-            select(func.count()).where(
-                StreakEvent.user_id == user_id, StreakEvent.kind == "freeze_used"
-            )
-        )
-        counts[RuleKind.FREEZES_USED] = int(used or 0)
     return Figures(counts, by_category)
 
 
@@ -232,7 +231,13 @@ class Achievements:
         if not locked:
             return []
         kinds = {a.rule.kind for a in locked}
-        figures = await read_figures(session, user_id, kinds, self._content)
+        weeks = min(
+            (a.rule.threshold or 1 for a in locked if a.rule.kind == RuleKind.PERFECT_WEEKS),
+            default=1,
+        )
+        figures = await read_figures(
+            session, user_id, kinds, self._content, perfect_weeks_needed=weeks
+        )
         if weekly_rank is not None:
             figures = Figures(figures.counts, figures.learned_by_category, weekly_rank)
         met = newly_met(locked, figures, self.category_sizes)

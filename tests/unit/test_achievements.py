@@ -17,6 +17,7 @@ from bot.db.engine import Database
 from bot.db.models import AchievementUnlock
 from bot.services import achievements
 from bot.services.achievements import Achievements, Figures, holds, newly_met, perfect_weeks
+from bot.services.activity import record_activity
 from bot.services.container import Services
 from bot.services.users import ensure_user
 from tests.unit.test_content import _append, _copy_data
@@ -152,3 +153,28 @@ async def test_concurrent_writes_unlock_once(db: Database, content: Content) -> 
     announced = [h for h in heard if h.achievements]
     assert [h.achievements for h in announced] == [("first-skill",)]
     assert len(heard) == len(skills)  # every commit is heard, for the role-reward check
+
+
+async def test_perfect_week_and_a_whole_category_unlock(db: Database, content: Content) -> None:
+    clock = FrozenClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC))  # a Monday
+    services = Services(db=db, clock=clock, content=content)
+    for day in range(7):
+        async with db.transaction() as session:
+            await ensure_user(session, 7, clock.now())
+            unlocked = await record_activity(
+                session, user_id=7, guild_id=None, kind="study", now=clock.now(), minutes=10
+            )
+        if day < 6:
+            clock.advance(timedelta(days=1))
+    async with db.transaction() as session:
+        ids = set(await session.scalars(select(AchievementUnlock.achievement_id)))
+    assert {"perfect-week", "streak-7", "first-study-hour"} <= ids
+    assert unlocked.local_day == date(2026, 3, 15)
+
+    vcs = [s.slug for s in content.skills_in(Category.VERSION_CONTROL)]
+    for slug in vcs[:-1]:
+        await services.learning.mark_learned(7, slug)
+    count_, _ = await services.achievements.of_member(7)
+    await services.learning.mark_learned(7, vcs[-1])
+    total, recent = await services.achievements.of_member(7)
+    assert total == count_ + 1 and recent[0][0].id == "all-version-control"
