@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
+from bot.edge.replies import reply
 from bot.render import rewards as render
 
 REWARD_SWEEP_SECONDS = 3600
@@ -26,6 +27,25 @@ class Rewards(commands.Cog):
     async def on_ready(self) -> None:
         """Catch up once the guild cache is filled: grants or removals missed while away."""
         await self.bot.role_rewards.sweep()
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction[MentorBot],
+        command: app_commands.Command | app_commands.ContextMenu,
+    ) -> None:
+        """After a moderator's command, say once what the bot could not do with reward roles."""
+        root = command.root_parent if isinstance(command, app_commands.Command) else None
+        if root is None or root.name != "mod" or interaction.guild_id is None:
+            return
+        notices = await self.bot.services.rewards.take_notices(interaction.guild_id)
+        if notices:
+            lines = "\n".join(f"<@&{role_id}>: {problem}" for role_id, problem in notices)
+            await reply(
+                interaction,
+                f"⚠️ Some reward roles could not be given or taken back.\n{lines}\n"
+                "See `/mod roles list`.",
+            )
 
     @app_commands.command(
         name="profile",

@@ -359,10 +359,38 @@ class RewardService:
             )
 
     async def report_problem(self, reward_id: int, problem: str) -> None:
-        """Remember why a role could not be given or taken back, for ``/mod roles list``."""
+        """Remember why a role could not be given or taken back, for ``/mod roles list``.
+
+        A problem not seen before is also shown once after a moderator's next ``/mod``
+        command (:meth:`take_notices`).
+        """
+        text = problem[:PROBLEM_LIMIT]
         async with self._db.transaction() as session:
             await session.execute(
                 update(RoleReward)
-                .where(RoleReward.id == reward_id)
-                .values(problem=problem[:PROBLEM_LIMIT], problem_at=self._clock.now())
+                .where(
+                    RoleReward.id == reward_id,
+                    (RoleReward.problem.is_(None)) | (RoleReward.problem != text),
+                )
+                .values(problem=text, problem_at=self._clock.now(), problem_notified=False)
             )
+
+    async def take_notices(self, guild_id: int) -> list[tuple[int, str]]:
+        """(role id, problem) for problems no moderator was shown yet; marks them shown."""
+        async with self._db.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(RoleReward.id, RoleReward.role_id, RoleReward.problem).where(
+                        RoleReward.guild_id == guild_id,
+                        RoleReward.problem.is_not(None),
+                        RoleReward.problem_notified.is_(False),
+                    )
+                )
+            ).all()
+            if rows:
+                await session.execute(
+                    update(RoleReward)
+                    .where(RoleReward.id.in_([r.id for r in rows]))
+                    .values(problem_notified=True)
+                )
+        return [(r.role_id, r.problem) for r in rows]

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column('remove_on_lapse', sa.Boolean(), nullable=False),
         sa.Column('problem', sa.String(length=200), nullable=True),
         sa.Column('problem_at', sa.DateTime(), nullable=True),
+        sa.Column('problem_notified', sa.Boolean(), nullable=False),
         sa.Column('created_by', sa.BigInteger(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['guild_id'], ['guilds.id'], name=op.f('fk_role_rewards_guild_id_guilds'), ondelete='CASCADE'),

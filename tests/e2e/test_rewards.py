@@ -129,6 +129,19 @@ async def test_a_role_the_bot_cannot_manage_is_explained_to_moderators(
     listed = await sandbox.run_command("mod roles list", user=world.mod, guild=world.guild)
     assert "⚠️" in listed.embeds[0]["description"]
     assert "above my highest role" in listed.embeds[0]["description"]
+    notice = await sandbox.wait_for_message(
+        listed.channel_id,
+        lambda m: "could not be given" in m.content,
+        visible_to=world.mod,
+    )
+    assert notice.ephemeral and "Elite" in notice.content
+    again = await sandbox.run_command("mod settings", user=world.mod, guild=world.guild)
+    later = [
+        m
+        for m in sandbox.channel_messages(again.channel_id, visible_to=world.mod)
+        if "could not be given" in m.content
+    ]
+    assert later == [notice]  # told once
 
 
 async def test_an_achievement_unlocks_once_under_concurrent_answers(

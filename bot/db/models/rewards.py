@@ -48,6 +48,8 @@ class RoleReward(Base):
     # Why the bot could not grant or remove the role last time (shown to moderators).
     problem: Mapped[str | None] = mapped_column(String(200))
     problem_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # False until a moderator was shown the problem (after their next /mod command).
+    problem_notified: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
