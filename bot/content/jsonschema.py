@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from bot.config import PROJECT_ROOT
-from bot.content.schema import ChallengeFile, QuestionFile, SkillFile, TrackFile
+from bot.content.schema import AchievementFile, ChallengeFile, QuestionFile, SkillFile, TrackFile
 
 SCHEMA_DIR = PROJECT_ROOT / "schema"
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -21,6 +21,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "quiz.schema.json": QuestionFile,
     "challenges.schema.json": ChallengeFile,
     "tracks.schema.json": TrackFile,
+    "achievements.schema.json": AchievementFile,
 }
 
 
