@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
+from bot.services.achievements import Achievements
 from bot.services.assessments import AssessmentService
 from bot.services.career import CareerService
-from bot.services.achievements import Achievements
 from bot.services.challenges import ChallengeService
 from bot.services.daily_quiz import DailyQuizService
 from bot.services.guilds import GuildService

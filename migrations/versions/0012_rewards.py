@@ -1,7 +1,7 @@
 """achievements and role rewards
 
 Revision ID: 0012_rewards
-Revises: 0008
+Revises: 0015_career_goals
 Create Date: 2026-12-02 02:00:00
 
 Achievements a member unlocked (once each: the primary key), the role rewards moderators
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0012_rewards'
-down_revision: str | None = '0008'
+down_revision: str | None = '0015_career_goals'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
