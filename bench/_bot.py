@@ -62,13 +62,39 @@ def machine() -> str:
     )
 
 
-class BareBot(commands.AutoShardedBot):
-    """The baseline: discord.py answering a constant, with nothing else in the way."""
+class ConstantChoices(discord.ui.View):
+    """Four persistent answer buttons that each reply with the same constant."""
 
     def __init__(self) -> None:
+        super().__init__(timeout=None)
+        for position, letter in enumerate("ABCD"):
+            button: discord.ui.Button[ConstantChoices] = discord.ui.Button(
+                label=letter, custom_id=f"bare:{position}"
+            )
+            button.callback = self._answer  # type: ignore[method-assign]
+            self.add_item(button)
+
+    async def _answer(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("✅ Right!", ephemeral=True)
+
+
+class BareBot(commands.AutoShardedBot):
+    """The baseline: discord.py answering a constant, with nothing else in the way.
+
+    ``/answer`` replies with a constant; ``/post`` posts ``post_embed`` (e.g. a real daily
+    question's embed) with four buttons that reply with a constant, so a click on it is
+    driven exactly like a click on the real bot's daily question.
+    """
+
+    def __init__(self, post_embed: dict[str, object] | None = None) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned, intents=discord.Intents(guilds=True)
         )
+        embed = discord.Embed.from_dict(post_embed or {"title": "A question"})
+
+        @self.tree.command(name="post", description="Post a question with constant buttons.")
+        async def post(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(embed=embed, view=ConstantChoices())
 
         @self.tree.command(name="help", description="A constant answer.")
         async def help_(interaction: discord.Interaction) -> None:
@@ -79,6 +105,7 @@ class BareBot(commands.AutoShardedBot):
             await interaction.response.send_message("✅ Right!", ephemeral=True)
 
     async def setup_hook(self) -> None:
+        self.add_view(ConstantChoices())
         await self.tree.sync()
 
 
@@ -107,11 +134,35 @@ async def running(box: Sandbox, bot: discord.Client) -> AsyncIterator[discord.Cl
 
 
 @asynccontextmanager
-async def mentor_bot(box: Sandbox, clock: FrozenClock | None = None) -> AsyncIterator[MentorBot]:
-    """The real bot on a fresh SQLite database in a temporary directory."""
-    with tempfile.TemporaryDirectory() as folder:
-        db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
+async def bench_database(backend: str = "sqlite") -> AsyncIterator[Database]:
+    """A fresh migrated database: SQLite in a temporary directory, or a new PostgreSQL schema."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
+            try:
+                await migrate.upgrade(db)
+                yield db
+            finally:
+                await db.close()
+        return
+    from bench._common import POSTGRES_URL, create_schema, drop_schema
+
+    schema = await create_schema(POSTGRES_URL, prefix="bench_quiz")
+    db = Database(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+    try:
         await migrate.upgrade(db)
+        yield db
+    finally:
+        await db.close()
+        await drop_schema(schema, POSTGRES_URL)
+
+
+@asynccontextmanager
+async def mentor_bot(
+    box: Sandbox, clock: FrozenClock | None = None, *, backend: str = "sqlite"
+) -> AsyncIterator[MentorBot]:
+    """The real bot on a fresh database (``sqlite`` or ``postgresql``)."""
+    async with bench_database(backend) as db:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             discord_token=box.token,

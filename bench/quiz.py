@@ -1,11 +1,18 @@
 """Daily quiz under load, through the sandbox.
 
-1. Answer clicks per second: one daily question, N members each click once, K in flight,
-   against the bare baseline (a discord.py bot answering a constant to a command).
+1. Answer clicks: one daily question, N members each click once, K in flight, side by
+   side in one run with two bare baselines (a discord.py bot answering a constant): to a
+   slash command (the anchor of every bench here), and to a button click on a message
+   carrying the same daily-question embed (driven exactly like the real clicks); then
+   the real bot on SQLite and on PostgreSQL, for each K. Printed: clicks per second, p50/p99 of click → verdict, the
+   ratios against the bare bot, the share of clicks acknowledged and answered within
+   Discord's 3 s, and a check that every click was recorded exactly once (one answer,
+   one activity row, one ledger row per member, board totals equal to the ledger).
 2. Posting: 1,000 servers' daily questions due at the same minute, posted under the
    sandbox's global rate limit (50 requests/s): total time and per-server latency.
 
-    .venv/bin/python bench/quiz.py [--members 2000] [--concurrency 50] [--servers 1000]
+    .venv/bin/python bench/quiz.py [--members 2000] [--concurrency 50 100] [--rounds 1]
+                                [--backends sqlite postgresql] [--servers 1000] [--no-posting]
 """
 
 from __future__ import annotations
@@ -14,27 +21,53 @@ import argparse
 import asyncio
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
 from bench._bot import START, BareBot, machine, mentor_bot, running, sandbox, summary_ms
 from bot.clock import FrozenClock
+from bot.content.catalogue import load_content
+from bot.db.models import Activity, BoardTotal, PointsEntry, QuizAnswer
+from bot.render import quiz as render
 from bot.sandbox import Sandbox
+from bot.services.quiz_bank import ShownQuestion
+
+DEADLINE = 3.0
+LABELS = {
+    "bare": "bare discord.py, command",
+    "bare-click": "bare discord.py, button click",
+}
 
 
-async def clicks(members: int, concurrency: int) -> tuple[float, list[float]]:
-    """Clicks per second and latencies of N members answering one daily question."""
-    async with sandbox(interaction_deadline=30.0, timeout=60.0) as box:
+@dataclass
+class Run:
+    """One measured run: its rate, click → verdict latencies and click → acknowledgement ones."""
+
+    rate: float
+    latencies: list[float]
+    acks: list[float]
+    batches: int = 0
+
+    def within(self, values: list[float]) -> float:
+        return sum(v <= DEADLINE for v in values) / len(values)
+
+
+async def clicks(members: int, concurrency: int, backend: str) -> Run:
+    """N members answering one daily question, K in flight, on ``backend``."""
+    async with sandbox(interaction_deadline=30.0, timeout=120.0) as box:
         guild = box.add_guild("Bench")
         mod = box.add_user("mod")
         box.add_member(guild, mod, manage_guild=True)
         users = [box.add_user(f"member{i}") for i in range(members)]
         for user in users:
             box.add_member(guild, user)
-        async with mentor_bot(box) as bot:
+        async with mentor_bot(box, backend=backend) as bot:
             await box.run_command(
                 "mod quiz-schedule",
                 user=mod,
@@ -45,25 +78,48 @@ async def clicks(members: int, concurrency: int) -> tuple[float, list[float]]:
             post = next(m for m in box.channel_messages(guild.general) if m.buttons)
             gate = asyncio.Semaphore(concurrency)
             latencies: list[float] = []
+            skip = len(box.latencies)
+            batches = bot.services.answers.batches
 
             async def one(index: int) -> None:
                 async with gate:
                     label = post.buttons[index % len(post.buttons)].label
                     began = time.perf_counter()
-                    await box.click(post, label, user=users[index])
+                    reply = await box.click(post, label, user=users[index])
                     latencies.append(time.perf_counter() - began)
+                    title = reply.embeds[0]["title"] if reply.embeds else reply.content
+                    assert title in ("✅ Right!", "❌ Not quite"), title
 
             started = time.perf_counter()
             await asyncio.gather(*(one(i) for i in range(members)))
             elapsed = time.perf_counter() - started
-            result = await bot.services.daily.current_post(guild.id)
-            assert result is not None
-            counted = (await bot.services.daily.result(result.post_id)).answered
-            assert counted == members, f"{counted} answers recorded for {members} clicks"
-    return members / elapsed, latencies
+            acks = [sample.seconds for sample in box.latencies[skip:]]
+            await _check_exactly_once(bot, guild.id, members)
+            return Run(members / elapsed, latencies, acks, bot.services.answers.batches - batches)
 
 
-async def bare_baseline(n: int, concurrency: int) -> tuple[float, list[float]]:
+async def _check_exactly_once(bot: object, guild_id: int, members: int) -> None:
+    db = bot.services.db  # type: ignore[attr-defined]
+    async with db.read() as session:
+        answers = await session.scalar(select(func.count()).select_from(QuizAnswer))
+        users = await session.scalar(select(func.count(func.distinct(QuizAnswer.user_id))))
+        activity = await session.scalar(select(func.count()).select_from(Activity))
+        ledger = await session.scalar(select(func.count()).select_from(PointsEntry))
+        total = await session.scalar(select(func.sum(PointsEntry.amount)))
+        board = await session.scalar(
+            select(func.sum(BoardTotal.value)).where(
+                BoardTotal.guild_id == guild_id,
+                BoardTotal.board == "points",
+                BoardTotal.period == "all",
+            )
+        )
+    counts = (answers, users, activity, ledger)
+    assert counts == (members,) * 4, f"answers, members, activity, ledger = {counts}"
+    assert board == total, f"board total {board} != ledger {total}"
+
+
+async def bare_baseline(n: int, concurrency: int) -> Run:
+    """The bare bot answering a constant to a slash command (the anchor of every bench)."""
     async with sandbox(interaction_deadline=30.0, timeout=60.0) as box:
         guild = box.add_guild("Bench")
         user = box.add_user("bench")
@@ -72,7 +128,80 @@ async def bare_baseline(n: int, concurrency: int) -> tuple[float, list[float]]:
             started = time.perf_counter()
             latencies = await box.drive("answer", n, concurrency, user=user, guild=guild)
             elapsed = time.perf_counter() - started
-    return n / elapsed, latencies
+    return Run(n / elapsed, latencies, latencies)
+
+
+def _daily_embed() -> dict[str, object]:
+    """The embed of a real daily question, so the bare bot's message weighs the same."""
+    content = load_content()
+    question = content.questions[sorted(content.questions)[0]]
+    shown = ShownQuestion(question, tuple(range(len(question.choices))))
+    return render.daily_question(shown, content, START.date()).to_dict()  # type: ignore[return-value]
+
+
+async def bare_clicks(members: int, concurrency: int) -> Run:
+    """The bare bot answering a constant to clicks on a message like the daily question."""
+    async with sandbox(interaction_deadline=30.0, timeout=60.0) as box:
+        guild = box.add_guild("Bench")
+        users = [box.add_user(f"member{i}") for i in range(members)]
+        for user in users:
+            box.add_member(guild, user)
+        async with running(box, BareBot(_daily_embed())):
+            post = await box.run_command("post", user=users[0], guild=guild)
+            gate = asyncio.Semaphore(concurrency)
+            latencies: list[float] = []
+
+            async def one(index: int) -> None:
+                async with gate:
+                    began = time.perf_counter()
+                    await box.click(post, "ABCD"[index % 4], user=users[index])
+                    latencies.append(time.perf_counter() - began)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(one(i) for i in range(members)))
+            elapsed = time.perf_counter() - started
+    return Run(members / elapsed, latencies, latencies)
+
+
+def _median_run(runs: list[Run]) -> Run:
+    """The run with the median rate (its latencies with it)."""
+    return sorted(runs, key=lambda r: r.rate)[len(runs) // 2]
+
+
+async def answer_clicks(
+    members: int, concurrencies: list[int], backends: list[str], rounds: int
+) -> None:
+    print(f"## answer clicks: {members} members each click once; medians of {rounds} round(s)")
+    header = (
+        f"{'in flight':>9} {'bot':<30} {'per s':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'x bare':>7} {'p99 x bare':>10} {'x b-click':>8} {'p99 x b-click':>11} "
+        f"{'acked<=3s':>9} {'answered<=3s':>12} {'batches':>7}"
+    )
+    print(header)
+    for concurrency in concurrencies:
+        measured: dict[str, list[Run]] = {"bare": [], "bare-click": []} | {b: [] for b in backends}
+        for _ in range(rounds):  # interleaved, so load on the machine hits every bot alike
+            measured["bare"].append(await bare_baseline(members, concurrency))
+            measured["bare-click"].append(await bare_clicks(members, concurrency))
+            for backend in backends:
+                measured[backend].append(await clicks(members, concurrency, backend))
+        bare = _median_run(measured["bare"])
+        bare_click = _median_run(measured["bare-click"])
+        _, bare_p99, _ = summary_ms(bare.latencies)
+        _, click_p99, _ = summary_ms(bare_click.latencies)
+        for name, runs in measured.items():
+            run = _median_run(runs)
+            p50, p99, _ = summary_ms(run.latencies)
+            label = LABELS.get(name, f"Backend Mentor, {name}")
+            rates = ", ".join(f"{r.rate:.0f}" for r in runs)
+            print(
+                f"{concurrency:>9} {label:<30} {run.rate:>7.0f} {p50:>8.1f} {p99:>8.1f} "
+                f"{run.rate / bare.rate:>7.2f} {p99 / bare_p99:>10.2f} "
+                f"{run.rate / bare_click.rate:>8.2f} {p99 / click_p99:>11.2f} "
+                f"{run.within(run.acks):>9.1%} {run.within(run.latencies):>12.1%} "
+                f"{run.batches:>7}" + (f"   (rates per round: {rates})" if rounds > 1 else "")
+            )
+    print("every click recorded exactly once: yes (checked after each run)")
 
 
 async def posting(servers: int) -> tuple[float, list[float], int]:
@@ -122,23 +251,17 @@ def _check_every_server_posted(box: Sandbox, guilds: list) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[50, 100])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--servers", type=int, default=1000)
+    parser.add_argument("--no-posting", action="store_true")
     args = parser.parse_args()
 
-    bare_rate, bare = await bare_baseline(args.members, args.concurrency)
-    rate, real = await clicks(args.members, args.concurrency)
     print(f"# {machine()}")
-    print(f"## answer clicks: {args.members} members, {args.concurrency} in flight")
-    print(f"{'bot':<40} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for label, r, lat in (
-        ("bare discord.py (constant reply)", bare_rate, bare),
-        ("daily-question answer clicks", rate, real),
-    ):
-        p50, p99, _ = summary_ms(lat)
-        print(f"{label:<40} {r:>8.0f} {p50:>8.2f} {p99:>8.2f}")
-    print(f"ratio (clicks / bare), throughput: {rate / bare_rate:.2f}")
-
+    await answer_clicks(args.members, args.concurrency, args.backends, args.rounds)
+    if args.no_posting:
+        return
     elapsed, latencies, limited = await posting(args.servers)
     p50, p99, _ = summary_ms(latencies)
     print(f"## posting: {args.servers} servers due at once, global limit 50 requests/s")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -106,6 +107,10 @@ class MentorBot(commands.AutoShardedBot):
         self.scheduler.start()
         for task in self._startup_tasks:
             await task()
+        # Content, cogs and commands are loaded for good: move them out of the collector's
+        # sight, so a full collection no longer walks ~145k start-up objects (~137 ms).
+        gc.collect()
+        gc.freeze()
         log.info("Loaded %d cogs; scheduler running", len(self.cogs))
 
     async def on_ready(self) -> None:
@@ -187,8 +192,8 @@ class MentorBot(commands.AutoShardedBot):
         """Shut down without losing a reply.
 
         Stop taking interactions (disconnect the shards), let running handlers finish and
-        answer (bounded), then stop the scheduler, close the HTTP session, and close the
-        database last.
+        answer (bounded), drain the answer writer, then stop the scheduler, close the HTTP
+        session, and close the database last.
         """
         if self.closing:
             await super().close()
@@ -203,6 +208,7 @@ class MentorBot(commands.AutoShardedBot):
                 self.role_rewards.finish(SHUTDOWN_GRACE_SECONDS),
                 self._last_heartbeat(),
             )
+            await self.services.answers.stop()  # answers still queued are written and answered
             self.scheduler.shutdown()
             await super().close()
         finally:

@@ -16,6 +16,7 @@ from bot.delivery.guild_posts import GuildPostFeed
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Target
 from bot.edge.errors import reports_errors
+from bot.edge.replies import in_time, reply
 from bot.render import habits as render
 from bot.services.challenges import KIND
 
@@ -53,18 +54,19 @@ class DoneButton(
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = interaction.client
-        done = await bot.services.challenges.complete(
+        completing = bot.services.challenges.complete(
             user_id=interaction.user.id,
             guild_id=interaction.guild_id,
             display_name=interaction.user.display_name,
             challenge_id=self.challenge_id,
         )
+        done = await in_time(interaction, completing, thinking=True)
         text = (
             f"🏁 Well done! “{done.challenge.title}” is marked complete. +{done.points} points."
             if done.added
             else f"You already marked “{done.challenge.title}” as done."
         )
-        await interaction.response.send_message(text, ephemeral=True)
+        await reply(interaction, text)
 
 
 class ChallengeFeed(GuildPostFeed):

@@ -23,6 +23,7 @@ from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Target
 from bot.edge.autocomplete import track_choices
 from bot.edge.errors import reports_errors
+from bot.edge.replies import in_time
 from bot.render import assessments as assessment_render
 from bot.render import quiz as render
 from bot.render.style import clip
@@ -111,16 +112,19 @@ class DailyChoice(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
-        outcome = await _bot(interaction).services.daily.answer(
+        answering = _bot(interaction).services.daily.answer(
             post_id=self.post_id,
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
             guild_id=interaction.guild_id,
         )
-        await interaction.response.send_message(
-            embed=render.daily_feedback(outcome), ephemeral=True
-        )
+        outcome = await in_time(interaction, answering, thinking=True)
+        embed = render.daily_feedback(outcome)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 class PromptChoice(
@@ -143,17 +147,20 @@ class PromptChoice(
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = _bot(interaction).services
-        outcome = await services.practice.answer(
+        answering = services.practice.answer(
             prompt_id=self.prompt_id,
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
             guild_id=interaction.guild_id,
         )
-        await interaction.response.edit_message(
-            embed=render.prompt_answered(outcome, services.content),
-            view=after_answer_view(outcome.prompt),
-        )
+        outcome = await in_time(interaction, answering, thinking=False)
+        embed = render.prompt_answered(outcome, services.content)
+        view = after_answer_view(outcome.prompt)
+        if interaction.response.is_done():
+            await interaction.edit_original_response(embed=embed, view=view)
+        else:
+            await interaction.response.edit_message(embed=embed, view=view)
 
 
 class NextPrompt(

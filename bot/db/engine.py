@@ -24,7 +24,7 @@ POSTGRES_CONNECT_TIMEOUT_S = 10
 READ_ONLY = "mentor_read_only"
 
 
-def _prepare_sqlite(engine: AsyncEngine) -> None:
+def _prepare_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
 
     BEGIN IMMEDIATE takes the write lock up front, so two concurrent writers queue on
@@ -37,7 +37,7 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -47,7 +47,9 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
+def make_engine(
+    url: str | URL, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> AsyncEngine:
     """Create an async engine configured for the database behind ``url``."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -55,7 +57,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(parsed, **kwargs)
-        _prepare_sqlite(engine)
+        _prepare_sqlite(engine, sqlite_busy_timeout_ms)
         return engine
     if parsed.get_driver_name() == "asyncpg":
         kwargs["connect_args"] = {

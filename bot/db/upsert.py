@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.cache_key import CacheKey
 
 
 def insert_for(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
@@ -32,30 +33,33 @@ async def insert_many_ignore(
         await session.execute(insert_for(session, model).values(rows).on_conflict_do_nothing())
 
 
-async def upsert(
-    session: AsyncSession,
-    model: type[DeclarativeBase],
-    keys: Sequence[str],
-    values: dict[str, Any],
-    update: dict[str, Any],
-) -> None:
-    """Insert ``values``, or on a conflict over ``keys`` apply ``update`` to the existing row.
+_built: dict[tuple[str, str], Any] = {}
 
-    ``update`` values may refer to the proposed row as ``excluded(model_column_name)``.
+
+def built_once(session: AsyncSession, name: str, build: Callable[[str], Any]) -> Any:
+    """The statement ``name`` for the session's dialect, built by ``build(dialect)`` once.
+
+    Dialect INSERTs with ON CONFLICT are not covered by SQLAlchemy's compiled cache
+    (``inherit_cache = False``: it would compile them on every execution), so the
+    batched writer builds each one once, gives it a cache key, and executes it with a
+    list of parameter sets (rows sent as multi-row VALUES by insertmanyvalues, or as
+    one executemany).
     """
-    statement = insert_for(session, model).values(**values)
-    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
-    await session.execute(statement)
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    key = (dialect, name)
+    statement = _built.get(key)
+    if statement is None:
+        statement = _built[key] = build(dialect)
+        # The object is built once and never changed, and every value it takes comes in
+        # as an execution parameter, so a constant key lets SQLAlchemy's compiled cache
+        # keep its compiled form (the cache key also covers the dialect and the
+        # parameter names).
+        cache_key = CacheKey(("bot.db.upsert.built_once", name), [])
+        statement._generate_cache_key = lambda: cache_key
+    return statement
 
 
-async def upsert_many(
-    session: AsyncSession,
-    model: type[DeclarativeBase],
-    keys: Sequence[str],
-    rows: list[dict[str, Any]],
-    update: dict[str, Any],
-) -> None:
-    """``upsert`` for several rows in one statement (the same ``update`` for each)."""
-    statement = insert_for(session, model).values(rows)
-    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
-    await session.execute(statement)
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """An INSERT for ``table`` (a Table) in ``dialect``, so ON CONFLICT clauses are available."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table)

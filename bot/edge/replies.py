@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import discord
+
+T = TypeVar("T")
+
+# Discord drops an interaction not acknowledged within 3 s of its creation. A reply
+# still waiting at this age (its write queued behind others, a slow database) defers
+# first and follows up; the usual click is answered in one request.
+DEFER_AFTER_SECONDS = 2.0
 
 
 async def reply(
@@ -19,3 +28,19 @@ async def reply(
         await interaction.followup.send(content, **kwargs)
     else:
         await interaction.response.send_message(content, **kwargs)
+
+
+async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, thinking: bool) -> T:
+    """Await ``work``, deferring the interaction first if it could miss Discord's deadline.
+
+    ``thinking=True`` defers as a private "thinking…" message (answer with
+    ``interaction.followup.send``); ``False`` defers an update of the clicked message
+    (answer with ``interaction.edit_original_response``). ``interaction.response.is_done()``
+    says which happened.
+    """
+    task = asyncio.ensure_future(work)
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    done, _ = await asyncio.wait({task}, timeout=max(0.0, DEFER_AFTER_SECONDS - age))
+    if not done:
+        await interaction.response.defer(ephemeral=True, thinking=thinking)
+    return await task

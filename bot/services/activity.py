@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Activity, User
+from bot.db.models import Activity, Guild, User
 from bot.services import achievements
-from bot.services.localtime import guild_or_utc, local_day
-from bot.services.streaks import on_activity
+from bot.services.localtime import local_day
+from bot.services.streak_engine import StreakState
+from bot.services.streaks import on_activities
+
+
+@dataclass(frozen=True)
+class Action:
+    """One counted action to log."""
+
+    user_id: int
+    guild_id: int | None
+    kind: str
+    at: datetime
+    minutes: int = 0
+    skill: str | None = None
+    note: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Logged:
+    """The activity row an action became (its id only when it was logged on its own)."""
+
+    id: int | None
+    local_day: date
+
+
+_insert_activity = insert(Activity.__table__).returning(Activity.__table__.c.id)
+_insert_activity_many = insert(Activity.__table__)
 
 
 async def record_activity(
@@ -23,31 +53,104 @@ async def record_activity(
     skill: str | None = None,
     note: str | None = None,
     ref: str | None = None,
-) -> Activity:
+) -> Logged:
     """Log one counted action on the user's local day and move their cached streak.
 
     The user row must exist; this runs inside the caller's transaction.
     """
-    # FOR NO KEY UPDATE, not FOR UPDATE: the caller's inserts that reference the user (its
-    # answer, membership) hold FOR KEY SHARE on this row, which FOR UPDATE would wait on,
-    # so two concurrent answers by one member deadlocked on PostgreSQL. NO KEY UPDATE
-    # still serialises streak updates.
-    user = await session.get(User, user_id, with_for_update={"key_share": True})
-    assert user is not None, "record_activity needs the user row (ensure_user first)"
-    tz = user.timezone or await guild_or_utc(session, guild_id)
-    row = Activity(
-        user_id=user_id,
-        guild_id=guild_id,
-        kind=kind,
-        occurred_at=now,
-        local_day=local_day(now, tz),
-        minutes=minutes,
-        skill=skill,
-        note=note,
-        ref=ref,
+    action = Action(user_id, guild_id, kind, now, minutes, skill, note, ref)
+    return (await record_activities(session, [action]))[0]
+
+
+async def record_activities(
+    session: AsyncSession,
+    actions: Sequence[Action],
+    guild_timezones: Mapping[int, str] | None = None,
+) -> list[Logged]:
+    """``record_activity`` for several actions in one go, in order: a handful of statements.
+
+    Each day is the user's local day (their own timezone, else the guild's from
+    ``guild_timezones`` or the database, else UTC). The user rows must exist.
+    """
+    if not actions:
+        return []
+    users = {
+        row.id: row
+        for row in await session.execute(
+            select(
+                User.id,
+                User.timezone,
+                User.streak_current,
+                User.streak_best,
+                User.streak_freezes,
+                User.streak_progress,
+                User.streak_through,
+            )
+            .where(User.id.in_({a.user_id for a in actions}))
+            .order_by(User.id)
+            # FOR NO KEY UPDATE, not FOR UPDATE: the caller's inserts that reference the user
+            # (its answer, membership) hold FOR KEY SHARE on the row, which FOR UPDATE would
+            # wait on (two concurrent answers by one member deadlocked on PostgreSQL). NO KEY
+            # UPDATE still serialises streak updates.
+            .with_for_update(key_share=True)
+        )
+    }
+    assert len(users) == len({a.user_id for a in actions}), "record_activity needs the user rows"
+    zones = dict(guild_timezones or {})
+    unknown = {
+        a.guild_id
+        for a in actions
+        if a.guild_id is not None and a.guild_id not in zones and not users[a.user_id].timezone
+    }
+    if unknown:
+        zones.update(
+            (gid, tz or "UTC")
+            for gid, tz in await session.execute(
+                select(Guild.id, Guild.timezone).where(Guild.id.in_(unknown))
+            )
+        )
+    days = [
+        local_day(
+            a.at,
+            users[a.user_id].timezone
+            or (zones.get(a.guild_id, "UTC") if a.guild_id is not None else "UTC"),
+        )
+        for a in actions
+    ]
+    rows = [
+        {
+            "user_id": a.user_id,
+            "guild_id": a.guild_id,
+            "kind": a.kind,
+            "occurred_at": a.at,
+            "local_day": day,
+            "minutes": a.minutes,
+            "skill": a.skill,
+            "note": a.note,
+            "ref": a.ref,
+        }
+        for a, day in zip(actions, days, strict=True)
+    ]
+    ids: list[int | None]
+    if len(rows) == 1:  # one row: its id comes back (study entries are undone by id)
+        ids = [await session.scalar(_insert_activity, rows[0])]
+    else:  # many: one executemany; SQLite cannot return ids in parameter order without a round trip per row
+        await session.execute(_insert_activity_many, rows)
+        ids = [None] * len(rows)
+    states = {
+        uid: StreakState(
+            current=row.streak_current,
+            best=row.streak_best,
+            freezes=row.streak_freezes,
+            progress=row.streak_progress,
+            through=row.streak_through,
+        )
+        for uid, row in users.items()
+    }
+    now = max(a.at for a in actions)
+    await on_activities(
+        session, [(a.user_id, day) for a, day in zip(actions, days, strict=True)], states, now
     )
-    session.add(row)
-    await session.flush()
-    await on_activity(session, user, row.local_day, now)
-    await achievements.after(session, user_id=user_id, guild_id=guild_id, now=now)
-    return row
+    for user_id, guild_id in dict.fromkeys((a.user_id, a.guild_id) for a in actions):
+        await achievements.after(session, user_id=user_id, guild_id=guild_id, now=now)
+    return [Logged(i, d) for i, d in zip(ids, days, strict=True)]

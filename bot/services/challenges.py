@@ -13,17 +13,15 @@ from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Challenge
 from bot.db.engine import Database
-from bot.db.models import ChallengeCompletion, ChallengePost, ChallengeSchedule
-from bot.db.upsert import insert_ignore
+from bot.db.models import ChallengePost, ChallengeSchedule
 from bot.delivery.cadence import Cadence
 from bot.delivery.outbox import Due
-from bot.services import points
-from bot.services.activity import record_activity
+from bot.services.answer_jobs import AnswerWriter, ChallengeDone
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.pausing import Pauses
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
-from bot.services.users import ensure_guild, ensure_member
+from bot.services.users import ensure_guild
 
 KIND = "challenge"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -85,11 +83,18 @@ class ChallengeService:
     """Schedules, posts and completions of weekly challenges."""
 
     def __init__(
-        self, db: Database, clock: Clock, content: Content, rng: random.Random | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        content: Content,
+        rng: random.Random | None = None,
+        *,
+        answers: AnswerWriter | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._content = content
+        self._answers = answers
         self._rng = rng or random.Random()
         self.pauses = Pauses(db, ChallengeSchedule)
 
@@ -253,38 +258,13 @@ class ChallengeService:
     async def complete(
         self, *, user_id: int, guild_id: int | None, display_name: str, challenge_id: str
     ) -> Completion:
-        """Record "I did it" once per member, server and challenge, with activity and points."""
+        """Record "I did it" once per member, server and challenge, with activity and points.
+
+        Goes through the batched answer writer; returns once its batch has committed.
+        """
         challenge = self.challenge(challenge_id)
         if guild_id is None:
             raise UserError("Mark challenges done inside a server, where they earn points.")
-        now = self._clock.now()
-        async with self._db.transaction() as session:
-            await ensure_member(session, guild_id, user_id, display_name, now)
-            added = await insert_ignore(
-                session,
-                ChallengeCompletion,
-                user_id=user_id,
-                guild_id=guild_id,
-                challenge_id=challenge_id,
-                completed_at=now,
-            )
-            if not added:
-                return Completion(challenge, False, 0)
-            await record_activity(
-                session,
-                user_id=user_id,
-                guild_id=guild_id,
-                kind="challenge",
-                now=now,
-                ref=f"challenge:{challenge_id}",
-            )
-            await points.award(
-                session,
-                guild_id=guild_id,
-                user_id=user_id,
-                amount=points.Award.CHALLENGE_DONE,
-                reason="challenge",
-                ref=challenge_id,
-                now=now,
-            )
-        return Completion(challenge, True, points.Award.CHALLENGE_DONE)
+        job = ChallengeDone(challenge, guild_id, user_id, display_name, self._clock.now())
+        assert self._answers is not None, "built without the answer writer"
+        return await self._answers.submit(job)

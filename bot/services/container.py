@@ -8,9 +8,12 @@ from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
 from bot.services.achievements import Achievements
+from bot.services.answer_jobs import AnswerWriter
+from bot.services.answers import answer_writer
 from bot.services.assessments import AssessmentService
 from bot.services.career import CareerService
 from bot.services.challenges import ChallengeService
+from bot.services.contexts import GuildContexts
 from bot.services.daily_quiz import DailyQuizService
 from bot.services.guilds import GuildService
 from bot.services.leaderboards import LeaderboardService
@@ -53,6 +56,8 @@ class Services:
     career: CareerService = field(init=False)
     assessments: AssessmentService = field(init=False)
     guilds: GuildService = field(init=False)
+    contexts: GuildContexts = field(init=False)
+    answers: AnswerWriter = field(init=False)
     bank: QuestionBank = field(init=False)
     packs: PackService = field(init=False)
     recaps: RecapService = field(init=False)
@@ -61,26 +66,32 @@ class Services:
     cards: MemberCardService = field(init=False)
 
     def __post_init__(self) -> None:
+        self.contexts = GuildContexts()
+        self.answers = answer_writer(self.db, self.content, self.contexts)
         self.state = StateStore(self.db)
         self.learning = LearningService(self.db, self.clock, self.content)
         self.bank = QuestionBank(self.content)
         self.packs = PackService(self.db, self.clock, self.bank)
-        self.daily = DailyQuizService(self.db, self.clock, self.content, bank=self.bank)
-        self.practice = PracticeService(self.db, self.clock, self.content, bank=self.bank)
+        self.daily = DailyQuizService(
+            self.db, self.clock, self.content, bank=self.bank, answers=self.answers
+        )
+        self.practice = PracticeService(
+            self.db, self.clock, self.content, bank=self.bank, answers=self.answers
+        )
         self.streaks = StreakService(self.db, self.clock)
         self.profile = ProfileService(self.db, self.clock)
         self.study = StudyService(self.db, self.clock, self.content)
         self.timer = StudyTimerService(self.db, self.clock, self.study)
         self.reminders = ReminderService(self.db, self.clock)
-        self.challenges = ChallengeService(self.db, self.clock, self.content)
-        self.boards = LeaderboardService(self.db, self.clock)
+        self.challenges = ChallengeService(self.db, self.clock, self.content, answers=self.answers)
+        self.boards = LeaderboardService(self.db, self.clock, contexts=self.contexts)
         self.mydata = MyDataService(self.db)
         self.mastery = MasteryService(self.db, self.clock, self.content)
         self.career = CareerService(self.db, self.clock, self.content, self.mastery, self.practice)
         self.assessments = AssessmentService(
             self.db, self.clock, self.content, self.practice, self.mastery, self.career
         )
-        self.guilds = GuildService(self.db, self.clock)
+        self.guilds = GuildService(self.db, self.clock, contexts=self.contexts)
         self.recaps = RecapService(self.db, self.clock, self.content, self.boards)
         self.achievements = Achievements(self.db, self.clock, self.content)
         self.achievements.attach()

@@ -8,6 +8,7 @@ records the message id in the same transaction that marks the delivery sent.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -25,11 +25,9 @@ from bot.db.engine import Database
 from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
 from bot.delivery.cadence import Cadence, Days, Occurrence
 from bot.delivery.outbox import Due
-from bot.services import points
-from bot.services.activity import record_activity
+from bot.services.answer_jobs import AnswerWriter, DailyAnswer, OpenPost
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
-from bot.services.mastery import AnsweredQuestion, record_answers
 from bot.services.packs import QuestionBank
 from bot.services.pausing import Pauses
 from bot.services.quiz_bank import (
@@ -40,9 +38,10 @@ from bot.services.quiz_bank import (
     shuffled_order,
 )
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
-from bot.services.users import ensure_guild, ensure_member
+from bot.services.users import ensure_guild
 
 FIRST_CORRECT_SHOWN = 3
+POSTS_REMEMBERED = 4096
 KIND = "daily"
 
 
@@ -130,6 +129,12 @@ class AnswerOutcome:
     points: int
 
 
+def closed_message(shown: ShownQuestion) -> str:
+    """What a click on a closed question is told."""
+    right = shown.choices[shown.right_position]
+    return f"Answers to this question are closed. The answer was: {right}"
+
+
 @dataclass(frozen=True)
 class QuestionStat:
     """A question's record in one guild."""
@@ -149,10 +154,15 @@ class DailyQuizService:
         content: Content,
         rng: random.Random | None = None,
         bank: QuestionBank | None = None,
+        *,
+        answers: AnswerWriter | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._content = content
+        self._answers = answers
+        self._posts: dict[int, OpenPost] = {}
+        self._reading: dict[int, asyncio.Future[OpenPost]] = {}
         self._rng = rng or random.Random()
         self._bank = bank or QuestionBank(content, self._rng)
         self.pauses = Pauses(db, QuizSchedule)
@@ -429,6 +439,8 @@ class DailyQuizService:
                     .returning(DailyPost.id)
                 )
             )
+        for post_id in closed:
+            self._posts.pop(post_id, None)
         return [await self.result(post_id) for post_id in closed]
 
     async def close_due(self, now: datetime, owns: Callable[[int], bool]) -> list[DailyResult]:
@@ -503,107 +515,42 @@ class DailyQuizService:
         """Record a member's click; the unique (post, user) constraint refuses a second one.
 
         ``guild_id`` is where the click happened: a post answers only in its own guild.
+        The post comes from memory; the answer goes through the batched answer writer and
+        the outcome is returned once its batch has committed.
         """
-        now = self._clock.now()
+        post = await self.open_post(post_id)
+        if post.guild_id != guild_id:
+            raise UserError("This question is no longer available.")
+        if not 0 <= position < len(post.shown.order):
+            raise UserError("That is not one of the choices.")
+        if post.closed:
+            raise UserError(closed_message(post.shown))
+        job = DailyAnswer(post, user_id, display_name, position, self._clock.now())
+        assert self._answers is not None, "built without the answer writer"
+        return await self._answers.submit(job)
+
+    async def open_post(self, post_id: int) -> OpenPost:
+        """A sent post as clicks see it, from memory (read once; closing it forgets it)."""
+        post = self._posts.get(post_id)
+        if post is not None:
+            return post
+        reading = self._reading.get(post_id)
+        if reading is None:  # the first click of a burst reads; the others wait for it
+            reading = self._reading[post_id] = asyncio.ensure_future(self._read_post(post_id))
+            reading.add_done_callback(lambda _: self._reading.pop(post_id, None))
+        return await asyncio.shield(reading)
+
+    async def _read_post(self, post_id: int) -> OpenPost:
         async with self._db.read() as session:
-            post = await session.get(DailyPost, post_id)
-            if post is None or post.guild_id != guild_id:
+            row = await session.get(DailyPost, post_id)
+            if row is None:
                 raise UserError("This question is no longer available.")
-            shown = await self._shown(session, post)
-            if not 0 <= position < len(shown.order):
-                raise UserError("That is not one of the choices.")
-            previous = await session.scalar(
-                select(QuizAnswer.choice).where(
-                    QuizAnswer.post_id == post_id, QuizAnswer.user_id == user_id
-                )
-            )
-            if previous is not None:
-                return self._already(shown, previous)
-            if post.closed_at is not None:
-                right = shown.choices[shown.right_position]
-                raise UserError(f"Answers to this question are closed. The answer was: {right}")
-        try:
-            return await self._insert_answer(
-                post_id, post.guild_id, user_id, display_name, shown, position, now
-            )
-        except IntegrityError:
-            async with self._db.transaction() as session:
-                previous = await session.scalar(
-                    select(QuizAnswer.choice).where(
-                        QuizAnswer.post_id == post_id, QuizAnswer.user_id == user_id
-                    )
-                )
-            assert previous is not None
-            return self._already(shown, previous)
-
-    @staticmethod
-    def _already(shown: ShownQuestion, previous_choice: int) -> AnswerOutcome:
-        return AnswerOutcome(
-            shown=shown,
-            chosen_position=shown.order.index(previous_choice),
-            correct=previous_choice == shown.question.answer,
-            already_answered=True,
-            points=0,
-        )
-
-    async def _insert_answer(
-        self,
-        post_id: int,
-        guild_id: int,
-        user_id: int,
-        display_name: str,
-        shown: ShownQuestion,
-        position: int,
-        now: datetime,
-    ) -> AnswerOutcome:
-        choice = shown.original(position)
-        correct = choice == shown.question.answer
-        amount = points.Award.DAILY_RIGHT if correct else points.Award.DAILY_WRONG
-        async with self._db.transaction() as session:
-            await ensure_member(session, guild_id, user_id, display_name, now)
-            session.add(
-                QuizAnswer(
-                    user_id=user_id,
-                    guild_id=guild_id,
-                    question_id=shown.question.id,
-                    mode="daily",
-                    post_id=post_id,
-                    choice=choice,
-                    correct=correct,
-                    answered_at=now,
-                )
-            )
-            await session.flush()
-            await record_activity(
-                session,
-                user_id=user_id,
-                guild_id=guild_id,
-                kind="quiz",
-                now=now,
-                ref=f"daily:{post_id}",
-            )
-            await points.award(
-                session,
-                guild_id=guild_id,
-                user_id=user_id,
-                amount=amount,
-                reason="daily",
-                ref=str(post_id),
-                now=now,
-            )
-            # The daily question is open all day, so its answer time says nothing: no ``took``.
-            await record_answers(
-                session,
-                self._content,
-                [AnsweredQuestion(user_id, shown.question.id, correct, now, guild_id)],
-            )
-        return AnswerOutcome(
-            shown=shown,
-            chosen_position=position,
-            correct=correct,
-            already_answered=False,
-            points=amount,
-        )
+            shown = await self._shown(session, row)
+        post = OpenPost(row.id, row.guild_id, shown, row.closed_at is not None)
+        if len(self._posts) >= POSTS_REMEMBERED:
+            self._posts.clear()
+        self._posts[post_id] = post
+        return post
 
     # -- statistics -----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from sqlalchemy import update
 from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.models import Guild
+from bot.services.contexts import GuildContexts
 from bot.services.localtime import guild_or_utc
 from bot.services.timeparse import resolve_timezone
 from bot.services.users import ensure_guild
@@ -15,15 +16,19 @@ from bot.services.users import ensure_guild
 class GuildService:
     """The server timezone (used for leaderboard periods and members without their own)."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, contexts: GuildContexts | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._contexts = contexts or GuildContexts()
 
     async def set_timezone(self, guild_id: int, text: str) -> str:
         zone = resolve_timezone(text)
         async with self._db.transaction() as session:
             await ensure_guild(session, guild_id, self._clock.now())
             await session.execute(update(Guild).where(Guild.id == guild_id).values(timezone=zone))
+        self._contexts.forget(guild_id)
         return zone
 
     async def timezone(self, guild_id: int) -> str:

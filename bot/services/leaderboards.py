@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.models import BoardTotal, Member, ModAudit, Season, User
 from bot.services import points
+from bot.services.contexts import GuildContexts
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.users import ensure_guild, ensure_member
@@ -64,9 +65,12 @@ class SeasonInfo:
 class LeaderboardService:
     """Board pages, seasons, adjustments and the audit log."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, contexts: GuildContexts | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._contexts = contexts or GuildContexts()
 
     # -- boards ---------------------------------------------------------------------------
 
@@ -367,6 +371,8 @@ class LeaderboardService:
             raise UserError(
                 "Another season change happened at the same moment; try again."
             ) from None
+        finally:
+            self._contexts.forget(guild_id)  # after the commit (or the rollback)
 
     # -- adjustments and audit -----------------------------------------------------------------
 

@@ -7,16 +7,18 @@ a leaderboard page is one indexed read of ``board_totals``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, delete, literal, select
+from sqlalchemy import BigInteger, bindparam, delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BoardTotal, Guild, Member, PointsEntry, Season
 from bot.db.types import UTCDateTime
-from bot.db.upsert import insert_for, insert_ignore, upsert_many
+from bot.db.upsert import built_once, dialect_insert, insert_ignore
 
 PERIODS = ("week", "month", "season", "all")
 BOARDS = ("points", "study")
@@ -92,6 +94,91 @@ async def _guild_context(session: AsyncSession, guild_id: int, now: datetime) ->
     return timezone, season_id
 
 
+async def guild_contexts(
+    session: AsyncSession, guild_ids: Iterable[int], now: datetime
+) -> tuple[dict[int, tuple[str, int]], set[int]]:
+    """The timezone and open season of several guilds in one read (season 1 started if needed).
+
+    Returns the contexts and the guilds whose season was started in this transaction
+    (not to be cached before it commits).
+    """
+    wanted = set(guild_ids)
+    if not wanted:
+        return {}, set()
+    found: dict[int, tuple[str, int | None]] = {gid: ("UTC", None) for gid in wanted}
+    for gid, timezone, season_id in await session.execute(
+        select(Guild.id, Guild.timezone, Season.id)
+        .outerjoin(Season, (Season.guild_id == Guild.id) & Season.ended_at.is_(None))
+        .where(Guild.id.in_(wanted))
+    ):
+        found[gid] = (timezone or "UTC", season_id)
+    contexts: dict[int, tuple[str, int]] = {}
+    started: set[int] = set()
+    for gid, (timezone, season_id) in found.items():
+        if season_id is None:
+            season_id = await open_season(session, gid, now)
+            started.add(gid)
+        contexts[gid] = (timezone, season_id)
+    return contexts, started
+
+
+@dataclass(frozen=True)
+class BoardMove:
+    """``delta`` on one user's ``board`` in every period that ``at`` falls in."""
+
+    guild_id: int
+    user_id: int
+    board: str
+    delta: int
+    at: datetime
+    keys: PeriodKeys
+
+
+def _board_upsert(grows: bool) -> Callable[[str], Any]:
+    def build(dialect: str) -> Any:
+        statement = dialect_insert(dialect, BoardTotal.__table__)
+        table = BoardTotal.__table__.c
+        update: dict[str, Any] = {"value": table.value + statement.excluded.value}
+        if grows:
+            update["reached_at"] = statement.excluded.reached_at
+        return statement.on_conflict_do_update(
+            index_elements=["guild_id", "board", "period", "period_key", "user_id"], set_=update
+        )
+
+    return build
+
+
+async def move_boards(session: AsyncSession, moves: Sequence[BoardMove]) -> None:
+    """Apply several board moves: at most two statements, one row per (board, period, user)."""
+    totals: dict[tuple[int, str, str, str, int], list[Any]] = {}
+    for move in moves:
+        if move.delta == 0:
+            continue
+        for period, key in move.keys.items():
+            entry = totals.setdefault(
+                (move.guild_id, move.board, period, key, move.user_id), [0, move.at]
+            )
+            entry[0] += move.delta
+            entry[1] = max(entry[1], move.at)
+    for grows in (True, False):
+        rows = [
+            {
+                "guild_id": guild_id,
+                "board": board,
+                "period": period,
+                "period_key": key,
+                "user_id": user_id,
+                "value": delta,
+                "reached_at": at,
+            }
+            for (guild_id, board, period, key, user_id), (delta, at) in totals.items()
+            if delta != 0 and (delta > 0) is grows
+        ]
+        if rows:
+            name = "board-grow" if grows else "board-shrink"
+            await session.execute(built_once(session, name, _board_upsert(grows)), rows)
+
+
 async def move_board(
     session: AsyncSession,
     *,
@@ -103,10 +190,7 @@ async def move_board(
     season_id: int | None = None,
     timezone: str | None = None,
 ) -> None:
-    """Add ``delta`` (may be negative) to the user's total on ``board`` for every period.
-
-    One multi-row upsert covers the four periods.
-    """
+    """Add ``delta`` (may be negative) to the user's total on ``board`` for every period."""
     if delta == 0:
         return
     if season_id is None or timezone is None:
@@ -114,28 +198,27 @@ async def move_board(
         timezone = timezone or found_tz
         season_id = season_id if season_id is not None else found_season
     keys = period_keys(now, timezone, season_id)
-    rows = [
-        {
-            "guild_id": guild_id,
-            "board": board,
-            "period": period,
-            "period_key": key,
-            "user_id": user_id,
-            "value": delta,
-            "reached_at": now,
-        }
-        for period, key in keys.items()
-    ]
-    await upsert_many(
-        session,
-        BoardTotal,
-        keys=("guild_id", "board", "period", "period_key", "user_id"),
-        rows=rows,
-        update=(
-            {"value": BoardTotal.value + delta, "reached_at": now}
-            if delta > 0
-            else {"value": BoardTotal.value + delta}
-        ),
+    await move_boards(session, [BoardMove(guild_id, user_id, board, delta, now, keys)])
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Points for one (guild, user, reason, ref), counted once."""
+
+    guild_id: int
+    user_id: int
+    amount: int
+    reason: str
+    ref: str
+    at: datetime
+
+
+def _ledger_insert(dialect: str) -> Any:
+    table = PointsEntry.__table__.c
+    return (
+        dialect_insert(dialect, PointsEntry.__table__)
+        .on_conflict_do_nothing()
+        .returning(table.guild_id, table.user_id, table.reason, table.ref)
     )
 
 
@@ -150,30 +233,64 @@ async def award(
     now: datetime,
 ) -> bool:
     """Record points once per (guild, user, reason, ref); False if already recorded."""
-    timezone, season_id = await _guild_context(session, guild_id, now)
-    added = await insert_ignore(
-        session,
-        PointsEntry,
-        guild_id=guild_id,
-        user_id=user_id,
-        season_id=season_id,
-        amount=amount,
-        reason=reason,
-        ref=ref,
-        created_at=now,
-    )
-    if added:
-        await move_board(
-            session,
-            guild_id=guild_id,
-            user_id=user_id,
-            board="points",
-            delta=amount,
-            now=now,
-            season_id=season_id,
-            timezone=timezone,
+    context = await _guild_context(session, guild_id, now)
+    grant = Grant(guild_id, user_id, amount, reason, ref, now)
+    return (await award_many(session, [grant], {guild_id: context}))[0]
+
+
+async def award_many(
+    session: AsyncSession, grants: Sequence[Grant], contexts: Mapping[int, tuple[str, int]]
+) -> list[bool]:
+    """``award`` for several grants: one ledger statement and the board moves of those added.
+
+    ``contexts`` gives each guild's (timezone, open season id). A grant repeated within
+    the batch counts once (the first).
+    """
+    if not grants:
+        return []
+    rows: dict[tuple[int, int, str, str], Grant] = {}
+    for grant in grants:
+        rows.setdefault((grant.guild_id, grant.user_id, grant.reason, grant.ref), grant)
+    added = set(
+        (
+            await session.execute(
+                built_once(session, "ledger", _ledger_insert),
+                [
+                    {
+                        "guild_id": g.guild_id,
+                        "user_id": g.user_id,
+                        "season_id": contexts[g.guild_id][1],
+                        "amount": g.amount,
+                        "reason": g.reason,
+                        "ref": g.ref,
+                        "created_at": g.at,
+                    }
+                    for g in rows.values()
+                ],
+            )
         )
-    return added
+        .tuples()
+        .all()
+    )
+    await move_boards(
+        session,
+        [
+            BoardMove(
+                g.guild_id,
+                g.user_id,
+                "points",
+                g.amount,
+                g.at,
+                period_keys(g.at, *contexts[g.guild_id]),
+            )
+            for key, g in rows.items()
+            if key in added
+        ],
+    )
+    return [
+        (key := (g.guild_id, g.user_id, g.reason, g.ref)) in added and rows[key] is g
+        for g in grants
+    ]
 
 
 async def revoke(
@@ -217,22 +334,17 @@ async def points_today(
     return sum(rows)
 
 
-async def set_streak_board(session: AsyncSession, user_id: int, streak: int, now: datetime) -> None:
-    """Put the user's current streak on the streak board of every guild they belong to.
-
-    One INSERT ... SELECT over the user's memberships, upserting (guild, "streak",
-    "all", "all", user); members who left stay inactive.
-    """
+def _streak_board_insert(dialect: str) -> Any:
     rows = select(
         Member.guild_id,
         literal("streak"),
         literal("all"),
         literal("all"),
         Member.user_id,
-        literal(streak, BigInteger),
-        literal(now, UTCDateTime),
+        bindparam("b_streak", type_=BigInteger),
+        bindparam("b_now", type_=UTCDateTime),
         Member.left_at.is_(None),
-    ).where(Member.user_id == user_id)
+    ).where(Member.user_id == bindparam("b_user"))
     columns = [
         "guild_id",
         "board",
@@ -243,9 +355,28 @@ async def set_streak_board(session: AsyncSession, user_id: int, streak: int, now
         "reached_at",
         "active",
     ]
-    statement = insert_for(session, BoardTotal).from_select(columns, rows)
-    statement = statement.on_conflict_do_update(
+    statement = dialect_insert(dialect, BoardTotal.__table__).from_select(columns, rows)
+    return statement.on_conflict_do_update(
         index_elements=["guild_id", "board", "period", "period_key", "user_id"],
-        set_={"value": streak, "reached_at": now},
+        set_={"value": statement.excluded.value, "reached_at": statement.excluded.reached_at},
     )
-    await session.execute(statement)
+
+
+async def set_streak_board(session: AsyncSession, user_id: int, streak: int, now: datetime) -> None:
+    """Put the user's current streak on the streak board of every guild they belong to."""
+    await set_streak_boards(session, [(user_id, streak)], now)
+
+
+async def set_streak_boards(
+    session: AsyncSession, streaks: Sequence[tuple[int, int]], now: datetime
+) -> None:
+    """``set_streak_board`` for several (user, streak) pairs: one statement, run per pair.
+
+    An INSERT ... SELECT over each user's memberships, upserting (guild, "streak",
+    "all", "all", user); members who left stay inactive.
+    """
+    if streaks:
+        await session.execute(
+            built_once(session, "streak-board", _streak_board_insert),
+            [{"b_user": u, "b_streak": v, "b_now": now} for u, v in streaks],
+        )

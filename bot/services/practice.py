@@ -11,22 +11,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Category, Level
 from bot.db.engine import Database
-from bot.db.models import QuizAnswer, QuizPrompt, ReviewCard
-from bot.services import points
-from bot.services.activity import record_activity
+from bot.db.models import QuizPrompt, ReviewCard
+from bot.services.answer_jobs import AnswerWriter, PromptAnswer
 from bot.services.errors import UserError
-from bot.services.localtime import guild_or_utc, local_day, user_timezone
-from bot.services.mastery import AnsweredQuestion, record_answers
+from bot.services.localtime import local_day, user_timezone
 from bot.services.packs import QuestionBank
 from bot.services.quiz_bank import (
     ShownQuestion,
@@ -34,7 +30,7 @@ from bot.services.quiz_bank import (
     encode_order,
     shuffled_order,
 )
-from bot.services.users import ensure_guild, ensure_member, ensure_user
+from bot.services.users import ensure_guild, ensure_user
 
 RECENT_WINDOW = 30
 INTERVIEW_TIME_LIMIT = timedelta(seconds=90)
@@ -51,6 +47,8 @@ class Prompt:
     difficulty: str | None
     asked_at: datetime
     due_count: int = 0
+    guild: int | None = None
+    """The guild the prompt was asked in (None: in DMs)."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +78,13 @@ class PracticeService:
         content: Content,
         rng: random.Random | None = None,
         bank: QuestionBank | None = None,
+        *,
+        answers: AnswerWriter | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._content = content
+        self._answers = answers
         self._rng = rng or random.Random()
         self._bank = bank or QuestionBank(content, self._rng)
 
@@ -206,7 +207,9 @@ class PracticeService:
         )
         session.add(row)
         await session.flush()
-        return Prompt(row.id, mode, ShownQuestion(question, order), topic, difficulty, now)
+        return Prompt(
+            row.id, mode, ShownQuestion(question, order), topic, difficulty, now, guild=guild_id
+        )
 
     async def prompt(self, prompt_id: int, user_id: int, guild_id: int | None = None) -> Prompt:
         """A prompt of this user's, for "next" buttons, as seen from ``guild_id`` (None: DMs)."""
@@ -222,7 +225,9 @@ class PracticeService:
                     "This question is not available any more; start a new one with /quiz practice."
                 )
             shown = ShownQuestion(question, decode_order(row.choice_order))
-            return Prompt(row.id, row.mode, shown, row.topic, row.difficulty, row.created_at)
+            return Prompt(
+                row.id, row.mode, shown, row.topic, row.difficulty, row.created_at, row.guild_id
+            )
 
     async def answer(
         self,
@@ -233,105 +238,15 @@ class PracticeService:
         position: int,
         guild_id: int | None = None,
     ) -> PromptOutcome:
-        """Record the answer once (unique prompt id), review its card, update mastery, award points."""
+        """Record the answer once (unique prompt id), review its card, update mastery, award points.
+
+        Goes through the batched answer writer; returns once its batch has committed.
+        """
         prompt = await self.prompt(prompt_id, user_id, guild_id)
         if not 0 <= position < len(prompt.shown.order):
             raise UserError("That is not one of the choices.")
-        choice = prompt.shown.original(position)
         now = self._clock.now()
         timed_out = prompt.mode == "interview" and now - prompt.asked_at > INTERVIEW_TIME_LIMIT
-        correct = choice == prompt.shown.question.answer and not timed_out
-        try:
-            async with self._db.transaction() as session:
-                row = await session.get(QuizPrompt, prompt_id)
-                assert row is not None
-                session.add(
-                    QuizAnswer(
-                        user_id=user_id,
-                        guild_id=row.guild_id,
-                        question_id=row.question_id,
-                        mode=row.mode,
-                        prompt_id=prompt_id,
-                        choice=choice,
-                        correct=correct,
-                        answered_at=now,
-                    )
-                )
-                await session.flush()
-                await record_activity(
-                    session,
-                    user_id=user_id,
-                    guild_id=row.guild_id,
-                    kind=row.mode,
-                    now=now,
-                    ref=f"prompt:{prompt_id}",
-                )
-                answered = AnsweredQuestion(
-                    user_id, row.question_id, correct, now, row.guild_id, now - row.created_at
-                )
-                learned = await record_answers(session, self._content, [answered])
-                learning = learned[(user_id, row.question_id)]
-                earned = 0
-                if correct and row.guild_id is not None:
-                    earned = await self._practice_points(
-                        session, row.guild_id, user_id, display_name, prompt_id, now
-                    )
-        except IntegrityError:
-            return await self._already(prompt, user_id)
-        return PromptOutcome(
-            prompt,
-            position,
-            correct,
-            False,
-            earned,
-            learning.next_review,
-            learning.mastery,
-            timed_out,
-        )
-
-    async def _practice_points(
-        self,
-        session: AsyncSession,
-        guild_id: int,
-        user_id: int,
-        display_name: str,
-        prompt_id: int,
-        now: datetime,
-    ) -> int:
-        await ensure_member(session, guild_id, user_id, display_name, now)
-        tz = await guild_or_utc(session, guild_id)
-        start_of_day = datetime.combine(
-            local_day(now, tz), datetime.min.time(), tzinfo=ZoneInfo(tz)
-        )
-        so_far = await points.points_today(
-            session, guild_id=guild_id, user_id=user_id, reasons=("practice",), since=start_of_day
-        )
-        amount = min(points.Award.PRACTICE_RIGHT, points.Award.PRACTICE_DAILY_CAP - so_far)
-        if amount <= 0:
-            return 0
-        added = await points.award(
-            session,
-            guild_id=guild_id,
-            user_id=user_id,
-            amount=amount,
-            reason="practice",
-            ref=str(prompt_id),
-            now=now,
-        )
-        return amount if added else 0
-
-    async def _already(self, prompt: Prompt, user_id: int) -> PromptOutcome:
-        async with self._db.read() as session:
-            answer = await session.scalar(
-                select(QuizAnswer).where(QuizAnswer.prompt_id == prompt.prompt_id)
-            )
-            assert answer is not None
-            card = await session.get(ReviewCard, (user_id, prompt.shown.question.id))
-        return PromptOutcome(
-            prompt,
-            prompt.shown.order.index(answer.choice),
-            answer.correct,
-            True,
-            0,
-            card.due_on if card else None,
-        )
+        job = PromptAnswer(prompt, user_id, display_name, position, now, timed_out)
+        assert self._answers is not None, "built without the answer writer"
+        return await self._answers.submit(job)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.clock import Clock
 from bot.db.engine import Database
@@ -39,26 +42,80 @@ def alive_until(state: StreakState) -> date | None:
     return state.through + timedelta(days=1 + state.freezes)
 
 
-async def _save(
-    session: AsyncSession, user: User, result: Advance, now: datetime, *, notified: bool = False
+@dataclass(frozen=True)
+class _Saved:
+    user_id: int
+    before: int
+    result: Advance
+
+
+_update_streak = (
+    update(User.__table__)
+    .where(User.__table__.c.id == bindparam("b_id"))
+    .values(
+        streak_current=bindparam("b_current"),
+        streak_best=bindparam("b_best"),
+        streak_freezes=bindparam("b_freezes"),
+        streak_progress=bindparam("b_progress"),
+        streak_through=bindparam("b_through"),
+        streak_alive_until=bindparam("b_alive"),
+    )
+)
+
+
+async def _save_many(
+    session: AsyncSession, saves: list[_Saved], now: datetime, *, notified: bool = False
 ) -> None:
-    state = result.state
-    if state.current != user.streak_current:
-        await points.set_streak_board(session, user.id, state.current, now)
-    user.streak_alive_until = alive_until(state)
-    user.streak_current = state.current
-    user.streak_best = state.best
-    user.streak_freezes = state.freezes
-    user.streak_progress = state.progress
-    user.streak_through = state.through
+    """Store several users' streaks, their streak-board rows and events: three statements."""
+    if not saves:
+        return
+    await session.execute(
+        _update_streak,
+        [
+            {
+                "b_id": s.user_id,
+                "b_current": s.result.state.current,
+                "b_best": s.result.state.best,
+                "b_freezes": s.result.state.freezes,
+                "b_progress": s.result.state.progress,
+                "b_through": s.result.state.through,
+                "b_alive": alive_until(s.result.state),
+            }
+            for s in saves
+        ],
+    )
+    moved = [
+        (s.user_id, s.result.state.current) for s in saves if s.result.state.current != s.before
+    ]
+    await points.set_streak_boards(session, moved, now)
     await insert_many_ignore(
         session,
         StreakEvent,
         [
-            {"user_id": user.id, "day": e.day, "kind": e.kind, "notified": notified}
-            for e in result.events
+            {"user_id": s.user_id, "day": e.day, "kind": e.kind, "notified": notified}
+            for s in saves
+            for e in s.result.events
         ],
     )
+
+
+async def _save(
+    session: AsyncSession, user: User, result: Advance, now: datetime, *, notified: bool = False
+) -> None:
+    """``_save_many`` for one user loaded in this session, keeping the loaded row in step."""
+    await _save_many(
+        session, [_Saved(user.id, user.streak_current, result)], now, notified=notified
+    )
+    state = result.state
+    for name, value in (
+        ("streak_current", state.current),
+        ("streak_best", state.best),
+        ("streak_freezes", state.freezes),
+        ("streak_progress", state.progress),
+        ("streak_through", state.through),
+        ("streak_alive_until", alive_until(state)),
+    ):
+        set_committed_value(user, name, value)
 
 
 async def _bridged(session: AsyncSession, user_id: int, after: date | None = None) -> set[date]:
@@ -92,24 +149,107 @@ async def rebuild_user(session: AsyncSession, user: User, today: date, now: date
     return result
 
 
-async def on_activity(session: AsyncSession, user: User, day: date, now: datetime) -> None:
-    """Move the cached streak after an activity on ``day`` (the activity row is already added).
+async def on_activities(
+    session: AsyncSession,
+    days: Sequence[tuple[int, date]],
+    states: dict[int, StreakState],
+    now: datetime,
+) -> None:
+    """Move the cached streaks after activity rows were added: one (user, local day) per row.
 
-    ``user`` must have been read with FOR UPDATE in this transaction.
+    ``states`` are the users' cached streaks, read FOR UPDATE in this transaction. The
+    rows are taken in order, as if added one by one. A row on a day the streak has
+    already passed changes nothing, unless it is that day's first: then the user's streak
+    is rebuilt from the log (which already holds every row of the batch).
     """
-    user_id = user.id
-    state = state_of(user)
-    if state.through is not None and day <= state.through:
-        count = await session.scalar(
-            select(func.count()).where(Activity.user_id == user_id, Activity.local_day == day)
+    current = dict(states)
+    events: dict[int, list[Advance]] = {}
+    in_batch = Counter(days)
+    seen: Counter[tuple[int, date]] = Counter()
+    maybe_rebuild: dict[tuple[int, date], None] = {}
+    bridges = await _bridges_for(session, days, states)
+    for user_id, day in days:
+        state = current[user_id]
+        seen[user_id, day] += 1
+        if state.through is not None and day <= state.through:
+            if seen[user_id, day] == 1:
+                maybe_rebuild[user_id, day] = None
+            continue
+        gap = state.through is not None and day - state.through > timedelta(days=1)
+        bridged = (
+            {d for d in bridges.get(user_id, ()) if d > state.through}
+            if gap and state.through is not None
+            else set()
         )
-        if (count or 0) <= 1:
-            await rebuild_user(session, user, day, now)
-        return
-    gap = state.through is not None and day - state.through > timedelta(days=1)
-    bridged = await _bridged(session, user_id, state.through) if gap else set()
-    result = advance(state, active={day}, bridged=bridged, today=day)
-    await _save(session, user, result, now)
+        result = advance(state, active={day}, bridged=bridged, today=day)
+        current[user_id] = result.state
+        events.setdefault(user_id, []).append(result)
+    rebuilt = await _first_of_their_day(session, list(maybe_rebuild), in_batch)
+    saves = [
+        _Saved(
+            user_id,
+            states[user_id].current,
+            Advance(current[user_id], [e for r in results for e in r.events]),
+        )
+        for user_id, results in events.items()
+        if user_id not in rebuilt
+    ]
+    await _save_many(session, saves, now)
+    for user_id, day in rebuilt.items():
+        user = await session.get(User, user_id)
+        assert user is not None
+        await rebuild_user(session, user, day, now)
+
+
+async def _bridges_for(
+    session: AsyncSession, days: Sequence[tuple[int, date]], states: dict[int, StreakState]
+) -> dict[int, set[date]]:
+    """Bridged days of the users whose rows may skip days (one read, usually none)."""
+    spread: dict[int, set[date]] = {}
+    for user_id, day in days:
+        spread.setdefault(user_id, set()).add(day)
+    wanted = [
+        user_id
+        for user_id, found in spread.items()
+        if len(found) > 1
+        or (
+            (through := states[user_id].through) is not None
+            and max(found) - through > timedelta(days=1)
+        )
+    ]
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(StreakEvent.user_id, StreakEvent.day).where(
+            StreakEvent.user_id.in_(wanted), StreakEvent.kind == "bridge"
+        )
+    )
+    bridges: dict[int, set[date]] = {}
+    for user_id, day in rows:
+        bridges.setdefault(user_id, set()).add(day)
+    return bridges
+
+
+async def _first_of_their_day(
+    session: AsyncSession, pairs: list[tuple[int, date]], in_batch: Counter[tuple[int, date]]
+) -> dict[int, date]:
+    """Of (user, day) pairs, the users for whom the batch's rows are the day's only ones."""
+    if not pairs:
+        return {}
+    rows = await session.execute(
+        select(Activity.user_id, Activity.local_day, func.count())
+        .where(
+            Activity.user_id.in_({u for u, _ in pairs}),
+            Activity.local_day.in_({d for _, d in pairs}),
+        )
+        .group_by(Activity.user_id, Activity.local_day)
+    )
+    counts = {(u, d): n for u, d, n in rows}
+    first: dict[int, date] = {}
+    for user_id, day in pairs:
+        if counts.get((user_id, day), 0) <= in_batch[user_id, day]:
+            first.setdefault(user_id, day)
+    return first
 
 
 @dataclass(frozen=True)

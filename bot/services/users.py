@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BoardTotal, Guild, Member, User
-from bot.db.upsert import insert_ignore
+from bot.db.upsert import built_once, dialect_insert, insert_ignore
 
 NAME_LIMIT = 100
 
@@ -23,42 +26,82 @@ async def ensure_guild(session: AsyncSession, guild_id: int, now: datetime) -> N
     await insert_ignore(session, Guild, id=guild_id, timezone="UTC", created_at=now)
 
 
+@dataclass(frozen=True)
+class Membership:
+    """A user seen inside a guild under a display name."""
+
+    guild_id: int
+    user_id: int
+    display_name: str
+
+
+def _ignore(model: type) -> Callable[[str], Any]:
+    return lambda dialect: dialect_insert(dialect, model.__table__).on_conflict_do_nothing()
+
+
+async def ensure_users(session: AsyncSession, user_ids: Iterable[int], now: datetime) -> None:
+    """Create the rows of users met for the first time, in one statement."""
+    rows = [{"id": u, "created_at": now} for u in sorted(set(user_ids))]
+    if rows:
+        await session.execute(built_once(session, "ensure-users", _ignore(User)), rows)
+
+
+async def ensure_guilds(session: AsyncSession, guild_ids: Iterable[int], now: datetime) -> None:
+    """Create the rows of guilds met for the first time, in one statement."""
+    rows = [{"id": g, "timezone": "UTC", "created_at": now} for g in sorted(set(guild_ids))]
+    if rows:
+        await session.execute(built_once(session, "ensure-guilds", _ignore(Guild)), rows)
+
+
 async def ensure_member(
     session: AsyncSession, guild_id: int, user_id: int, display_name: str, now: datetime
 ) -> None:
-    """Create user, guild and member rows as needed; refresh the name; bring back one who left.
+    """Create user, guild and member rows as needed; refresh the name; bring back one who left."""
+    await ensure_members(session, [Membership(guild_id, user_id, display_name)], now)
 
-    The common case, a known member with the same name, costs one read.
+
+async def ensure_members(
+    session: AsyncSession, members: Sequence[Membership], now: datetime
+) -> None:
+    """``ensure_member`` for several members at once.
+
+    The common case, known members with the same names, costs one read.
     """
-    name = display_name[:NAME_LIMIT] or str(user_id)
-    known = (
-        await session.execute(
-            select(Member.display_name, Member.left_at).where(
-                Member.guild_id == guild_id, Member.user_id == user_id
+    wanted = {
+        (m.guild_id, m.user_id): m.display_name[:NAME_LIMIT] or str(m.user_id) for m in members
+    }
+    if not wanted:
+        return
+    known = {
+        (row.guild_id, row.user_id): row
+        for row in await session.execute(
+            select(Member.guild_id, Member.user_id, Member.display_name, Member.left_at).where(
+                Member.user_id.in_({u for _, u in wanted}),
+                Member.guild_id.in_({g for g, _ in wanted}),
             )
         )
-    ).first()
-    if known is None:
-        await ensure_user(session, user_id, now)
-        await ensure_guild(session, guild_id, now)
-        await insert_ignore(
-            session,
-            Member,
-            guild_id=guild_id,
-            user_id=user_id,
-            display_name=name,
-            first_seen_at=now,
-        )
-        return
-    if known.left_at is not None:
-        await session.execute(
-            update(BoardTotal)
-            .where(BoardTotal.guild_id == guild_id, BoardTotal.user_id == user_id)
-            .values(active=True)
-        )
-    if known.left_at is not None or known.display_name != name:
-        await session.execute(
-            update(Member)
-            .where(Member.guild_id == guild_id, Member.user_id == user_id)
-            .values(display_name=name, left_at=None)
-        )
+        if (row.guild_id, row.user_id) in wanted
+    }
+    missing = [key for key in wanted if key not in known]
+    if missing:
+        await ensure_users(session, (u for _, u in missing), now)
+        await ensure_guilds(session, (g for g, _ in missing), now)
+        rows = [
+            {"guild_id": g, "user_id": u, "display_name": wanted[g, u], "first_seen_at": now}
+            for g, u in missing
+        ]
+        await session.execute(built_once(session, "ensure-members", _ignore(Member)), rows)
+    for (guild_id, user_id), row in known.items():
+        name = wanted[guild_id, user_id]
+        if row.left_at is not None:
+            await session.execute(
+                update(BoardTotal)
+                .where(BoardTotal.guild_id == guild_id, BoardTotal.user_id == user_id)
+                .values(active=True)
+            )
+        if row.left_at is not None or row.display_name != name:
+            await session.execute(
+                update(Member)
+                .where(Member.guild_id == guild_id, Member.user_id == user_id)
+                .values(display_name=name, left_at=None)
+            )

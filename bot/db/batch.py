@@ -1,0 +1,163 @@
+"""Group commit: concurrent jobs queued and written together, in one transaction per batch.
+
+One writer task drains the queue: as soon as a job arrives (after a pause of
+``linger`` seconds to let a burst gather), it takes up to ``max_batch`` jobs, writes
+them in one transaction and resolves each job's future with its result only after
+the commit. While a batch is being written the next one gathers, so the batch size
+follows the load.
+
+``write(session, jobs)`` returns one result per job, or an exception for a job it
+refuses (a ``UserError``: that job fails, the others go in). If it raises an
+``IntegrityError`` (one job's row broke a constraint the statements do not absorb,
+e.g. a foreign key to a row deleted meanwhile), the batch is written again with each
+job in its own savepoint, so only the offending job fails. Any other failure (the
+database is locked or gone, the commit fails) fails every job of the batch: nothing
+of it was stored, and each caller hears so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.engine import Database
+
+log = logging.getLogger(__name__)
+
+Job = TypeVar("Job")
+Write = Callable[[AsyncSession, Sequence[Job]], Awaitable[list[Any]]]
+
+
+class WriterClosed(RuntimeError):
+    """The writer has stopped (the bot is shutting down)."""
+
+
+class GroupCommit(Generic[Job]):
+    """Queues jobs and writes them in batches, one transaction each."""
+
+    def __init__(
+        self,
+        db: Database,
+        write: Write[Job],
+        *,
+        max_batch: int = 256,
+        linger: float = 0.001,
+        on_commit: Callable[[], None] | None = None,
+        on_rollback: Callable[[], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._write = write
+        self.max_batch = max_batch
+        self.linger = linger
+        self._on_commit = on_commit or (lambda: None)
+        self._on_rollback = on_rollback or (lambda: None)
+        self._queue: list[tuple[Job, asyncio.Future[Any]]] = []
+        self._wake = asyncio.Event()
+        self._open = asyncio.Event()
+        self._open.set()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.batches = 0
+        self.written = 0
+
+    @property
+    def pending(self) -> int:
+        """Jobs queued and not yet taken into a batch."""
+        return len(self._queue)
+
+    async def submit(self, job: Job) -> Any:
+        """Queue ``job`` and wait until its batch commits; returns its result or raises its error."""
+        if self._closed:
+            raise WriterClosed("the writer has stopped")
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="group-commit")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((job, future))
+        self._wake.set()
+        return await future
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """Take no batch while inside (jobs queue up), then write what gathered."""
+        self._open.clear()
+        try:
+            yield
+        finally:
+            self._open.set()
+
+    async def stop(self) -> None:
+        """Write every queued job, then stop; later submissions raise ``WriterClosed``."""
+        self._closed = True
+        self._open.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if not self._queue:
+                if self._closed:
+                    return
+                continue
+            if self.linger and len(self._queue) < self.max_batch and not self._closed:
+                await asyncio.sleep(self.linger)
+            await self._open.wait()
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+            try:
+                await self._commit(batch)
+            except Exception as error:  # never let the writer die with futures waiting
+                log.exception("Batch writer failed")
+                _settle(batch, [error] * len(batch))
+            if self._queue or self._closed:
+                self._wake.set()
+
+    async def _commit(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
+        jobs = [job for job, _ in batch]
+        try:
+            try:
+                async with self._db.transaction() as session:
+                    results = await self._write(session, jobs)
+            except IntegrityError:
+                self._on_rollback()
+                results = await self._one_by_one(jobs)
+        except Exception as error:
+            self._on_rollback()
+            log.warning("A batch of %d answers was not stored: %s", len(jobs), error)
+            results = [error] * len(jobs)
+        else:
+            self._on_commit()
+            self.batches += 1
+            self.written += len(jobs)
+        _settle(batch, results)
+
+    async def _one_by_one(self, jobs: list[Job]) -> list[Any]:
+        """The batch again, each job in its own savepoint of one transaction."""
+        results: list[Any] = []
+        async with self._db.transaction() as session:
+            for job in jobs:
+                try:
+                    async with session.begin_nested():
+                        results.extend(await self._write(session, [job]))
+                except IntegrityError as error:
+                    log.warning("An answer was refused by the database: %s", error.orig)
+                    results.append(error)
+        return results
+
+
+def _settle(batch: list[tuple[Any, asyncio.Future[Any]]], results: list[Any]) -> None:
+    for (_, future), result in zip(batch, results, strict=True):
+        if future.done():  # the caller gave up waiting
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

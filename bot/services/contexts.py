@@ -1,0 +1,64 @@
+"""Each guild's timezone and open season, as the answer path needs them, kept in memory.
+
+A guild belongs to one process (the one whose shards own it), and its timezone and
+seasons change only through that process's own commands, so the code that changes
+them (``GuildService.set_timezone``, ``LeaderboardService.new_season``) tells this
+cache, and nothing else can make it stale. Values read inside a transaction are kept
+only once it commits, and not if the guild was changed meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import points
+
+LIMIT = 50_000
+
+
+class GuildContexts:
+    """(timezone, open season id) per guild."""
+
+    def __init__(self, limit: int = LIMIT) -> None:
+        self._limit = limit
+        self._known: dict[int, tuple[str, int]] = {}
+        self._changes: dict[int, int] = {}
+        self._staged: list[tuple[int, tuple[str, int], int]] = []
+
+    async def read(
+        self, session: AsyncSession, guild_ids: Iterable[int], now: datetime
+    ) -> dict[int, tuple[str, int]]:
+        """The guilds' contexts: from memory, else one read in ``session`` (staged for ``commit``)."""
+        wanted = set(guild_ids)
+        found = {gid: self._known[gid] for gid in wanted if gid in self._known}
+        missing = wanted - found.keys()
+        if missing:
+            fetched, started = await points.guild_contexts(session, missing, now)
+            found.update(fetched)
+            self._staged.extend(
+                (gid, context, self._changes.get(gid, 0))
+                for gid, context in fetched.items()
+                if gid not in started  # a season started in this transaction may roll back
+            )
+        return found
+
+    def commit(self) -> None:
+        """The transaction that read the staged values committed: keep them."""
+        if len(self._known) + len(self._staged) > self._limit:
+            self._known.clear()
+        for gid, context, change in self._staged:
+            if self._changes.get(gid, 0) == change:
+                self._known[gid] = context
+        self._staged.clear()
+
+    def rollback(self) -> None:
+        """The transaction rolled back: drop what it read."""
+        self._staged.clear()
+
+    def forget(self, guild_id: int) -> None:
+        """The guild's timezone or season changed (call after the change commits)."""
+        self._known.pop(guild_id, None)
+        self._changes[guild_id] = self._changes.get(guild_id, 0) + 1
