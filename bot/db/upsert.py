@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,6 +31,22 @@ async def insert_many_ignore(
     """Insert several rows in one statement, skipping those that break a unique constraint."""
     if rows:
         await session.execute(insert_for(session, model).values(rows).on_conflict_do_nothing())
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    keys: Sequence[str],
+    values: dict[str, Any],
+    update: dict[str, Any],
+) -> None:
+    """Insert ``values``, or on a conflict over ``keys`` apply ``update`` to the existing row.
+
+    ``update`` values may refer to the proposed row as ``excluded(model_column_name)``.
+    """
+    statement = insert_for(session, model).values(**values)
+    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
+    await session.execute(statement)
 
 
 _built: dict[tuple[str, str], Any] = {}
