@@ -226,7 +226,13 @@ class PracticeService:
                 )
             shown = ShownQuestion(question, decode_order(row.choice_order))
             return Prompt(
-                row.id, row.mode, shown, row.topic, row.difficulty, row.created_at, row.guild_id
+                row.id,
+                row.mode,
+                shown,
+                row.topic,
+                row.difficulty,
+                row.created_at,
+                guild=row.guild_id,
             )
 
     async def answer(
