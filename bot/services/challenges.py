@@ -266,5 +266,13 @@ class ChallengeService:
         if guild_id is None:
             raise UserError("Mark challenges done inside a server, where they earn points.")
         job = ChallengeDone(challenge, guild_id, user_id, display_name, self._clock.now())
-        assert self._answers is not None, "built without the answer writer"
-        return await self._answers.submit(job)
+        return await self._writer().submit(job)
+
+    def _writer(self) -> AnswerWriter:
+        """The answer writer given at construction, else one of this service's own."""
+        if self._answers is None:  # built on its own (tests, scripts): a writer of its own
+            from bot.services.answers import answer_writer  # answers imports this module
+            from bot.services.contexts import GuildContexts
+
+            self._answers = answer_writer(self._db, self._content, GuildContexts())
+        return self._answers

@@ -526,8 +526,16 @@ class DailyQuizService:
         if post.closed:
             raise UserError(closed_message(post.shown))
         job = DailyAnswer(post, user_id, display_name, position, self._clock.now())
-        assert self._answers is not None, "built without the answer writer"
-        return await self._answers.submit(job)
+        return await self._writer().submit(job)
+
+    def _writer(self) -> AnswerWriter:
+        """The answer writer given at construction, else one of this service's own."""
+        if self._answers is None:  # built on its own (tests, scripts): a writer of its own
+            from bot.services.answers import answer_writer  # answers imports this module
+            from bot.services.contexts import GuildContexts
+
+            self._answers = answer_writer(self._db, self._content, GuildContexts())
+        return self._answers
 
     async def open_post(self, post_id: int) -> OpenPost:
         """A sent post as clicks see it, from memory (read once; closing it forgets it)."""

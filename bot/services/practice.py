@@ -254,5 +254,13 @@ class PracticeService:
         now = self._clock.now()
         timed_out = prompt.mode == "interview" and now - prompt.asked_at > INTERVIEW_TIME_LIMIT
         job = PromptAnswer(prompt, user_id, display_name, position, now, timed_out)
-        assert self._answers is not None, "built without the answer writer"
-        return await self._answers.submit(job)
+        return await self._writer().submit(job)
+
+    def _writer(self) -> AnswerWriter:
+        """The answer writer given at construction, else one of this service's own."""
+        if self._answers is None:  # built on its own (tests, scripts): a writer of its own
+            from bot.services.answers import answer_writer  # answers imports this module
+            from bot.services.contexts import GuildContexts
+
+            self._answers = answer_writer(self._db, self._content, GuildContexts())
+        return self._answers
