@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BoardTotal, Guild, Member, User
+from bot.db.models import BoardTotal, Guild, Member, ModAudit, User
 from bot.db.upsert import insert_ignore
+from bot.services import forgetting, points
 
 NAME_LIMIT = 100
 
@@ -41,7 +42,7 @@ async def ensure_member(
     if known is None:
         await ensure_user(session, user_id, now)
         await ensure_guild(session, guild_id, now)
-        await insert_ignore(
+        added = await insert_ignore(
             session,
             Member,
             guild_id=guild_id,
@@ -49,6 +50,8 @@ async def ensure_member(
             display_name=name,
             first_seen_at=now,
         )
+        if added:
+            await _joined(session, guild_id, user_id, now)
         return
     if known.left_at is not None:
         await session.execute(
@@ -62,3 +65,36 @@ async def ensure_member(
             .where(Member.guild_id == guild_id, Member.user_id == user_id)
             .values(display_name=name, left_at=None)
         )
+
+
+async def _joined(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> None:
+    """A member's first row in a guild: their streak joins its board, an owed penalty returns.
+
+    The streak may predate the membership (a first private quiz answer, a DM study log).
+    """
+    streak = await session.scalar(select(User.streak_current).where(User.id == user_id))
+    if streak:
+        await points.set_streak_board(session, user_id, streak, now)
+    owed = await forgetting.take_carryover(session, guild_id, user_id)
+    if owed is None:
+        return
+    audit = ModAudit(
+        guild_id=guild_id,
+        moderator_id=None,
+        action="points",
+        target_user_id=user_id,
+        amount=owed.amount,
+        detail="penalty carried over from before a data deletion",
+        created_at=now,
+    )
+    session.add(audit)
+    await session.flush()
+    await points.award(
+        session,
+        guild_id=guild_id,
+        user_id=user_id,
+        amount=owed.amount,
+        reason="adjust",
+        ref=str(audit.id),
+        now=now,
+    )
