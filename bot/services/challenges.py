@@ -254,11 +254,23 @@ class ChallengeService:
         self, *, user_id: int, guild_id: int | None, display_name: str, challenge_id: str
     ) -> Completion:
         """Record "I did it" once per member, server and challenge, with activity and points."""
-        challenge = self.challenge(challenge_id)
         if guild_id is None:
             raise UserError("Mark challenges done inside a server, where they earn points.")
+        challenge = self.challenge(challenge_id)
+        shown_now = (await self.current(guild_id)).id
         now = self._clock.now()
         async with self._db.transaction() as session:
+            posted = await session.scalar(
+                select(ChallengePost.id).where(
+                    ChallengePost.guild_id == guild_id,
+                    ChallengePost.challenge_id == challenge_id,
+                    ChallengePost.message_id.is_not(None),
+                )
+            )
+            if posted is None and challenge_id != shown_now:
+                raise UserError(
+                    "That challenge was not posted in this server; `/challenge` shows this week's."
+                )
             await ensure_member(session, guild_id, user_id, display_name, now)
             added = await insert_ignore(
                 session,

@@ -25,7 +25,7 @@ from bot.db.engine import Database
 from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
 from bot.delivery.cadence import Cadence, Days, Occurrence
 from bot.delivery.outbox import Due
-from bot.services import points
+from bot.services import forgetting, points
 from bot.services.activity import record_activity
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
@@ -429,6 +429,7 @@ class DailyQuizService:
                     .returning(DailyPost.id)
                 )
             )
+            await forgetting.drop_markers(session, closed)
         return [await self.result(post_id) for post_id in closed]
 
     async def close_due(self, now: datetime, owns: Callable[[int], bool]) -> list[DailyResult]:
@@ -507,7 +508,7 @@ class DailyQuizService:
         now = self._clock.now()
         async with self._db.read() as session:
             post = await session.get(DailyPost, post_id)
-            if post is None or post.guild_id != guild_id:
+            if post is None or post.guild_id != guild_id or post.message_id is None:
                 raise UserError("This question is no longer available.")
             shown = await self._shown(session, post)
             if not 0 <= position < len(shown.order):
@@ -522,6 +523,11 @@ class DailyQuizService:
             if post.closed_at is not None:
                 right = shown.choices[shown.right_position]
                 raise UserError(f"Answers to this question are closed. The answer was: {right}")
+            if await forgetting.answered_before_deletion(session, post_id, user_id):
+                raise UserError(
+                    "You answered this question before deleting your data, so it stays answered; "
+                    "the next one is yours."
+                )
         try:
             return await self._insert_answer(
                 post_id, post.guild_id, user_id, display_name, shown, position, now
@@ -615,7 +621,7 @@ class DailyQuizService:
             right = func.sum(case((QuizAnswer.correct, 1), else_=0))
             rows = await session.execute(
                 select(QuizAnswer.question_id, func.count(), right)
-                .where(QuizAnswer.guild_id == guild_id)
+                .where(QuizAnswer.guild_id == guild_id, QuizAnswer.mode == "daily")
                 .group_by(QuizAnswer.question_id)
                 .having(func.count() >= minimum)
             )
