@@ -467,11 +467,25 @@ class Sandbox:
     ) -> Any:
         """Send a button click with any ``custom_id`` from ``message``, as a modified client can.
 
-        Discord does not check that the message has such a button; neither does this. It
-        proves that the bot trusts nothing in a custom id (someone else's post, another
-        server's question).
+        It proves that the bot trusts nothing in a custom id (someone else's post, another
+        server's question, an id too large to be one). discord.py only dispatches custom
+        ids that are on the message, so a button with this one is added to it when missing.
         """
         message = self._visible_message(message, user)
+        if all(b.custom_id != custom_id for b in message.buttons):
+            message.components.append(
+                {
+                    "type": int(ComponentType.ACTION_ROW),
+                    "components": [
+                        {
+                            "type": int(ComponentType.BUTTON),
+                            "style": 2,
+                            "label": "crafted",
+                            "custom_id": custom_id,
+                        }
+                    ],
+                }
+            )
         data = {"custom_id": custom_id, "component_type": int(ComponentType.BUTTON)}
         record = self._component(message, user, data, f"crafted button {custom_id!r}")
         return await self._result(record, timeout)

@@ -383,6 +383,7 @@ async def _reprice(session: AsyncSession, row: Activity, amount: int) -> None:
             session, guild_id=row.guild_id, user_id=row.user_id, reason="study", ref=str(row.id)
         )
         return
+    old_amount = entry.amount
     await session.execute(
         update(PointsEntry).where(PointsEntry.id == entry.id).values(amount=amount)
     )
@@ -391,7 +392,7 @@ async def _reprice(session: AsyncSession, row: Activity, amount: int) -> None:
         guild_id=row.guild_id,
         user_id=row.user_id,
         board="points",
-        delta=amount - entry.amount,
+        delta=amount - old_amount,
         now=entry.created_at,
         season_id=entry.season_id,
     )
