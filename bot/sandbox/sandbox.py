@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,14 +167,24 @@ class Sandbox:
     def shard_count(self) -> int:
         return self.state.shard_count
 
-    def add_guild(self, name: str, *, shard: int | None = None) -> Guild:
-        """A server with #general (text), a voice channel and a category; the bot is in it."""
-        return self.state.add_guild(name, shard=shard)
+    def add_guild(
+        self, name: str, *, shard: int | None = None, ids: Mapping[str, int] | None = None
+    ) -> Guild:
+        """A server with #general (text), a voice channel and a category; the bot is in it.
+
+        ``ids`` restores known ids ("guild", "category", "general", "voice").
+        """
+        return self.state.add_guild(name, shard=shard, ids=ids)
 
     def add_user(
-        self, username: str, *, global_name: str | None = None, locale: str = "en-US"
+        self,
+        username: str,
+        *,
+        global_name: str | None = None,
+        locale: str = "en-US",
+        id: int | None = None,
     ) -> User:
-        user = self.state.add_user(username, global_name=global_name)
+        user = self.state.add_user(username, global_name=global_name, id=id)
         user.locale = locale
         return user
 
