@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import BoardTotal, Guild, Member, ModAudit, User
 from bot.db.upsert import insert_ignore
 from bot.services import forgetting, points
+from bot.services.text import clean_text
 
 NAME_LIMIT = 100
 
@@ -31,7 +32,7 @@ async def ensure_member(
 
     The common case, a known member with the same name, costs one read.
     """
-    name = display_name[:NAME_LIMIT] or str(user_id)
+    name = clean_text(display_name)[:NAME_LIMIT] or str(user_id)
     known = (
         await session.execute(
             select(Member.display_name, Member.left_at).where(
