@@ -154,3 +154,58 @@ async def test_question_stats_count_daily_answers_only(
         await answer(sandbox, mentor, question, world.alice, right=False)
     assert await count(db, QuizAnswer) == 4
     assert await mentor.services.daily.question_stats(world.guild.id, minimum=1) == []
+
+
+READS = [
+    ("help", {}),
+    ("skill", {"name": "blockchain"}),
+    ("skill", {"name": "postgres"}),
+    ("skills", {}),
+    ("path", {"goal": "kubernetes"}),
+    ("progress", {}),
+    ("streak", {}),
+    ("leaderboard", {}),
+    ("leaderboard", {"board": "streak", "period": "all"}),
+    ("challenge", {}),
+    ("quiz today", {}),
+    ("remind show", {}),
+    ("remind off", {}),
+    ("study history", {}),
+    ("study undo", {}),
+    ("mydata export", {}),
+    ("mod settings", {}),
+    ("mod audit", {}),
+    ("mod seasons", {}),
+    ("mod question-stats", {}),
+    ("mod export", {}),
+    ("mod quiz-stop", {}),
+    ("mod challenge-stop", {}),
+]
+
+
+async def test_reads_never_create_rows(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database
+) -> None:
+    """Looking (at yourself, someone else, the boards, the settings) stores nothing."""
+    from tests.e2e.test_bad_input import row_counts
+
+    before = await row_counts(db)
+    for command, options in READS:
+        reply = await sandbox.run_command(command, user=world.mod, guild=world.guild, **options)
+        assert "Something went wrong" not in (getattr(reply, "content", "") or ""), command
+    other = await sandbox.run_command(
+        "streak", user=world.mod, guild=world.guild, options={"member": world.alice}
+    )
+    await sandbox.click(other, "Last 30 days", user=world.mod)
+    assert await row_counts(db) == before
+
+
+async def test_an_unknown_skill_gets_no_confident_guess(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    reply = await sandbox.run_command(
+        "skill", user=world.alice, guild=world.guild, name="blockchain"
+    )
+    text = reply.content + "".join(e.get("description", "") for e in reply.embeds)
+    assert reply.ephemeral and "No skill called “blockchain”" in text
+    assert not reply.buttons and not reply.selects
