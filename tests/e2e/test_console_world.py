@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+import os
+import sys
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.clock import FrozenClock
 from bot.console_app import build_world
 from bot.db.engine import Database
 from bot.sandbox import Sandbox
-from bot.sandbox.console import Console, Markup
+from bot.sandbox.console import Console, Markup, stdin_lines
 from tests.e2e.harness import running_mentor, started_sandbox
 
 
@@ -66,3 +73,26 @@ def test_markup_names_channels_people_and_times() -> None:
     text = markup(f"<#{guild.general.id}> <@{ada.id}> <@!{ada.id}> <t:{stamp}:R> <@1>")
     assert text == "#general @ada @ada in 2 hours @unknown-user"
     assert "2026" in markup(f"<t:{stamp}:F>")
+
+
+def test_ctrl_c_leaves_while_a_line_is_awaited(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancelling the console (what Ctrl-C does) ends it at once, though nobody pressed Enter.
+
+    ``asyncio.run`` waits for its default executor on the way out; the old reader sat
+    there in ``input()`` until Enter. The reader is now a daemon thread of its own.
+    """
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr(sys, "stdin", os.fdopen(read_end))
+
+    async def main() -> None:
+        lines = stdin_lines()
+        task = asyncio.create_task(anext(lines))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    started = time.monotonic()
+    asyncio.run(main())
+    assert time.monotonic() - started < 3
+    os.close(write_end)
