@@ -66,7 +66,11 @@ def audit(entries: Sequence[ModAudit]) -> str:
         return "No moderator actions yet."
     lines = []
     for entry in entries:
-        who = f"<@{entry.moderator_id}>" if entry.moderator_id else "(deleted)"
+        who = (
+            f"<@{entry.moderator_id}>"
+            if entry.moderator_id
+            else ("Backend Mentor" if entry.action == "carryover" else "(deleted)")
+        )
         target = (
             f" → <@{entry.target_user_id}>"
             if entry.target_user_id

@@ -82,7 +82,7 @@ async def _joined(session: AsyncSession, guild_id: int, user_id: int, now: datet
     audit = ModAudit(
         guild_id=guild_id,
         moderator_id=None,
-        action="points",
+        action="carryover",
         target_user_id=user_id,
         amount=owed.amount,
         detail="penalty carried over from before a data deletion",

@@ -56,6 +56,9 @@ async def test_a_penalty_survives_deletion_in_the_audit_and_on_return(
             )
         )
     assert total == 3 - 500
+    audit = await sandbox.run_command("mod audit", user=world.mod, guild=world.guild)
+    text = audit.content or audit.embeds[0]["description"]
+    assert "Backend Mentor carryover -500" in text
     assert await count(db, PenaltyCarryover) == 0
 
     # a new season starts clean and no carry-over outlives it.
