@@ -1,15 +1,13 @@
 """deletion keeps moderation honest
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 02:00:00
 
 ``/mydata delete`` no longer erases what moderators did: audit entries about the member
 stay with the id replaced by a per-deletion label, a negative adjustment of the open
 season is carried over under a keyed hash, and open daily questions the member had
-answered keep a keyed-hash marker so they cannot be answered again. (Numbered 0009
-because the time-input branch adds 0008; whichever merges second re-points
-``down_revision``.)
+answered keep a keyed-hash marker so they cannot be answered again.
 """
 
 from collections.abc import Sequence
@@ -19,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
