@@ -209,3 +209,14 @@ async def test_an_unknown_skill_gets_no_confident_guess(
     text = reply.content + "".join(e.get("description", "") for e in reply.embeds)
     assert reply.ephemeral and "No skill called “blockchain”" in text
     assert not reply.buttons and not reply.selects
+
+
+async def test_a_forged_category_in_the_catalogue_menu_is_refused(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    page = await sandbox.run_command("skills", user=world.alice, guild=world.guild)
+    menu = page.selects[0]
+    data = {"custom_id": menu.custom_id, "component_type": int(menu.type), "values": ["bogus"]}
+    record = sandbox._component(page, world.alice, data, "forged select")  # a forged client
+    reply = await sandbox._result(record, None)
+    assert reply.ephemeral and "not one of the categories" in reply.content
