@@ -64,38 +64,45 @@ async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
     await session.execute(
         update(ModAudit).where(ModAudit.moderator_id == user_id).values(moderator_id=None)
     )
-    key = await _key(session)
-    open_answered = await session.scalars(
-        select(QuizAnswer.post_id)
-        .join(DailyPost, DailyPost.id == QuizAnswer.post_id)
-        .where(QuizAnswer.user_id == user_id, DailyPost.closed_at.is_(None))
+    open_answered = list(
+        await session.scalars(
+            select(QuizAnswer.post_id)
+            .join(DailyPost, DailyPost.id == QuizAnswer.post_id)
+            .where(QuizAnswer.user_id == user_id, DailyPost.closed_at.is_(None))
+        )
     )
+    penalties = [
+        (guild_id, season_id, int(total))
+        for guild_id, season_id, total in await session.execute(
+            select(PointsEntry.guild_id, PointsEntry.season_id, func.sum(PointsEntry.amount))
+            .join(Season, Season.id == PointsEntry.season_id)
+            .where(
+                PointsEntry.user_id == user_id,
+                PointsEntry.reason == ADJUST,
+                Season.ended_at.is_(None),
+            )
+            .group_by(PointsEntry.guild_id, PointsEntry.season_id)
+        )
+        if total is not None and total < 0
+    ]
+    if not open_answered and not penalties:
+        return
+    key = await _key(session)
     await insert_many_ignore(
         session,
         AnswerMarker,
         [{"post_id": p, "digest": _digest(key, "answer", p, user_id)} for p in open_answered],
     )
-    penalties = await session.execute(
-        select(PointsEntry.guild_id, PointsEntry.season_id, func.sum(PointsEntry.amount))
-        .join(Season, Season.id == PointsEntry.season_id)
-        .where(
-            PointsEntry.user_id == user_id,
-            PointsEntry.reason == ADJUST,
-            Season.ended_at.is_(None),
+    for guild_id, season_id, total in penalties:
+        await insert_ignore(
+            session,
+            PenaltyCarryover,
+            guild_id=guild_id,
+            season_id=season_id,
+            digest=_digest(key, "penalty", guild_id, user_id),
+            amount=total,
+            created_at=now,
         )
-        .group_by(PointsEntry.guild_id, PointsEntry.season_id)
-    )
-    for guild_id, season_id, total in penalties.all():
-        if total is not None and total < 0:
-            await insert_ignore(
-                session,
-                PenaltyCarryover,
-                guild_id=guild_id,
-                season_id=season_id,
-                digest=_digest(key, "penalty", guild_id, user_id),
-                amount=int(total),
-                created_at=now,
-            )
 
 
 async def answered_before_deletion(session: AsyncSession, post_id: int, user_id: int) -> bool:
