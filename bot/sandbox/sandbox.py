@@ -473,16 +473,23 @@ class Sandbox:
         return await self._result(record, timeout)
 
     async def press(
-        self, message: Message | int, custom_id: str, *, user: User, timeout: float | None = None
+        self,
+        message: Message | int,
+        custom_id: str,
+        *,
+        user: User,
+        timeout: float | None = None,
+        attach: bool = False,
     ) -> Any:
         """Send a button click with any ``custom_id`` from ``message``, as a modified client can.
 
         It proves that the bot trusts nothing in a custom id (someone else's post, another
-        server's question, an id too large to be one). discord.py only dispatches custom
-        ids that are on the message, so a button with this one is added to it when missing.
+        server's question). discord.py drops a custom id the message does not carry;
+        ``attach=True`` first puts a button with it on the message (what the bot would
+        see from a stale or doctored message), so the click reaches the bot's own checks.
         """
         message = self._visible_message(message, user)
-        if all(b.custom_id != custom_id for b in message.buttons):
+        if attach and all(b.custom_id != custom_id for b in message.buttons):
             message.components.append(
                 {
                     "type": int(ComponentType.ACTION_ROW),

@@ -117,9 +117,9 @@ async def test_a_daily_question_answers_only_in_its_own_server(
     post = daily_posts(sandbox, world)[0]
     right, _ = await right_letter(mentor, world.guild.id)
     custom_id = next(b.custom_id for b in post.buttons if b.label == right)
-    forged = await sandbox.press(elsewhere, custom_id, user=world.alice)
-    assert forged.ephemeral and "does not belong to this server" in forged.content
-    huge = await sandbox.press(post, "quiz:d:9999999999999999999:0", user=world.alice)
+    forged = await sandbox.press(elsewhere, custom_id, user=world.alice, attach=True)
+    assert forged.ephemeral and "no longer available" in forged.content
+    huge = await sandbox.press(post, "quiz:d:9999999999999999999:0", user=world.alice, attach=True)
     assert huge.ephemeral and "out of date" in huge.content
     assert await count(db, QuizAnswer) == 0
 
@@ -130,7 +130,7 @@ async def test_i_did_it_only_for_a_challenge_shown_in_this_server(
     card = await sandbox.run_command("challenge", user=world.alice, guild=world.guild)
     shown = card.buttons[0].custom_id
     others = [c.id for c in mentor.services.content.challenges if f"chal:done:{c.id}" != shown]
-    refused = await sandbox.press(card, f"chal:done:{others[0]}", user=world.alice)
+    refused = await sandbox.press(card, f"chal:done:{others[0]}", user=world.alice, attach=True)
     assert refused.ephemeral and "not posted in this server" in refused.content
     assert await count(db, ChallengeCompletion) == 0
     done = await sandbox.click(card, "I did it", user=world.alice)
