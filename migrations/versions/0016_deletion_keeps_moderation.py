@@ -1,7 +1,7 @@
 """deletion keeps moderation honest
 
 Revision ID: 0016_deletion_keeps_moderation
-Revises: 0015_career_goals
+Revises: 0012_rewards
 Create Date: 2026-12-02 02:00:00
 
 ``/mydata delete`` no longer erases what moderators did: audit entries about the member
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0016_deletion_keeps_moderation'
-down_revision: str | None = '0015_career_goals'
+down_revision: str | None = '0012_rewards'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
