@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from bot.config import SettingsError, load_settings
@@ -248,9 +249,25 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    except (aiohttp.ClientError, OSError, TimeoutError, discord.DiscordServerError) as exc:
+        print(f"error: cannot reach Discord: {_unreachable(exc)}.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _unreachable(exc: BaseException) -> str:
+    """One line on why Discord (or DISCORD_API_BASE) could not be reached, and what to check."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        where = f"{exc.host}:{exc.port}"
+        return f"no connection to {where} ({exc.os_error.strerror or exc.os_error}); check the network or DISCORD_API_BASE"
+    if isinstance(exc, discord.DiscordServerError):
+        return f"Discord answered {exc.status}; try again in a few minutes"
+    if isinstance(exc, TimeoutError):
+        return "the connection timed out; check the network or DISCORD_API_BASE"
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"{reason}; check the network or DISCORD_API_BASE"
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Target
 from bot.edge.autocomplete import track_choices
 from bot.edge.errors import reports_errors
+from bot.edge.ids import id_from, require_id
 from bot.edge.replies import in_time
 from bot.render import assessments as assessment_render
 from bot.render import quiz as render
@@ -108,12 +109,12 @@ class DailyChoice(
     async def from_custom_id(
         cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> DailyChoice:
-        return cls(int(match["post"]), int(match["pos"]))
+        return cls(id_from(match["post"]), int(match["pos"]))
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         answering = _bot(interaction).services.daily.answer(
-            post_id=self.post_id,
+            post_id=require_id(self.post_id),
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
@@ -142,13 +143,13 @@ class PromptChoice(
     async def from_custom_id(
         cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> PromptChoice:
-        return cls(int(match["prompt"]), int(match["pos"]))
+        return cls(id_from(match["prompt"]), int(match["pos"]))
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = _bot(interaction).services
         answering = services.practice.answer(
-            prompt_id=self.prompt_id,
+            prompt_id=require_id(self.prompt_id),
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
@@ -183,13 +184,15 @@ class NextPrompt(
     async def from_custom_id(
         cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> NextPrompt:
-        return cls(int(match["prompt"]), item.label or "Next question")
+        return cls(id_from(match["prompt"]), item.label or "Next question")
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = _bot(interaction)
         guild_id = interaction.guild_id
-        previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id, guild_id)
+        previous = await bot.services.practice.prompt(
+            require_id(self.prompt_id), interaction.user.id, guild_id
+        )
         if previous.mode in (PLACEMENT, INTERVIEW):
             step = await bot.services.assessments.next(
                 previous, user_id=interaction.user.id, guild_id=guild_id

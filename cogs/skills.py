@@ -20,6 +20,7 @@ from bot.edge.errors import reports_errors
 from bot.edge.views import OwnedView
 from bot.render import skills as render
 from bot.render.style import clip
+from bot.services.errors import UserError
 from cogs.quiz import start_practice
 
 SLUG = r"(?P<slug>[a-z0-9][a-z0-9-]{0,39})"
@@ -277,6 +278,8 @@ class CataloguePager(OwnedView):
     async def category_select(
         self, interaction: discord.Interaction[MentorBot], select: discord.ui.Select
     ) -> None:
+        if select.values[0] not in {c.value for c in Category}:
+            raise UserError("That is not one of the categories; pick one from the menu.")
         self.category = Category(select.values[0])
         self.page = 0
         for option in select.options:

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.edge.errors import reports_errors
+from bot.edge.ids import id_from, require_id
 from bot.render import habits as render
 from bot.render.heatmap import render_heatmap
 
@@ -35,21 +36,34 @@ class HistoryButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
     ) -> HistoryButton:
-        return cls(int(match["user"]))
+        return cls(id_from(match["user"]))
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = interaction.client
-        records = await bot.services.streaks.history(self.user_id, interaction.guild_id)
-        member = interaction.guild.get_member(self.user_id) if interaction.guild else None
-        name = (
-            member.display_name
-            if member
-            else (
-                interaction.user.display_name if self.user_id == interaction.user.id else "Member"
-            )
-        )
+        records = await bot.services.streaks.history(require_id(self.user_id), interaction.guild_id)
+        name = await _display_name(interaction, self.user_id)
         await interaction.response.send_message(embed=render.history(records, name), ephemeral=True)
+
+
+async def _display_name(interaction: discord.Interaction[MentorBot], user_id: int) -> str:
+    """The member's name in this server (one REST read: the bot has no member cache)."""
+    if user_id == interaction.user.id:
+        return interaction.user.display_name
+    guild = interaction.guild
+    if guild is not None:
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.HTTPException:
+                member = None
+        if member is not None:
+            return member.display_name
+    try:
+        return (await interaction.client.fetch_user(user_id)).display_name
+    except discord.HTTPException:
+        return "A former member"
 
 
 class Streaks(commands.Cog):

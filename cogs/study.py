@@ -1,4 +1,4 @@
-"""``/study log``, ``/study undo`` and ``/study start`` (the timer, in ``cogs._study_timer``)."""
+"""``/study log``, ``/study undo``, ``/study history`` and ``/study start`` (the timer, in ``cogs._study_timer``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,116 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.edge.autocomplete import skill_choices
+from bot.edge.errors import report_error
+from bot.edge.views import OwnedView
 from bot.render import habits as render
-from bot.services.study import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT
+from bot.services.errors import UserError
+from bot.services.study import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, StudyRecord
 from bot.services.study_timer import DEFAULT_BREAK, DEFAULT_FOCUS, MAX_BREAK, MAX_FOCUS, MIN_FOCUS
 from cogs import _study_timer as timer
+
+
+class EditEntry(discord.ui.Modal, title="Edit study entry"):
+    """Minutes and note of one entry; the points and the study board follow."""
+
+    def __init__(self, bot: MentorBot, record: StudyRecord) -> None:
+        super().__init__(timeout=600)
+        self.bot = bot
+        self.record = record
+        self.minutes = discord.ui.TextInput(
+            label=f"Minutes ({MIN_MINUTES}–{MAX_MINUTES})",
+            custom_id="minutes",
+            default=str(record.minutes),
+            max_length=3,
+        )
+        self.note = discord.ui.TextInput(
+            label="Note",
+            custom_id="note",
+            default=record.note or "",
+            required=False,
+            max_length=NOTE_LIMIT,
+            style=discord.TextStyle.paragraph,
+        )
+        self.add_item(self.minutes)
+        self.add_item(self.note)
+
+    async def on_submit(self, interaction: discord.Interaction[MentorBot]) -> None:
+        text = self.minutes.value.strip()
+        if not text.isdigit():
+            raise UserError(
+                f"Minutes must be a whole number between {MIN_MINUTES} and {MAX_MINUTES}."
+            )
+        record = await self.bot.services.study.edit(
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            activity_id=self.record.activity_id,
+            minutes=int(text),
+            note=self.note.value or None,
+        )
+        await interaction.response.send_message(
+            "✏️ Saved: " + render.study_entry(record, self.bot.services.content), ephemeral=True
+        )
+
+    async def on_error(self, interaction: discord.Interaction[MentorBot], error: Exception) -> None:
+        await report_error(interaction, error)
+
+
+class EntryActions(OwnedView):
+    """Edit or delete the entry picked in /study history."""
+
+    def __init__(self, bot: MentorBot, owner_id: int, record: StudyRecord) -> None:
+        super().__init__(owner_id, timeout=600)
+        self.bot = bot
+        self.record = record
+
+    @discord.ui.button(label="Edit", emoji="✏️", style=discord.ButtonStyle.primary)
+    async def edit(self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button) -> None:
+        await interaction.response.send_modal(EditEntry(self.bot, self.record))
+
+    @discord.ui.button(label="Delete", emoji="🗑️", style=discord.ButtonStyle.danger)
+    async def delete(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+    ) -> None:
+        entry = await self.bot.services.study.delete(
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            activity_id=self.record.activity_id,
+        )
+        label = render.study_label(self.record, self.bot.services.content)
+        await interaction.response.edit_message(
+            content=f"🗑️ Deleted {label}. Streak: {entry.streak} days.", view=None
+        )
+
+
+class HistoryView(OwnedView):
+    """A menu of the entries that can still be changed."""
+
+    def __init__(self, bot: MentorBot, owner_id: int, records: list[StudyRecord]) -> None:
+        super().__init__(owner_id, timeout=600)
+        self.bot = bot
+        self.records = {str(r.activity_id): r for r in records if r.editable}
+        self.pick.options = [
+            discord.SelectOption(
+                label=render.study_label(r, bot.services.content)[:100],
+                value=key,
+                description=(r.note or "no note")[:100],
+            )
+            for key, r in list(self.records.items())[:25]
+        ]
+
+    @discord.ui.select(placeholder="Edit or delete an entry…")
+    async def pick(
+        self, interaction: discord.Interaction[MentorBot], menu: discord.ui.Select
+    ) -> None:
+        record = self.records.get(menu.values[0])
+        if record is None:
+            raise UserError("That entry is not in this list any more; run /study history again.")
+        await interaction.response.send_message(
+            render.study_entry(record, self.bot.services.content),
+            view=EntryActions(self.bot, interaction.user.id, record),
+            ephemeral=True,
+        )
+
 
 NOTIFY_CHOICES = [
     app_commands.Choice(name="In this channel", value="here"),
@@ -89,6 +195,24 @@ class Study(commands.Cog):
             user_id=interaction.user.id, guild_id=interaction.guild_id
         )
         await interaction.response.send_message(embed=render.study_undone(entry), ephemeral=True)
+
+    @study.command(
+        name="history",
+        description="Your study entries of the last 30 days, with notes; edit or delete.",
+    )
+    async def history(self, interaction: discord.Interaction[MentorBot]) -> None:
+        records = await self.bot.services.study.history(
+            user_id=interaction.user.id, guild_id=interaction.guild_id
+        )
+        embed = render.study_history(records, self.bot.services.content)
+        if any(r.editable for r in records):
+            await interaction.response.send_message(
+                embed=embed,
+                view=HistoryView(self.bot, interaction.user.id, records),
+                ephemeral=True,
+            )
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 async def setup(bot: MentorBot) -> None:

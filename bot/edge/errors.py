@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot import metrics
+from bot.edge.options import check_options
 from bot.edge.replies import reply
 from bot.services.errors import UserError
 
@@ -83,6 +84,12 @@ class MentorTree(app_commands.CommandTree):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         await report_error(interaction, error)
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Before any command: refuse option values Discord's client would not send."""
+        if interaction.type is discord.InteractionType.application_command:
+            check_options(interaction)
+        return True
 
 
 def reports_errors(

@@ -66,8 +66,16 @@ def audit(entries: Sequence[ModAudit]) -> str:
         return "No moderator actions yet."
     lines = []
     for entry in entries:
-        who = f"<@{entry.moderator_id}>" if entry.moderator_id else "(deleted)"
-        target = f" → <@{entry.target_user_id}>" if entry.target_user_id else ""
+        who = (
+            f"<@{entry.moderator_id}>"
+            if entry.moderator_id
+            else ("Backend Mentor" if entry.action == "carryover" else "(deleted)")
+        )
+        target = (
+            f" → <@{entry.target_user_id}>"
+            if entry.target_user_id
+            else (f" → {entry.target_label}" if entry.target_label else "")
+        )
         amount = f" {entry.amount:+d}" if entry.amount is not None else ""
         lines.append(
             f"`{entry.created_at:%d %b %H:%M}` {who} {entry.action}{amount}{target}: {escape(entry.detail)}"

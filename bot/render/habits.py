@@ -13,7 +13,7 @@ from bot.delivery.outbox import Outcome, State
 from bot.render.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, escape
 from bot.services.reminders import DueReminder, ReminderInfo
 from bot.services.streaks import DayRecord, StreakView
-from bot.services.study import StudyEntry
+from bot.services.study import EDITABLE_DAYS, StudyEntry, StudyRecord
 
 HEATMAP_FILENAME = "streak.png"
 NEWS_TEXT = {
@@ -73,13 +73,13 @@ def streak_card(view: StreakView, name: str) -> discord.Embed:
         embed.add_field(name="News", value="\n".join(lines)[:1024], inline=False)
     embed.set_image(url=f"attachment://{HEATMAP_FILENAME}")
     embed.set_footer(
-        text=f"Last 26 weeks · days counted in {view.timezone} · /streak history shows day by day"
+        text=f"Last 26 weeks · days counted in {view.timezone} · “Last 30 days” shows day by day · /study history lists your entries"
     )
     return embed
 
 
 def history(records: Sequence[DayRecord], name: str) -> discord.Embed:
-    """``/streak history``: the last 30 days, what counted and what happened."""
+    """The streak's "Last 30 days": what counted each day and what happened."""
     lines = []
     for record in records:
         if record.actions:
@@ -97,6 +97,42 @@ def history(records: Sequence[DayRecord], name: str) -> discord.Embed:
     return discord.Embed(
         title=f"{escape(name)} — last 30 days", description="\n".join(lines), colour=BRAND_COLOUR
     )
+
+
+def study_label(record: StudyRecord, content: Content) -> str:
+    """One entry in a line: day, time, duration and skill."""
+    skill = content.skills[record.skill].name if record.skill in content.skills else None
+    return f"{record.day:%a %d %b} · {_duration(record.minutes)}" + (f" · {skill}" if skill else "")
+
+
+def study_history(records: Sequence[StudyRecord], content: Content) -> discord.Embed:
+    """``/study history``: the member's recent entries with their notes."""
+    if not records:
+        return discord.Embed(
+            description="📚 Nothing logged in the last 30 days. `/study log` adds an entry.",
+            colour=BRAND_COLOUR,
+        )
+    lines = []
+    for record in records:
+        line = f"**{escape(study_label(record, content))}**"
+        if record.note:
+            line += f"\n> {escape(record.note)}"
+        lines.append(line)
+    embed = discord.Embed(
+        title="📚 Your study log — last 30 days",
+        description="\n".join(lines)[:4000],
+        colour=BRAND_COLOUR,
+    )
+    embed.set_footer(
+        text=f"Entries of the last {EDITABLE_DAYS} days can be edited or deleted: pick one below."
+    )
+    return embed
+
+
+def study_entry(record: StudyRecord, content: Content) -> str:
+    """One entry, shown before it is edited or deleted."""
+    text = f"**{escape(study_label(record, content))}**"
+    return text + (f"\n> {escape(record.note)}" if record.note else "\n(no note)")
 
 
 def study_logged(entry: StudyEntry, content: Content) -> discord.Embed:

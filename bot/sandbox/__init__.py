@@ -62,6 +62,7 @@ from bot.sandbox.models import (
     SelectMenu,
     User,
 )
+from bot.sandbox.options import Forged
 from bot.sandbox.sandbox import Sandbox, SandboxStats
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "Button",
     "Channel",
     "ChannelType",
+    "Forged",
     "Guild",
     "Member",
     "Message",

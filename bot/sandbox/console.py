@@ -7,9 +7,11 @@ replies print as text with their buttons numbered, and typing a number presses o
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import difflib
 import re
 import sys
+import threading
 from collections.abc import AsyncIterator, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -83,12 +85,71 @@ def parse_command_line(line: str, names: Collection[str] | None = None) -> Comma
     return CommandLine(path=" ".join(path.split()), options=options)
 
 
-def render_message(message: Message, first_number: int = 1) -> tuple[list[str], list[Control]]:
+_MARKUP = re.compile(r"<(?:t:(-?\d{1,13})(?::([tTdDfFR]))?|#(\d{1,20})|@[!&]?(\d{1,20}))>")
+_TIME_FORMATS = {
+    "t": "%H:%M",
+    "T": "%H:%M:%S",
+    "d": "%d/%m/%Y",
+    "D": "%d %B %Y",
+    "f": "%d %B %Y %H:%M",
+    "F": "%A %d %B %Y %H:%M",
+}
+
+
+class Markup:
+    """Turns Discord's ``<t:…:F>``, ``<#channel>`` and ``<@user>`` tags into what a client shows."""
+
+    def __init__(self, sandbox: Sandbox | None = None, *, now: dt.datetime | None = None) -> None:
+        self._sandbox = sandbox
+        self._now = now
+
+    def __call__(self, text: str) -> str:
+        return _MARKUP.sub(self._replace, text)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        stamp, style, channel, mention = match.groups()
+        if stamp is not None:
+            return self._time(int(stamp), style or "f")
+        state = self._sandbox.state if self._sandbox is not None else None
+        if channel is not None:
+            found = state.channels.get(int(channel)) if state else None
+            return f"#{found.name}" if found else "#unknown-channel"
+        if match.group(0).startswith("<@&"):
+            for guild in state.guilds.values() if state else ():
+                if (role := guild.roles.get(int(mention))) is not None:
+                    return f"@{role.name}"
+            return "@unknown-role"
+        user = state.users.get(int(mention)) if state else None
+        return f"@{user.global_name or user.username}" if user else "@unknown-user"
+
+    def _time(self, stamp: int, style: str) -> str:
+        try:
+            when = dt.datetime.fromtimestamp(stamp, dt.UTC).astimezone()
+        except (OverflowError, OSError, ValueError):
+            return f"<t:{stamp}>"
+        if style != "R":
+            return when.strftime(_TIME_FORMATS[style])
+        now = self._now or dt.datetime.now(dt.UTC)
+        seconds = (when - now).total_seconds()
+        amount, unit = abs(seconds), "second"
+        for size, name in ((86400, "day"), (3600, "hour"), (60, "minute")):
+            if amount >= size:
+                amount, unit = amount / size, name
+                break
+        count = round(amount)
+        phrase = f"{count} {unit}{'s' if count != 1 else ''}"
+        return f"in {phrase}" if seconds >= 0 else f"{phrase} ago"
+
+
+def render_message(
+    message: Message, first_number: int = 1, markup: Markup | None = None
+) -> tuple[list[str], list[Control]]:
     """Readable lines for a message, with its buttons and select menus numbered."""
+    readable = markup or Markup()
     lines = ["(only you can see this)"] if message.ephemeral else []
-    lines += message.content.splitlines()
+    lines += readable(message.content).splitlines()
     for embed in message.embeds:
-        lines += _render_embed(embed)
+        lines += readable("\n".join(_render_embed(embed))).splitlines()
     for attachment in message.attachments:
         lines.append(
             f"[file] {attachment.filename} ({attachment.content_type}, {_size(attachment.size)})"
@@ -96,7 +157,7 @@ def render_message(message: Message, first_number: int = 1) -> tuple[list[str], 
     controls: list[Control] = []
     for component in walk_components(message.components):
         if component.get("type") == 10 and component.get("content"):  # components v2 text display
-            lines += component["content"].splitlines()
+            lines += readable(component["content"]).splitlines()
     for control in _controls(message):
         number = first_number + len(controls)
         controls.append(control)
@@ -298,7 +359,7 @@ class Console:
     # -- output --------------------------------------------------------------------------------
 
     def _show(self, message: Message) -> None:
-        lines, controls = render_message(message)
+        lines, controls = render_message(message, markup=Markup(self.sandbox))
         self._shown.add(message.id)
         if controls:
             self._last, self._controls = message, controls
@@ -317,11 +378,32 @@ class Console:
 
 
 async def stdin_lines(prompt: str = "> ") -> AsyncIterator[str]:
-    """Lines from standard input, prompting when it is a terminal; ends at EOF."""
+    """Lines from standard input, prompting when it is a terminal; ends at EOF.
+
+    Lines are read by a daemon thread, not the loop's executor: Ctrl-C cancels the
+    console at once, and the interpreter does not wait for a pending ``input()``
+    (the executor's shutdown would, until Enter).
+    """
     interactive = sys.stdin.isatty()
     loop = asyncio.get_running_loop()
+    wanted = threading.Semaphore(0)  # one release per line asked for: the prompt shows then
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def reader() -> None:
+        while True:
+            wanted.acquire()
+            line = _read_line(prompt if interactive else None)
+            try:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            except RuntimeError:  # the loop is closed: the console has ended
+                return
+            if line is None:
+                return
+
+    threading.Thread(target=reader, name="console-stdin", daemon=True).start()
     while True:
-        line = await loop.run_in_executor(None, _read_line, prompt if interactive else None)
+        wanted.release()
+        line = await lines.get()
         if line is None:
             return
         yield line
@@ -332,5 +414,5 @@ def _read_line(prompt: str | None) -> str | None:
         return sys.stdin.readline() or None
     try:
         return input(prompt)
-    except EOFError:
+    except (EOFError, KeyboardInterrupt):
         return None

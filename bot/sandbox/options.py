@@ -30,6 +30,17 @@ _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 
 
+@dataclass(frozen=True)
+class Forged:
+    """An option value sent exactly as given, unresolved (with ``unchecked=True`` only).
+
+    What a forged or buggy client could send: ``Forged("abc")`` for an integer,
+    ``Forged(10**30)`` for a user, ``Forged(1.5)`` for a choice.
+    """
+
+    value: Any
+
+
 @dataclass
 class OptionContext:
     """Where a command runs: used to resolve users, channels and roles and their permissions."""
@@ -114,7 +125,13 @@ def build(
                 if unchecked
                 else definition
             )
-            option["value"] = convert(checked, values[name], ctx, invocation.resolved, where)
+            value = values[name]
+            if isinstance(value, Forged):
+                if not unchecked:
+                    raise SandboxError(f"{where}: a Forged value needs unchecked=True")
+                option["value"] = value.value
+            else:
+                option["value"] = convert(checked, value, ctx, invocation.resolved, where)
         leaf.append(option)
     container = invocation.options
     options = command.get("options") or []

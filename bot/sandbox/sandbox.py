@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,14 +167,24 @@ class Sandbox:
     def shard_count(self) -> int:
         return self.state.shard_count
 
-    def add_guild(self, name: str, *, shard: int | None = None) -> Guild:
-        """A server with #general (text), a voice channel and a category; the bot is in it."""
-        return self.state.add_guild(name, shard=shard)
+    def add_guild(
+        self, name: str, *, shard: int | None = None, ids: Mapping[str, int] | None = None
+    ) -> Guild:
+        """A server with #general (text), a voice channel and a category; the bot is in it.
+
+        ``ids`` restores known ids ("guild", "category", "general", "voice").
+        """
+        return self.state.add_guild(name, shard=shard, ids=ids)
 
     def add_user(
-        self, username: str, *, global_name: str | None = None, locale: str = "en-US"
+        self,
+        username: str,
+        *,
+        global_name: str | None = None,
+        locale: str = "en-US",
+        id: int | None = None,
     ) -> User:
-        user = self.state.add_user(username, global_name=global_name)
+        user = self.state.add_user(username, global_name=global_name, id=id)
         user.locale = locale
         return user
 
@@ -463,15 +473,36 @@ class Sandbox:
         return await self._result(record, timeout)
 
     async def press(
-        self, message: Message | int, custom_id: str, *, user: User, timeout: float | None = None
+        self,
+        message: Message | int,
+        custom_id: str,
+        *,
+        user: User,
+        timeout: float | None = None,
+        attach: bool = False,
     ) -> Any:
         """Send a button click with any ``custom_id`` from ``message``, as a modified client can.
 
-        Discord does not check that the message has such a button; neither does this. It
-        proves that the bot trusts nothing in a custom id (someone else's post, another
-        server's question).
+        It proves that the bot trusts nothing in a custom id (someone else's post, another
+        server's question). discord.py drops a custom id the message does not carry;
+        ``attach=True`` first puts a button with it on the message (what the bot would
+        see from a stale or doctored message), so the click reaches the bot's own checks.
         """
         message = self._visible_message(message, user)
+        if attach and all(b.custom_id != custom_id for b in message.buttons):
+            message.components.append(
+                {
+                    "type": int(ComponentType.ACTION_ROW),
+                    "components": [
+                        {
+                            "type": int(ComponentType.BUTTON),
+                            "style": 2,
+                            "label": "crafted",
+                            "custom_id": custom_id,
+                        }
+                    ],
+                }
+            )
         data = {"custom_id": custom_id, "component_type": int(ComponentType.BUTTON)}
         record = self._component(message, user, data, f"crafted button {custom_id!r}")
         return await self._result(record, timeout)

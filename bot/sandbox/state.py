@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.sandbox import permissions as perms
@@ -58,19 +58,37 @@ class SandboxState:
 
     # -- world building ------------------------------------------------------------------------
 
-    def add_user(self, username: str, *, global_name: str | None = None, bot: bool = False) -> User:
-        user = User(id=self.ids.next(), username=username, global_name=global_name, bot=bot)
+    def add_user(
+        self,
+        username: str,
+        *,
+        global_name: str | None = None,
+        bot: bool = False,
+        id: int | None = None,
+    ) -> User:
+        user = User(id=id or self.ids.next(), username=username, global_name=global_name, bot=bot)
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, shard: int | None = None) -> Guild:
-        """A server with @everyone, the bot's role, #general, a voice channel and a category."""
+    def add_guild(
+        self, name: str, *, shard: int | None = None, ids: Mapping[str, int] | None = None
+    ) -> Guild:
+        """A server with @everyone, the bot's role, #general, a voice channel and a category.
+
+        ``ids`` gives known ids to "guild", "category", "general" and "voice" (a world
+        restored from an earlier session); the shard then follows from the guild id.
+        """
+        known = dict(ids or {})
+        if "guild" in known:
+            shard = (known["guild"] >> 22) % self.shard_count
         if shard is None:
             shard = len(self.guilds) % self.shard_count
         if not 0 <= shard < self.shard_count:
             raise SandboxError(f"shard {shard} is outside 0..{self.shard_count - 1}")
         guild = Guild(
-            id=self.ids.next_on_shard(shard, self.shard_count), name=name, owner_id=self.owner.id
+            id=known.get("guild") or self.ids.next_on_shard(shard, self.shard_count),
+            name=name,
+            owner_id=self.owner.id,
         )
         guild.roles[guild.id] = Role(
             id=guild.id, guild_id=guild.id, name="@everyone", permissions=perms.EVERYONE_DEFAULT
@@ -81,12 +99,19 @@ class SandboxState:
         bot_role.managed_by = self.bot.id
         self.guilds[guild.id] = guild
         guild.category = self.add_channel(
-            guild, "Text Channels", ChannelType.CATEGORY, announce=False
+            guild, "Text Channels", ChannelType.CATEGORY, announce=False, id=known.get("category")
         )
         guild.general = self.add_channel(
-            guild, "general", ChannelType.TEXT, parent=guild.category, announce=False
+            guild,
+            "general",
+            ChannelType.TEXT,
+            parent=guild.category,
+            announce=False,
+            id=known.get("general"),
         )
-        guild.voice = self.add_channel(guild, "General", ChannelType.VOICE, announce=False)
+        guild.voice = self.add_channel(
+            guild, "General", ChannelType.VOICE, announce=False, id=known.get("voice")
+        )
         self._join(guild, self.owner, [])
         self._join(guild, self.bot, [bot_role.id])
         self.emit("guild_create", guild)
@@ -114,9 +139,10 @@ class SandboxState:
         parent: Channel | None = None,
         topic: str | None = None,
         announce: bool = True,
+        id: int | None = None,
     ) -> Channel:
         channel = Channel(
-            id=self.ids.next(),
+            id=id or self.ids.next(),
             type=type,
             name=name,
             guild_id=guild.id,

@@ -265,6 +265,7 @@ class ChallengeService:
         challenge = self.challenge(challenge_id)
         if guild_id is None:
             raise UserError("Mark challenges done inside a server, where they earn points.")
+        await self._check_offered(guild_id, challenge_id)
         job = ChallengeDone(challenge, guild_id, user_id, display_name, self._clock.now())
         return await self._writer().submit(job)
 
@@ -276,3 +277,20 @@ class ChallengeService:
 
             self._answers = answer_writer(self._db, self._content, GuildContexts())
         return self._answers
+
+    async def _check_offered(self, guild_id: int, challenge_id: str) -> None:
+        """Refuse "I did it" for a challenge never posted in this server (nor this week's)."""
+        if challenge_id == (await self.current(guild_id)).id:
+            return
+        async with self._db.read() as session:
+            posted = await session.scalar(
+                select(ChallengePost.id).where(
+                    ChallengePost.guild_id == guild_id,
+                    ChallengePost.challenge_id == challenge_id,
+                    ChallengePost.message_id.is_not(None),
+                )
+            )
+        if posted is None:
+            raise UserError(
+                "That challenge was not posted in this server; `/challenge` shows this week's."
+            )

@@ -85,7 +85,7 @@ class Services:
         self.reminders = ReminderService(self.db, self.clock)
         self.challenges = ChallengeService(self.db, self.clock, self.content, answers=self.answers)
         self.boards = LeaderboardService(self.db, self.clock, contexts=self.contexts)
-        self.mydata = MyDataService(self.db)
+        self.mydata = MyDataService(self.db, self.clock)
         self.mastery = MasteryService(self.db, self.clock, self.content)
         self.career = CareerService(self.db, self.clock, self.content, self.mastery, self.practice)
         self.assessments = AssessmentService(

@@ -25,6 +25,7 @@ from bot.db.engine import Database
 from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
 from bot.delivery.cadence import Cadence, Days, Occurrence
 from bot.delivery.outbox import Due
+from bot.services import forgetting
 from bot.services.answer_jobs import AnswerWriter, DailyAnswer, OpenPost
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
@@ -439,6 +440,7 @@ class DailyQuizService:
                     .returning(DailyPost.id)
                 )
             )
+            await forgetting.drop_markers(session, closed)
         for post_id in closed:
             self._posts.pop(post_id, None)
         return [await self.result(post_id) for post_id in closed]
@@ -525,6 +527,12 @@ class DailyQuizService:
             raise UserError("That is not one of the choices.")
         if post.closed:
             raise UserError(closed_message(post.shown))
+        async with self._db.read() as session:
+            if await forgetting.answered_before_deletion(session, post_id, user_id):
+                raise UserError(
+                    "You answered this question before deleting your data, so it stays answered; "
+                    "the next one is yours."
+                )
         job = DailyAnswer(post, user_id, display_name, position, self._clock.now())
         return await self._writer().submit(job)
 
@@ -551,7 +559,7 @@ class DailyQuizService:
     async def _read_post(self, post_id: int) -> OpenPost:
         async with self._db.read() as session:
             row = await session.get(DailyPost, post_id)
-            if row is None:
+            if row is None or row.message_id is None:
                 raise UserError("This question is no longer available.")
             shown = await self._shown(session, row)
         post = OpenPost(row.id, row.guild_id, shown, row.closed_at is not None)
@@ -570,7 +578,7 @@ class DailyQuizService:
             right = func.sum(case((QuizAnswer.correct, 1), else_=0))
             rows = await session.execute(
                 select(QuizAnswer.question_id, func.count(), right)
-                .where(QuizAnswer.guild_id == guild_id)
+                .where(QuizAnswer.guild_id == guild_id, QuizAnswer.mode == "daily")
                 .group_by(QuizAnswer.question_id)
                 .having(func.count() >= minimum)
             )

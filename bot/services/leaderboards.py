@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.models import BoardTotal, Member, ModAudit, Season, User
-from bot.services import points
+from bot.services import forgetting, points
 from bot.services.contexts import GuildContexts
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
+from bot.services.text import clean_text
 from bot.services.users import ensure_guild, ensure_member
 
 PAGE_SIZE = 10
@@ -330,8 +331,15 @@ class LeaderboardService:
         self, guild_id: int, *, name: str | None, moderator_id: int
     ) -> tuple[SeasonInfo | None, SeasonInfo]:
         """Close the open season (its standings stay) and open the next one."""
-        if name is not None and not 1 <= len(name.strip()) <= SEASON_NAME_LIMIT:
-            raise UserError(f"A season name can be at most {SEASON_NAME_LIMIT} characters.")
+        if name is not None:
+            name = " ".join(clean_text(name).split())
+            if not name:
+                raise UserError("The season name cannot be empty; leave it out for “Season N”.")
+            if len(name) > SEASON_NAME_LIMIT:
+                raise UserError(
+                    f"A season name can be at most {SEASON_NAME_LIMIT} characters; "
+                    f"yours has {len(name)}."
+                )
         now = self._clock.now()
         try:
             async with self._db.transaction() as session:
@@ -341,6 +349,7 @@ class LeaderboardService:
                 assert current is not None
                 current.ended_at = now
                 await session.flush()
+                await forgetting.drop_carryovers(session, current.id)
                 number = current.number + 1
                 fresh = Season(
                     guild_id=guild_id,
@@ -390,7 +399,7 @@ class LeaderboardService:
         limit = points.Award.ADJUST_LIMIT
         if amount == 0 or not -limit <= amount <= limit:
             raise UserError(f"The amount must be between -{limit} and {limit}, and not 0.")
-        cleaned = " ".join(reason.split())
+        cleaned = " ".join(clean_text(reason).split())
         if not cleaned:
             raise UserError("Give a reason; it goes into the audit log.")
         if len(cleaned) > REASON_LIMIT:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import DeclarativeBase
 
+from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.models import (
     AchievementUnlock,
@@ -39,6 +40,7 @@ from bot.db.models import (
     TimezoneUndo,
     User,
 )
+from bot.services import forgetting
 from bot.services.reminders import KIND as REMINDER
 
 # Tables whose rows belong to the user (deleted through users' ON DELETE CASCADE).
@@ -79,8 +81,9 @@ def _row(obj: DeclarativeBase) -> dict[str, Any]:
 class MyDataService:
     """Export and deletion of one user's data, across every table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the user, as JSON-ready data."""
@@ -111,13 +114,13 @@ class MyDataService:
         return data
 
     async def delete(self, user_id: int) -> bool:
-        """Delete every row about the user; False if there was nothing to delete."""
+        """Delete every row about the user; False if there was nothing to delete.
+
+        Moderation survives in anonymised form (see ``services.forgetting``).
+        """
         async with self._db.transaction() as session:
             existed = await session.get(User, user_id) is not None
-            await session.execute(delete(ModAudit).where(ModAudit.target_user_id == user_id))
-            await session.execute(
-                update(ModAudit).where(ModAudit.moderator_id == user_id).values(moderator_id=None)
-            )
+            await forgetting.forget(session, user_id, self._clock.now())
             for schedule in (QuizSchedule, ChallengeSchedule, RecapSettings):
                 await session.execute(
                     update(schedule).where(schedule.updated_by == user_id).values(updated_by=None)

@@ -19,7 +19,6 @@ from bot.db.upsert import insert_many_ignore
 from bot.services import points
 from bot.services.localtime import local_day, user_timezone
 from bot.services.streak_engine import Advance, StreakState, advance, at_risk, rebuild
-from bot.services.users import ensure_user
 
 HEATMAP_DAYS = 26 * 7
 HISTORY_DAYS = 30
@@ -296,12 +295,11 @@ class StreakService:
         """The member's streak as of now, after counting any days missed since last time."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            await ensure_user(session, user_id, now)
+            # A read: a member nobody has met (or who deleted their data) gets no row.
             user = await session.get(User, user_id, with_for_update=True)
-            assert user is not None
             tz = await user_timezone(session, user_id, guild_id)
             today = local_day(now, tz)
-            state = state_of(user)
+            state = state_of(user) if user is not None else StreakState()
             if state.through is not None and state.through < today - timedelta(days=1):
                 result = advance(
                     state,
@@ -309,9 +307,10 @@ class StreakService:
                     bridged=await _bridged(session, user_id, state.through),
                     today=today,
                 )
-                await _save(session, user, result, now)
+                if user is not None:
+                    await _save(session, user, result, now)
                 state = result.state
-            news = await self._news(session, user_id, mark_seen)
+            news = await self._news(session, user_id, mark_seen) if user is not None else ()
             since = today - timedelta(days=HEATMAP_DAYS)
             rows = (
                 await session.execute(

@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BoardTotal, Guild, Member, User
+from bot.db.models import BoardTotal, Guild, Member, ModAudit, User
 from bot.db.upsert import built_once, dialect_insert, insert_ignore
+from bot.services import forgetting, points
+from bot.services.text import clean_text
 
 NAME_LIMIT = 100
 
@@ -68,7 +70,8 @@ async def ensure_members(
     The common case, known members with the same names, costs one read.
     """
     wanted = {
-        (m.guild_id, m.user_id): m.display_name[:NAME_LIMIT] or str(m.user_id) for m in members
+        (m.guild_id, m.user_id): clean_text(m.display_name)[:NAME_LIMIT] or str(m.user_id)
+        for m in members
     }
     if not wanted:
         return
@@ -91,6 +94,8 @@ async def ensure_members(
             for g, u in missing
         ]
         await session.execute(built_once(session, "ensure-members", _ignore(Member)), rows)
+        for guild_id, user_id in missing:
+            await _joined(session, guild_id, user_id, now)
     for (guild_id, user_id), row in known.items():
         name = wanted[guild_id, user_id]
         if row.left_at is not None:
@@ -105,3 +110,36 @@ async def ensure_members(
                 .where(Member.guild_id == guild_id, Member.user_id == user_id)
                 .values(display_name=name, left_at=None)
             )
+
+
+async def _joined(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> None:
+    """A member's first row in a guild: their streak joins its board, an owed penalty returns.
+
+    The streak may predate the membership (a first private quiz answer, a DM study log).
+    """
+    streak = await session.scalar(select(User.streak_current).where(User.id == user_id))
+    if streak:
+        await points.set_streak_board(session, user_id, streak, now)
+    owed = await forgetting.take_carryover(session, guild_id, user_id)
+    if owed is None:
+        return
+    audit = ModAudit(
+        guild_id=guild_id,
+        moderator_id=None,
+        action="carryover",
+        target_user_id=user_id,
+        amount=owed.amount,
+        detail="penalty carried over from before a data deletion",
+        created_at=now,
+    )
+    session.add(audit)
+    await session.flush()
+    await points.award(
+        session,
+        guild_id=guild_id,
+        user_id=user_id,
+        amount=owed.amount,
+        reason="adjust",
+        ref=str(audit.id),
+        now=now,
+    )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +80,27 @@ def test_log_lines_carry_an_iso_date_in_utc_and_json_is_one_object_per_line() ->
         "logger": "bot.app",
         "message": "Sent daily",
     }
+
+
+def test_discord_unreachable_is_one_line(tmp_path: Path) -> None:
+    """With a token set and nothing listening, `run` says so in one line, no traceback."""
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": "abc.def.ghi",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+        "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
+        "HEALTH_FILE": str(tmp_path / "heartbeat"),
+        "LOG_LEVEL": "WARNING",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot reach Discord" in lines[0], done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

@@ -15,8 +15,9 @@ from bot.db.models.habits import (
 from bot.db.models.learning import LearnedSkill
 from bot.db.models.mastery import QuestionDifficulty, SkillMastery
 from bot.db.models.packs import Pack, PackQuestion, PackSettings, QuestionSubmission
-from bot.db.models.points import BoardTotal, ModAudit, PointsEntry, Season
+from bot.db.models.points import BoardTotal, ModAudit, PenaltyCarryover, PointsEntry, Season
 from bot.db.models.quiz import (
+    AnswerMarker,
     DailyPost,
     GuildQuestionUse,
     QuizAnswer,
@@ -29,6 +30,7 @@ from bot.db.models.rewards import AchievementUnlock, RoleGrant, RoleReward
 __all__ = [
     "AchievementUnlock",
     "Activity",
+    "AnswerMarker",
     "Base",
     "BoardTotal",
     "BotState",
@@ -48,6 +50,7 @@ __all__ = [
     "Pack",
     "PackQuestion",
     "PackSettings",
+    "PenaltyCarryover",
     "PointsEntry",
     "QuestionDifficulty",
     "QuestionSubmission",

@@ -113,6 +113,28 @@ class ModAudit(Base):
     moderator_id: Mapped[int | None] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(30))
     target_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Set when the target deleted their data: "deleted member 3f9a1c", one tag per deletion,
+    # so a moderator still sees that several entries were about one (unnamed) person.
+    target_label: Mapped[str | None] = mapped_column(String(40))
     amount: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PenaltyCarryover(Base):
+    """A negative point adjustment that outlives its member's data deletion, without their id.
+
+    ``digest`` is a keyed hash of (guild, user): the member can be recognised if they come
+    back to that guild during the same season, and the penalty is applied again; it cannot
+    be turned back into an id without the installation's key. Deleted when the season closes.
+    """
+
+    __tablename__ = "penalty_carryovers"
+    __table_args__ = (UniqueConstraint("guild_id", "digest"),)
+
+    id: Mapped[IdPK]
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"))
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -134,3 +134,18 @@ class GuildQuestionUse(Base):
         ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True
     )
     question_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class AnswerMarker(Base):
+    """A daily question answered by someone who has since deleted their data.
+
+    No user id: ``digest`` is a keyed hash of (post, user), enough to refuse a second
+    answer after ``/mydata delete`` and nothing more. Deleted when the post closes.
+    """
+
+    __tablename__ = "answer_markers"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("daily_posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -1,0 +1,152 @@
+"""What ``/mydata delete`` keeps so that deleting data does not undo moderation or the quiz.
+
+Nothing here holds a user id. Two facts survive a deletion, each under a keyed hash
+(HMAC-SHA256 with a random key kept in ``bot_state``), each only as long as it matters:
+
+- an *answer marker* per open daily question the member had answered (``answer_markers``),
+  so the question cannot be answered again after reading the answer; deleted when the
+  question closes;
+- a *penalty carry-over* per server where the member's point adjustments in the open
+  season add up to less than zero (``penalty_carryovers``), applied again if they come
+  back to that server in the same season; deleted when the season closes.
+
+Moderator audit entries about the member stay, with the id replaced by a label made up
+for this deletion ("deleted member 3f9a1c").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    AnswerMarker,
+    BotState,
+    DailyPost,
+    ModAudit,
+    PenaltyCarryover,
+    PointsEntry,
+    QuizAnswer,
+    Season,
+)
+from bot.db.upsert import insert_ignore, insert_many_ignore
+
+KEY_NAME = "deletion-key"
+ADJUST = "adjust"
+
+
+async def _key(session: AsyncSession) -> bytes:
+    """The installation's hashing key, made on first use."""
+    await insert_ignore(session, BotState, key=KEY_NAME, value=secrets.token_hex(32))
+    value = await session.scalar(select(BotState.value).where(BotState.key == KEY_NAME))
+    assert value is not None
+    return bytes.fromhex(value)
+
+
+def _digest(key: bytes, *parts: object) -> str:
+    message = ":".join(str(p) for p in parts).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """Anonymise what must outlive the member's rows; runs before those rows are deleted."""
+    label = f"deleted member {secrets.token_hex(3)}"
+    await session.execute(
+        update(ModAudit)
+        .where(ModAudit.target_user_id == user_id)
+        .values(target_user_id=None, target_label=label)
+    )
+    await session.execute(
+        update(ModAudit).where(ModAudit.moderator_id == user_id).values(moderator_id=None)
+    )
+    open_answered = list(
+        await session.scalars(
+            select(QuizAnswer.post_id)
+            .join(DailyPost, DailyPost.id == QuizAnswer.post_id)
+            .where(QuizAnswer.user_id == user_id, DailyPost.closed_at.is_(None))
+        )
+    )
+    penalties = [
+        (guild_id, season_id, int(total))
+        for guild_id, season_id, total in await session.execute(
+            select(PointsEntry.guild_id, PointsEntry.season_id, func.sum(PointsEntry.amount))
+            .join(Season, Season.id == PointsEntry.season_id)
+            .where(
+                PointsEntry.user_id == user_id,
+                PointsEntry.reason == ADJUST,
+                Season.ended_at.is_(None),
+            )
+            .group_by(PointsEntry.guild_id, PointsEntry.season_id)
+        )
+        if total is not None and total < 0
+    ]
+    if not open_answered and not penalties:
+        return
+    key = await _key(session)
+    await insert_many_ignore(
+        session,
+        AnswerMarker,
+        [{"post_id": p, "digest": _digest(key, "answer", p, user_id)} for p in open_answered],
+    )
+    for guild_id, season_id, total in penalties:
+        await insert_ignore(
+            session,
+            PenaltyCarryover,
+            guild_id=guild_id,
+            season_id=season_id,
+            digest=_digest(key, "penalty", guild_id, user_id),
+            amount=total,
+            created_at=now,
+        )
+
+
+async def answered_before_deletion(session: AsyncSession, post_id: int, user_id: int) -> bool:
+    """Whether the member answered this (still open) daily question before deleting their data."""
+    key = await session.scalar(select(BotState.value).where(BotState.key == KEY_NAME))
+    if key is None:
+        return False
+    digest = _digest(bytes.fromhex(key), "answer", post_id, user_id)
+    found = await session.scalar(
+        select(AnswerMarker.post_id).where(
+            AnswerMarker.post_id == post_id, AnswerMarker.digest == digest
+        )
+    )
+    return found is not None
+
+
+async def take_carryover(
+    session: AsyncSession, guild_id: int, user_id: int
+) -> PenaltyCarryover | None:
+    """The penalty a returning member still owes in this guild's open season, removed from the table."""
+    key = await session.scalar(select(BotState.value).where(BotState.key == KEY_NAME))
+    if key is None:
+        return None
+    digest = _digest(bytes.fromhex(key), "penalty", guild_id, user_id)
+    row = await session.scalar(
+        select(PenaltyCarryover)
+        .join(Season, Season.id == PenaltyCarryover.season_id)
+        .where(
+            PenaltyCarryover.guild_id == guild_id,
+            PenaltyCarryover.digest == digest,
+            Season.ended_at.is_(None),
+        )
+    )
+    if row is not None:
+        await session.execute(delete(PenaltyCarryover).where(PenaltyCarryover.id == row.id))
+    return row
+
+
+async def drop_markers(session: AsyncSession, post_ids: list[int]) -> None:
+    """Closed questions need no markers: nobody can answer them any more."""
+    if post_ids:
+        await session.execute(delete(AnswerMarker).where(AnswerMarker.post_id.in_(post_ids)))
+
+
+async def drop_carryovers(session: AsyncSession, season_id: int) -> None:
+    """A closed season's penalties stay in its standings; nothing is carried further."""
+    await session.execute(delete(PenaltyCarryover).where(PenaltyCarryover.season_id == season_id))
