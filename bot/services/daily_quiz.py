@@ -559,7 +559,9 @@ class DailyQuizService:
     async def _read_post(self, post_id: int) -> OpenPost:
         async with self._db.read() as session:
             row = await session.get(DailyPost, post_id)
-            if row is None or row.message_id is None:
+            # A click can arrive before the post's message id is committed: the message
+            # exists, so the post is answerable; a forged id is refused by the guild check.
+            if row is None:
                 raise UserError("This question is no longer available.")
             shown = await self._shown(session, row)
         post = OpenPost(row.id, row.guild_id, shown, row.closed_at is not None)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import BotState
+from bot.db.upsert import upsert
 
 
 class StateStore:
@@ -19,5 +20,6 @@ class StateStore:
             return await session.scalar(select(BotState.value).where(BotState.key == key))
 
     async def set(self, key: str, value: str) -> None:
+        """Insert or replace; safe when two processes set the same key at once."""
         async with self._db.transaction() as session:
-            await session.merge(BotState(key=key, value=value))
+            await upsert(session, BotState, ["key"], {"key": key, "value": value}, {"value": value})

@@ -52,7 +52,8 @@ async def test_metrics_after_a_scripted_session(tmp_path: Path) -> None:
             await schedule_daily(url, [(world.guild.id, world.guild.general.id)])
             await until(sandbox, lambda: daily_posts(sandbox, world.guild), "the daily question")
             post = daily_posts(sandbox, world.guild)[0]
-            await sandbox.click(post, "A", user=world.bob)
+            verdict = await sandbox.click(post, "A", user=world.bob)
+            assert verdict.embeds, verdict.content
             await until_health(bot, "healthy")  # a heartbeat has updated the gateway gauges
             async with (
                 aiohttp.ClientSession() as http,
