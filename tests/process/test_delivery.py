@@ -63,8 +63,9 @@ async def db_count(url: str, model: type, *where: object) -> int:
 async def until_all_sent(url: str, expected: int, timeout: float = 60) -> None:  # noqa: ASYNC109
     """Until ``expected`` deliveries are recorded as sent (the database is polled)."""
     async with asyncio.timeout(timeout):
-        while await db_count(url, Delivery, Delivery.state == "sent") < expected:
-            await asyncio.sleep(0.5)  # noqa: ASYNC110  # another process writes it: no event here
+        # Another process writes it: there is no event to wait on.
+        while await db_count(url, Delivery, Delivery.state == "sent") < expected:  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
 
 
 def no_tracebacks(*bots: BotProcess) -> None:
