@@ -260,7 +260,7 @@ async def until_health(bot: BotProcess, expected: str, timeout: float = 60) -> N
             if expected in out:
                 assert (code == 0) == out.startswith("healthy"), out
                 return
-            await asyncio.sleep(0.5)  # noqa: ASYNC110  # another process writes it: no event here
+            await asyncio.sleep(0.5)
 
 
 async def test_connection_resets_on_a_post_and_on_a_reminder_dm_are_retried_once(
