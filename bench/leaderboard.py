@@ -932,6 +932,35 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def generate_two_guilds(seed: int, members: int, ledger_rows: int) -> tuple[GuildData, GuildData]:
+    """Guild A (the one measured) and guild B (ten times larger figures, to catch leaks)."""
+    a = generate_guild(
+        seed,
+        guild_id=GUILD_A,
+        timezone=TZ_A,
+        user_base=USER_BASE_A,
+        members=members,
+        rows=ledger_rows,
+        first_ledger_id=1,
+        seasons=(1, 2),
+        scale=1,
+        with_departures=True,
+    )
+    b = generate_guild(
+        seed + 1,
+        guild_id=GUILD_B,
+        timezone=TZ_B,
+        user_base=USER_BASE_B,
+        members=max(100, members // 10),
+        rows=max(1000, ledger_rows // 10),
+        first_ledger_id=ledger_rows + 1,
+        seasons=(3, 3),
+        scale=10,
+        with_departures=False,
+    )
+    return a, b
+
+
 async def run(args: argparse.Namespace) -> None:
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     pg_version = await postgres_version() if "postgresql" in backends else None
@@ -940,30 +969,7 @@ async def run(args: argparse.Namespace) -> None:
     print("machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()), flush=True)
 
     started = time.perf_counter()
-    a = generate_guild(
-        args.seed,
-        guild_id=GUILD_A,
-        timezone=TZ_A,
-        user_base=USER_BASE_A,
-        members=args.members,
-        rows=args.ledger_rows,
-        first_ledger_id=1,
-        seasons=(1, 2),
-        scale=1,
-        with_departures=True,
-    )
-    b = generate_guild(
-        args.seed + 1,
-        guild_id=GUILD_B,
-        timezone=TZ_B,
-        user_base=USER_BASE_B,
-        members=max(100, args.members // 10),
-        rows=max(1000, args.ledger_rows // 10),
-        first_ledger_id=args.ledger_rows + 1,
-        seasons=(3, 3),
-        scale=10,
-        with_departures=False,
-    )
+    a, b = generate_two_guilds(args.seed, args.members, args.ledger_rows)
     guilds = [a, b]
     expected = expected_boards(a)
     members_a = [a.user_id(m) for m in range(a.members)]

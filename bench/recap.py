@@ -60,15 +60,11 @@ from bench._common import (
 )
 from bench.leaderboard import (
     GUILD_A,
-    GUILD_B,
-    TZ_A,
-    TZ_B,
-    USER_BASE_A,
     USER_BASE_B,
     CheckFailed,
     Expected,
     GuildData,
-    generate_guild,
+    generate_two_guilds,
     load_postgres,
     load_sqlite,
     naive,
@@ -447,30 +443,7 @@ async def run(args: argparse.Namespace) -> None:
     print("machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()), flush=True)
 
     started = time.perf_counter()
-    a = generate_guild(
-        args.seed,
-        guild_id=GUILD_A,
-        timezone=TZ_A,
-        user_base=USER_BASE_A,
-        members=args.members,
-        rows=args.ledger_rows,
-        first_ledger_id=1,
-        seasons=(1, 2),
-        scale=1,
-        with_departures=True,
-    )
-    b = generate_guild(
-        args.seed + 1,
-        guild_id=GUILD_B,
-        timezone=TZ_B,
-        user_base=USER_BASE_B,
-        members=max(100, args.members // 10),
-        rows=max(1000, args.ledger_rows // 10),
-        first_ledger_id=args.ledger_rows + 1,
-        seasons=(3, 3),
-        scale=10,
-        with_departures=False,
-    )
+    a, b = generate_two_guilds(args.seed, args.members, args.ledger_rows)
     question_ids = sorted(load_content().questions)
     quiz = generate_quiz(args.seed, a, args.answer_share, question_ids)
     truth = truth_of(a, quiz)
