@@ -44,7 +44,6 @@ from bot.content.catalogue import Content, load_content
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.db.models import QuizAnswer
-from bot.render.career import readiness_chart
 from bot.services import mastery_model as model
 from bot.services import review
 from bot.services.career import CareerService
@@ -52,6 +51,7 @@ from bot.services.mastery import AnsweredQuestion, MasteryService, apply_answers
 from bot.services.practice import PracticeService
 from bot.services.review import ReviewedAnswer, apply_reviews
 from bot.services.users import ensure_user
+from bot.ui.embeds.career import readiness_chart
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 MEMBER = 4242

@@ -73,10 +73,10 @@ from bench.leaderboard import (
 from bot.clock import FrozenClock
 from bot.content.catalogue import load_content
 from bot.db.engine import Database
-from bot.render.recaps import recap_embed
 from bot.services import points
 from bot.services.leaderboards import LeaderboardService
 from bot.services.recaps import Recap, RecapService
+from bot.ui.embeds.recaps import recap_embed
 
 RECAP_MONDAY = date(2026, 11, 16)  # the recap posted that Monday covers 9-15 November
 WEEK_START = RECAP_MONDAY - timedelta(days=7)
@@ -86,7 +86,7 @@ DAILY_DAYS = 28
 CODE_UNDER_TEST = (
     "bot/services/recaps.py",
     "bot/services/leaderboards.py",
-    "bot/render/recaps.py",
+    "bot/ui/embeds/recaps.py",
     "bot/db/models",
     "migrations",
 )

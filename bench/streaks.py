@@ -55,11 +55,11 @@ from bot.clock import FrozenClock  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.db.engine import Database  # noqa: E402
 from bot.db.models import Activity, BoardTotal, Guild, StreakEvent, User  # noqa: E402
-from bot.render.heatmap import render_heatmap  # noqa: E402
 from bot.services.activity import record_activity  # noqa: E402
 from bot.services.streak_engine import rebuild  # noqa: E402
 from bot.services.streaks import HEATMAP_DAYS, StreakService, rebuild_user  # noqa: E402
 from bot.services.users import ensure_member, ensure_user  # noqa: E402
+from bot.ui.heatmap import render_heatmap  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "MENTOR_BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

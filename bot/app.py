@@ -25,10 +25,10 @@ from bot import health, metrics
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.delivery.pipeline import DeliveryPipeline
-from bot.edge.errors import MentorTree, command_label, count_interaction
-from bot.edge.role_rewards import RoleRewardSync
 from bot.scheduling import Scheduler
 from bot.services.container import Services
+from bot.ui.errors import MentorTree, command_label, count_interaction
+from bot.ui.role_rewards import RoleRewardSync
 
 log = logging.getLogger(__name__)
 

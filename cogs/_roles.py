@@ -12,11 +12,11 @@ from discord import app_commands
 
 from bot.app import MentorBot
 from bot.content.schema import Category
-from bot.edge.role_rewards import role_problem
-from bot.render import rewards as render
-from bot.render.style import SUCCESS_COLOUR, escape
 from bot.services.errors import UserError
 from bot.services.rewards import describe
+from bot.ui.embeds import rewards as render
+from bot.ui.role_rewards import role_problem
+from bot.ui.style import SUCCESS_COLOUR, escape
 
 MILESTONE_CHOICES = [
     app_commands.Choice(name="Streak of N days", value="streak"),

@@ -14,10 +14,10 @@ import discord
 from bot.app import MentorBot
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
-from bot.edge.errors import reports_errors
-from bot.render.study_timer import end_notice, timer_card
 from bot.services.errors import UserError
 from bot.services.study_timer import ENDED, KIND, PAUSED, TimerView
+from bot.ui.embeds.study_timer import end_notice, timer_card
+from bot.ui.errors import reports_errors
 
 
 def timer_view(view: TimerView) -> discord.ui.View | None:

@@ -13,11 +13,11 @@ from discord.ext import commands
 from bot.app import MentorBot
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
-from bot.edge.autocomplete import track_choices
-from bot.edge.errors import reports_errors
-from bot.render import career as render
 from bot.services.career import PLAN_KIND
 from bot.services.errors import UserError
+from bot.ui.autocomplete import track_choices
+from bot.ui.embeds import career as render
+from bot.ui.errors import reports_errors
 
 log = logging.getLogger(__name__)
 

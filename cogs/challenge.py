@@ -15,10 +15,10 @@ from bot.app import MentorBot
 from bot.delivery.guild_posts import GuildPostFeed
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Target
-from bot.edge.errors import reports_errors
-from bot.edge.replies import in_time, reply
-from bot.render import habits as render
 from bot.services.challenges import KIND
+from bot.ui.embeds import habits as render
+from bot.ui.errors import reports_errors
+from bot.ui.replies import in_time, reply
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.render.help import help_embed, walk_commands
+from bot.ui.embeds.help import help_embed, walk_commands
 
 
 class Help(commands.Cog):

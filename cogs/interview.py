@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.edge.autocomplete import track_choices
 from bot.services.assessments import INTERVIEW
+from bot.ui.autocomplete import track_choices
 from cogs.quiz import step_message
 
 

@@ -11,10 +11,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.edge.choices import BOARD_CHOICES, PERIOD_CHOICES
-from bot.edge.views import OwnedView
-from bot.render import boards as render
 from bot.services.leaderboards import BoardPage
+from bot.ui.choices import BOARD_CHOICES, PERIOD_CHOICES
+from bot.ui.embeds import boards as render
+from bot.ui.views import OwnedView
 
 log = logging.getLogger(__name__)
 

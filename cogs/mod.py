@@ -10,20 +10,20 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.content.schema import Category
-from bot.edge.checks import missing_channel_permissions, require_manage_server
-from bot.edge.choices import BOARD_CHOICES, PERIOD_CHOICES
-from bot.edge.replies import reply
-from bot.edge.transformers import TimeOfDay, Timezone
-from bot.edge.views import OwnedView
-from bot.render import boards as boards_render
-from bot.render import quiz as quiz_render
-from bot.render.mod import recap_settings_text, settings_embed
-from bot.render.style import SUCCESS_COLOUR, escape
 from bot.services.challenges import WEEKDAYS
 from bot.services.daily_quiz import KIND as DAILY
 from bot.services.errors import UserError
 from bot.services.timeparse import format_hhmm
 from bot.services.zones import ZoneMatch
+from bot.ui.checks import missing_channel_permissions, require_manage_server
+from bot.ui.choices import BOARD_CHOICES, PERIOD_CHOICES
+from bot.ui.embeds import boards as boards_render
+from bot.ui.embeds import quiz as quiz_render
+from bot.ui.embeds.mod import recap_settings_text, settings_embed
+from bot.ui.replies import reply
+from bot.ui.style import SUCCESS_COLOUR, escape
+from bot.ui.transformers import TimeOfDay, Timezone
+from bot.ui.views import OwnedView
 from cogs._roles import RoleRewardCommands
 
 WEEKDAY_CHOICES = [

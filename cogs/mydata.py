@@ -10,8 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.edge.views import OwnedView
-from bot.render.style import ERROR_COLOUR, escape
+from bot.ui.style import ERROR_COLOUR, escape
+from bot.ui.views import OwnedView
 
 
 class ConfirmDelete(OwnedView):

@@ -21,17 +21,17 @@ from bot.content.schema import Category, Level
 from bot.delivery.guild_posts import GuildPostFeed
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Target
-from bot.edge.autocomplete import track_choices
-from bot.edge.errors import reports_errors
-from bot.edge.ids import id_from, require_id
-from bot.edge.replies import in_time
-from bot.render import assessments as assessment_render
-from bot.render import quiz as render
-from bot.render.style import clip
 from bot.services.assessments import INTERVIEW, PLACEMENT, Step
 from bot.services.daily_quiz import KIND, DailyResult
 from bot.services.practice import Prompt
 from bot.services.quiz_bank import ShownQuestion
+from bot.ui.autocomplete import track_choices
+from bot.ui.embeds import assessments as assessment_render
+from bot.ui.embeds import quiz as render
+from bot.ui.errors import reports_errors
+from bot.ui.ids import id_from, require_id
+from bot.ui.replies import in_time
+from bot.ui.style import clip
 
 log = logging.getLogger(__name__)
 

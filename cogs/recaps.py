@@ -10,8 +10,8 @@ from discord.ext import commands
 from bot.app import MentorBot
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
-from bot.render import recaps as render
 from bot.services.recaps import MILESTONES, SEASONAL, WEEKLY
+from bot.ui.embeds import recaps as render
 
 
 class RecapFeed(Feed):

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import MentorBot
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
-from bot.edge.replies import reply
-from bot.edge.transformers import TimeOfDay
-from bot.render import habits as render
 from bot.services.reminders import KIND
 from bot.services.timeparse import format_hhmm
+from bot.ui.embeds import habits as render
+from bot.ui.replies import reply
+from bot.ui.transformers import TimeOfDay
 
 log = logging.getLogger(__name__)
 

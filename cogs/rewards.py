@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.edge.replies import reply
-from bot.render import rewards as render
+from bot.ui.embeds import rewards as render
+from bot.ui.replies import reply
 
 REWARD_SWEEP_SECONDS = 3600
 

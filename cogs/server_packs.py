@@ -27,13 +27,13 @@ from bot.content.schema import Level
 from bot.delivery.cadence import Occurrence
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
-from bot.edge.checks import require_manage_server
-from bot.edge.errors import report_error, reports_errors
-from bot.edge.replies import reply
-from bot.render import packs as render
-from bot.render.style import clip
 from bot.services.errors import UserError
 from bot.services.packs import Submission
+from bot.ui.checks import require_manage_server
+from bot.ui.embeds import packs as render
+from bot.ui.errors import report_error, reports_errors
+from bot.ui.replies import reply
+from bot.ui.style import clip
 
 KIND = "submission"
 NOTICE_WINDOW = timedelta(days=7)

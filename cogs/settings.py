@@ -17,11 +17,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.edge.errors import reports_errors
-from bot.edge.transformers import Timezone
 from bot.services.errors import UserError
 from bot.services.profile import TIMEZONE_COOLDOWN, TimezoneChange
 from bot.services.zones import ZoneMatch, ZoneOption, is_zone, offset_text, warm_up
+from bot.ui.errors import reports_errors
+from bot.ui.transformers import Timezone
 
 _ZONE = r"[A-Za-z0-9/_+\-]{1,64}"
 NOT_YOURS = "These buttons belong to someone else's message; run the command yourself."

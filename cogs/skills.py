@@ -15,12 +15,12 @@ from discord.ext import commands
 from bot.app import MentorBot
 from bot.content.catalogue import Content
 from bot.content.schema import Category, Skill
-from bot.edge.autocomplete import skill_choices
-from bot.edge.errors import reports_errors
-from bot.edge.views import OwnedView
-from bot.render import skills as render
-from bot.render.style import clip
 from bot.services.errors import UserError
+from bot.ui.autocomplete import skill_choices
+from bot.ui.embeds import skills as render
+from bot.ui.errors import reports_errors
+from bot.ui.style import clip
+from bot.ui.views import OwnedView
 from cogs.quiz import start_practice
 
 SLUG = r"(?P<slug>[a-z0-9][a-z0-9-]{0,39})"

@@ -10,10 +10,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.edge.errors import reports_errors
-from bot.edge.ids import id_from, require_id
-from bot.render import habits as render
-from bot.render.heatmap import render_heatmap
+from bot.ui.embeds import habits as render
+from bot.ui.errors import reports_errors
+from bot.ui.heatmap import render_heatmap
+from bot.ui.ids import id_from, require_id
 
 
 class HistoryButton(

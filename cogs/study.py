@@ -7,13 +7,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.edge.autocomplete import skill_choices
-from bot.edge.errors import report_error
-from bot.edge.views import OwnedView
-from bot.render import habits as render
 from bot.services.errors import UserError
 from bot.services.study import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, StudyRecord
 from bot.services.study_timer import DEFAULT_BREAK, DEFAULT_FOCUS, MAX_BREAK, MAX_FOCUS, MIN_FOCUS
+from bot.ui.autocomplete import skill_choices
+from bot.ui.embeds import habits as render
+from bot.ui.errors import report_error
+from bot.ui.views import OwnedView
 from cogs import _study_timer as timer
 
 

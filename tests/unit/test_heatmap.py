@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from bot.render.heatmap import (
+from bot.ui.heatmap import (
     CARD,
     EMPTY,
     HEATMAP_SIZE,

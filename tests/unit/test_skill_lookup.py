@@ -9,7 +9,7 @@ import pytest
 
 from bot.content.catalogue import Content
 from bot.content.search import SkillIndex, normalize
-from bot.render.skills import skill_card
+from bot.ui.embeds.skills import skill_card
 
 LOOKUPS = {
     # aliases and abbreviations

@@ -8,8 +8,8 @@ import discord
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.content.schema import Track
-from bot.render.style import BRAND_COLOUR, SUCCESS_COLOUR, clip
 from bot.services.career import Readiness, WeeklyPlan
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, clip
 
 CHART_WIDTH = 720
 ROW_HEIGHT = 34

@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from bot.edge.errors import report_error
+from bot.ui.errors import report_error
 
 
 class MentorView(discord.ui.View):

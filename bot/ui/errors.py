@@ -11,9 +11,9 @@ import discord
 from discord import app_commands
 
 from bot import metrics
-from bot.edge.options import check_options
-from bot.edge.replies import reply
 from bot.services.errors import UserError
+from bot.ui.options import check_options
+from bot.ui.replies import reply
 
 log = logging.getLogger(__name__)
 

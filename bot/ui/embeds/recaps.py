@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from bot.render.style import BRAND_COLOUR, escape
 from bot.services.recaps import MilestoneBatch, MilestoneLine, Recap
+from bot.ui.style import BRAND_COLOUR, escape
 
 MEDALS = ("🥇", "🥈", "🥉")
 BOARD_TITLES = {"points": "Points", "study": "Study time", "streak": "Streaks"}

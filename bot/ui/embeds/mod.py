@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import discord
 
 from bot.db.models import ModAudit
-from bot.render import boards
-from bot.render.style import BRAND_COLOUR, escape
 from bot.services.challenges import WEEKDAYS, ChallengeSchedulePlan
 from bot.services.daily_quiz import Schedule
 from bot.services.leaderboards import SeasonInfo
 from bot.services.recaps import RecapChannel
+from bot.ui.embeds import boards
+from bot.ui.style import BRAND_COLOUR, escape
 
 
 def settings_embed(

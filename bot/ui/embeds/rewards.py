@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 import discord
 
 from bot.content.catalogue import Content
-from bot.render.style import BRAND_COLOUR, WARNING_COLOUR, clip, escape
 from bot.services.member_card import ProfileCard
 from bot.services.rewards import Reward, describe
+from bot.ui.style import BRAND_COLOUR, WARNING_COLOUR, clip, escape
 
 
 def profile_card(card: ProfileCard, name: str, server: str | None) -> discord.Embed:

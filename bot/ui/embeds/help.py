@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import discord
 from discord import app_commands
 
-from bot.render.style import BRAND_COLOUR
+from bot.ui.style import BRAND_COLOUR
 
 AnyCommand = app_commands.Command | app_commands.Group | app_commands.ContextMenu
 

@@ -8,8 +8,8 @@ import discord
 
 from bot.content.catalogue import SOURCE_COUNT, Content
 from bot.content.schema import Category, Skill
-from bot.render.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, clip, escape
 from bot.services.learning import CategoryProgress, PathStep
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, clip, escape
 
 LEVEL_BADGE = {
     "beginner": "🟢 Beginner",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.render.style import clip
+from bot.ui.style import clip
 
 if TYPE_CHECKING:
     from bot.app import MentorBot

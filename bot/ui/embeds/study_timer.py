@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 
 from bot.content.catalogue import Content
-from bot.render.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR
 from bot.services.study_timer import ENDED, PAUSED, TimerView
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR
 
 
 def _what(view: TimerView, content: Content) -> str:

@@ -10,10 +10,10 @@ import discord
 from bot.content.catalogue import Content
 from bot.content.schema import Challenge
 from bot.delivery.outbox import Outcome, State
-from bot.render.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, escape
 from bot.services.reminders import DueReminder, ReminderInfo
 from bot.services.streaks import DayRecord, StreakView
 from bot.services.study import EDITABLE_DAYS, StudyEntry, StudyRecord
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, escape
 
 HEATMAP_FILENAME = "streak.png"
 NEWS_TEXT = {

@@ -7,10 +7,10 @@ from datetime import date
 import discord
 
 from bot.content.catalogue import Content
-from bot.render.style import BRAND_COLOUR, ERROR_COLOUR, SUCCESS_COLOUR, escape
 from bot.services.daily_quiz import AnswerOutcome, DailyResult, QuestionStat
 from bot.services.practice import Prompt, PromptOutcome
 from bot.services.quiz_bank import ShownQuestion
+from bot.ui.style import BRAND_COLOUR, ERROR_COLOUR, SUCCESS_COLOUR, escape
 
 LETTERS = "ABCD"
 DIFFICULTY_BADGE = {

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import discord
 
 from bot.db.models import ModAudit
-from bot.render.style import BRAND_COLOUR, escape
 from bot.services.leaderboards import BoardPage, SeasonInfo, Standing
+from bot.ui.style import BRAND_COLOUR, escape
 
 BOARD_TITLES = {"points": "Points", "study": "Study time", "streak": "Streaks"}
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}

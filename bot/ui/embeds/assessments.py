@@ -5,9 +5,9 @@ from __future__ import annotations
 import discord
 
 from bot.content.catalogue import Content
-from bot.render.quiz import prompt_question
-from bot.render.style import BRAND_COLOUR, SUCCESS_COLOUR
 from bot.services.assessments import INTERVIEW, PLACEMENT, RunResult, Step, timed_out_note
+from bot.ui.embeds.quiz import prompt_question
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR
 
 
 def step_question(step: Step, content: Content) -> discord.Embed:

@@ -6,8 +6,8 @@ import discord
 
 from bot.content.catalogue import Content
 from bot.content.packfile import MAX_PACK_QUESTIONS, MAX_SERVER_QUESTIONS
-from bot.render.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, clip, escape
 from bot.services.packs import ImportResult, PackSummary, Submission
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, clip, escape
 
 LETTERS = "ABCD"
 

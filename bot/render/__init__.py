@@ -1,1 +1,0 @@
-"""Presentation: embeds, labels and images. No database access, no domain decisions."""

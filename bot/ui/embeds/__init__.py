@@ -1,0 +1,1 @@
+"""Embeds, texts and charts, one module per feature. No database access, no domain decisions."""
