@@ -23,9 +23,9 @@ from bot.content.catalogue import load_content
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.endpoints import point_discord_at, restore_discord_endpoints
-from bot.sandbox import Sandbox
 from bot.scheduling import Scheduler
 from bot.services.container import Services
+from sandbox import Sandbox
 
 START = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 

@@ -34,9 +34,9 @@ from bench._bot import START, BareBot, machine, mentor_bot, running, sandbox, su
 from bot.clock import FrozenClock
 from bot.content.catalogue import load_content
 from bot.db.models import Activity, BoardTotal, PointsEntry, QuizAnswer
-from bot.sandbox import Sandbox
 from bot.services.quiz_bank import ShownQuestion
 from bot.ui.embeds import quiz as render
+from sandbox import Sandbox
 
 DEADLINE = 3.0
 LABELS = {

@@ -92,7 +92,17 @@ async def _run(force_sync: bool = False) -> None:
 
 
 async def _console() -> None:
-    from bot.console_app import run_console
+    # The only place the bot's code reaches the sandbox, and only when asked for it: the bot's
+    # own import graph never includes it, and the runtime image leaves it out.
+    try:
+        from sandbox.console_app import run_console
+    except ModuleNotFoundError as exc:
+        if exc.name != "sandbox":
+            raise
+        raise SettingsError(
+            "the sandbox console is not installed here (the Docker image leaves it out); "
+            "set DISCORD_TOKEN to run the bot, or use a checkout with `make run`."
+        ) from None
 
     settings = load_settings()
     configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)

@@ -9,8 +9,8 @@ import pytest
 from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
-from bot.sandbox import Sandbox
 from bot.services import zones
+from sandbox import Sandbox
 from tests.e2e.harness import START, World, populate, running_mentor, started_sandbox
 
 

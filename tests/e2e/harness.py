@@ -13,9 +13,9 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.endpoints import point_discord_at, restore_discord_endpoints
-from bot.sandbox import Guild, Message, Sandbox, User
 from bot.scheduling import Scheduler
 from bot.services.container import Services
+from sandbox import Guild, Message, Sandbox, User
 from tests.conftest import shipped_content
 
 # A Tuesday morning in UTC; tests move the clock as they need.

@@ -23,7 +23,7 @@ from bot.clock import FrozenClock
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.db.models import Activity, BoardTotal, PointsEntry, QuizAnswer, QuizPrompt, Season
-from bot.sandbox import Message, Sandbox, User
+from sandbox import Message, Sandbox, User
 from tests.conftest import POSTGRES_URL, _drop_postgres_schema, _fresh_postgres_schema, _plain_dsn
 from tests.e2e.harness import World, running_mentor
 from tests.e2e.test_daily_quiz import daily_posts, right_letter, schedule_quiz, tick

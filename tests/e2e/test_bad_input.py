@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.app import MentorBot
 from bot.db.engine import Database
 from bot.db.models import Activity, Base, ModAudit, PointsEntry, QuizSchedule
-from bot.sandbox import Forged, Sandbox
+from sandbox import Forged, Sandbox
 from tests.e2e.harness import World
 
 

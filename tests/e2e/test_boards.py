@@ -15,7 +15,7 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import Base
-from bot.sandbox import Sandbox, SandboxError
+from sandbox import Sandbox, SandboxError
 from tests.e2e.harness import World
 
 MOD_COMMANDS = [

@@ -12,7 +12,7 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import CareerGoal
-from bot.sandbox import Message, Sandbox
+from sandbox import Message, Sandbox
 from tests.e2e.harness import START, World
 from tests.e2e.test_practice import answer
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FrozenClock
-from bot.console_app import build_world
 from bot.db.engine import Database
-from bot.sandbox import Sandbox
-from bot.sandbox.console import Console, Markup, stdin_lines
+from sandbox import Sandbox
+from sandbox.console import Console, Markup, stdin_lines
+from sandbox.console_app import build_world
 from tests.e2e.harness import running_mentor, started_sandbox
 
 

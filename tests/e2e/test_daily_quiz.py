@@ -11,7 +11,7 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import DailyPost, Delivery, QuizAnswer, QuizSchedule
-from bot.sandbox import Message, Sandbox
+from sandbox import Message, Sandbox
 from tests.e2e.harness import START, World, running_mentor
 
 LETTERS = "ABCD"

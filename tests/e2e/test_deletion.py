@@ -8,7 +8,7 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import AnswerMarker, BoardTotal, ModAudit, PenaltyCarryover, QuizAnswer
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.e2e.harness import START, World
 from tests.e2e.test_daily_quiz import daily_posts, right_letter, schedule_quiz, tick
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.e2e.harness import World, running_mentor, started_sandbox
 
 

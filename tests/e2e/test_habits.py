@@ -13,8 +13,8 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import Activity, BoardTotal, ChallengeCompletion, PointsEntry, Reminder
-from bot.sandbox import Sandbox, SandboxError
 from bot.ui.heatmap import HEATMAP_SIZE
+from sandbox import Sandbox, SandboxError
 from tests.e2e.harness import START, World, running_mentor, set_timezone
 
 

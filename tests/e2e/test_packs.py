@@ -24,8 +24,8 @@ from bot.db.models import (
     QuizAnswer,
     QuizPrompt,
 )
-from bot.sandbox import Guild, Message, Modal, Sandbox, SandboxTimeout, User
 from bot.services.errors import UserError
+from sandbox import Guild, Message, Modal, Sandbox, SandboxTimeout, User
 from tests.e2e.harness import START, World
 
 LETTERS = "ABCD"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.e2e.harness import World
 
 PYTHON = sys.executable

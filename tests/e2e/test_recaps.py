@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.app import MentorBot
 from bot.clock import FrozenClock
-from bot.sandbox import Message, Sandbox
+from sandbox import Message, Sandbox
 from tests.e2e.harness import World
 
 

@@ -13,8 +13,8 @@ from bot.clock import FrozenClock
 from bot.content.schema import Category
 from bot.db.engine import Database
 from bot.db.models import AchievementUnlock, RoleGrant, RoleReward, User
-from bot.sandbox import Guild, Role, Sandbox
-from bot.sandbox import permissions as perms
+from sandbox import Guild, Role, Sandbox
+from sandbox import permissions as perms
 from tests.e2e.harness import World
 from tests.e2e.test_boards import _user_references
 from tests.e2e.test_practice import answer

@@ -6,7 +6,7 @@ import pytest
 
 from bot.app import MentorBot
 from bot.content.schema import Category
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.e2e.harness import World
 
 SEED_NAMED = [

@@ -10,7 +10,7 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import Activity, Delivery, StudySession
-from bot.sandbox import Message, Sandbox
+from sandbox import Message, Sandbox
 from tests.e2e.harness import World, running_mentor
 
 

@@ -12,8 +12,8 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import QuizSchedule, Reminder, StreakEvent, TimezoneUndo, User
-from bot.sandbox import Sandbox
-from bot.sandbox.console import Console
+from sandbox import Sandbox
+from sandbox.console import Console
 from tests.e2e.harness import START, World, running_mentor, set_timezone
 
 

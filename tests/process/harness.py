@@ -18,8 +18,8 @@ import asyncpg
 from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT
 from bot.db.engine import Database
-from bot.sandbox import Sandbox
 from bot.services.daily_quiz import DailyQuizService
+from sandbox import Sandbox
 from tests.conftest import POSTGRES_URL, shipped_content
 
 PYTHON = sys.executable

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import DailyPost, Delivery, QuizAnswer
-from bot.sandbox import Guild, Message, Sandbox
 from bot.services.reminders import ReminderService
+from sandbox import Guild, Message, Sandbox
 from tests.e2e.harness import populate, started_sandbox
 from tests.process.harness import (
     BotProcess,

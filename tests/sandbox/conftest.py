@@ -11,7 +11,7 @@ import discord
 import pytest
 
 from bot.endpoints import point_discord_at, restore_discord_endpoints
-from bot.sandbox import Guild, Sandbox, User
+from sandbox import Guild, Sandbox, User
 from tests.sandbox.barebot import BareBot
 
 

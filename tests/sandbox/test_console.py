@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 
-from bot.sandbox import Message, Sandbox, User
-from bot.sandbox.console import CommandLine, Console, parse_command_line, render_message
+from sandbox import Message, Sandbox, User
+from sandbox.console import CommandLine, Console, parse_command_line, render_message
 from tests.sandbox.barebot import BareBot
 from tests.sandbox.conftest import World
 

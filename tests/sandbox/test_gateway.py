@@ -6,7 +6,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.sandbox.barebot import BareBot
 from tests.sandbox.conftest import World, running, started
 

@@ -11,8 +11,8 @@ import pytest
 from discord import app_commands
 from PIL import Image
 
-from bot.sandbox import Modal, Sandbox, SandboxError, SandboxTimeout
-from bot.sandbox.models import walk_components
+from sandbox import Modal, Sandbox, SandboxError, SandboxTimeout
+from sandbox.models import walk_components
 from tests.sandbox.barebot import BareBot
 from tests.sandbox.conftest import World, populate, running, started
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.sandbox.barebot import BareBot
 from tests.sandbox.conftest import World, populate, running, started
 

@@ -11,8 +11,8 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.sandbox import Sandbox
-from bot.sandbox.snowflake import snowflake_time_ms
+from sandbox import Sandbox
+from sandbox.snowflake import snowflake_time_ms
 from tests.sandbox.barebot import BareBot
 from tests.sandbox.conftest import World
 

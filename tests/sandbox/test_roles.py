@@ -8,8 +8,8 @@ from collections.abc import Callable
 import discord
 import pytest
 
-from bot.sandbox import Sandbox
-from bot.sandbox import permissions as perms
+from sandbox import Sandbox
+from sandbox import permissions as perms
 from tests.sandbox.barebot import BareBot
 from tests.sandbox.conftest import World
 

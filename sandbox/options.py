@@ -6,11 +6,11 @@ import mimetypes
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox import payloads
-from bot.sandbox.commands import SUB_COMMAND, SUB_COMMAND_GROUP
-from bot.sandbox.errors import SandboxError
-from bot.sandbox.models import Attachment, Channel, Guild, Member, Role, User
-from bot.sandbox.state import SandboxState
+from sandbox import payloads
+from sandbox.commands import SUB_COMMAND, SUB_COMMAND_GROUP
+from sandbox.errors import SandboxError
+from sandbox.models import Attachment, Channel, Guild, Member, Role, User
+from sandbox.state import SandboxState
 
 Json = dict[str, Any]
 

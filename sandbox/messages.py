@@ -11,9 +11,9 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.sandbox import permissions as perms
-from bot.sandbox.errors import EMPTY_MESSAGE, ApiError, api_error, invalid_form
-from bot.sandbox.models import (
+from sandbox import permissions as perms
+from sandbox.errors import EMPTY_MESSAGE, ApiError, api_error, invalid_form
+from sandbox.models import (
     COMPONENTS_V2,
     EPHEMERAL,
     LOADING,
@@ -25,7 +25,7 @@ from bot.sandbox.models import (
     User,
     walk_components,
 )
-from bot.sandbox.state import SandboxState
+from sandbox.state import SandboxState
 
 Json = dict[str, Any]
 

@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from bot.sandbox.commands import SUB_COMMAND, SUB_COMMAND_GROUP
-from bot.sandbox.errors import SandboxError
-from bot.sandbox.models import (
+from sandbox.commands import SUB_COMMAND, SUB_COMMAND_GROUP
+from sandbox.errors import SandboxError
+from sandbox.models import (
     SELECT_TYPES,
     Button,
     Channel,
@@ -29,8 +29,8 @@ from bot.sandbox.models import (
     User,
     walk_components,
 )
-from bot.sandbox.options import leaf_options
-from bot.sandbox.sandbox import Sandbox
+from sandbox.options import leaf_options
+from sandbox.sandbox import Sandbox
 
 BANNER = """\
 Backend Mentor: offline sandbox

@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.sandbox.errors import SandboxTimeout
+from sandbox.errors import SandboxTimeout
 
 T = TypeVar("T")
 

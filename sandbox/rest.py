@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from bot.sandbox import payloads
-from bot.sandbox import permissions as perms
-from bot.sandbox.commands import CommandStore
-from bot.sandbox.errors import (
+from sandbox import payloads
+from sandbox import permissions as perms
+from sandbox.commands import CommandStore
+from sandbox.errors import (
     CANNOT_DM,
     CANNOT_EDIT_OTHERS,
     MISSING_ACCESS,
@@ -31,12 +31,12 @@ from bot.sandbox.errors import (
     ApiError,
     api_error,
 )
-from bot.sandbox.gateway import Gateway
-from bot.sandbox.interactions import Interactions
-from bot.sandbox.messages import MessageWriter, read_body
-from bot.sandbox.models import Channel, ChannelType, Guild, Member, Message
-from bot.sandbox.ratelimit import RateLimiter, Verdict
-from bot.sandbox.state import SandboxState
+from sandbox.gateway import Gateway
+from sandbox.interactions import Interactions
+from sandbox.messages import MessageWriter, read_body
+from sandbox.models import Channel, ChannelType, Guild, Member, Message
+from sandbox.ratelimit import RateLimiter, Verdict
+from sandbox.state import SandboxState
 
 API = "/api/v10"
 NONCE_WINDOW_SECONDS = 300.0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.sandbox.errors import UNKNOWN_COMMAND, api_error, invalid_form
-from bot.sandbox.snowflake import SnowflakeFactory
+from sandbox.errors import UNKNOWN_COMMAND, api_error, invalid_form
+from sandbox.snowflake import SnowflakeFactory
 
 Json = dict[str, Any]
 

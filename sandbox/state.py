@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.sandbox import permissions as perms
-from bot.sandbox.errors import SandboxError
-from bot.sandbox.models import (
+from sandbox import permissions as perms
+from sandbox.errors import SandboxError
+from sandbox.models import (
     Attachment,
     Channel,
     ChannelType,
@@ -19,8 +19,8 @@ from bot.sandbox.models import (
     Role,
     User,
 )
-from bot.sandbox.snowflake import SnowflakeFactory
-from bot.sandbox.waiting import ChangeSignal
+from sandbox.snowflake import SnowflakeFactory
+from sandbox.waiting import ChangeSignal
 
 Listener = Callable[[str, Any], None]
 """Receives (event, object) for every change: message_create, channel_update, guild_create…"""

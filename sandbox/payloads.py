@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.sandbox.models import (
+from sandbox.models import (
     Attachment,
     Channel,
     ChannelType,
@@ -16,7 +16,7 @@ from bot.sandbox.models import (
     Role,
     User,
 )
-from bot.sandbox.state import SandboxState
+from sandbox.state import SandboxState
 
 Json = dict[str, Any]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT, Settings
 from bot.endpoints import point_discord_at, restore_discord_endpoints
 from bot.runner import build_bot
-from bot.sandbox import Guild, Sandbox, User
-from bot.sandbox.console import BANNER, Console, stdin_lines
+from sandbox import Guild, Sandbox, User
+from sandbox.console import BANNER, Console, stdin_lines
 
 CONSOLE_DATABASE = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'sandbox.db'}"
 # The ids of the sandbox server, its channels and its people, so that every console

@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox import payloads
-from bot.sandbox import permissions as perms
-from bot.sandbox.errors import (
+from sandbox import payloads
+from sandbox import permissions as perms
+from sandbox.errors import (
     ALREADY_ACKNOWLEDGED,
     UNKNOWN_CHANNEL,
     UNKNOWN_INTERACTION,
@@ -20,9 +20,9 @@ from bot.sandbox.errors import (
     api_error,
     invalid_form,
 )
-from bot.sandbox.gateway import Gateway
-from bot.sandbox.messages import MessageWriter, Upload
-from bot.sandbox.models import (
+from sandbox.gateway import Gateway
+from sandbox.messages import MessageWriter, Upload
+from sandbox.models import (
     EPHEMERAL,
     LOADING,
     Channel,
@@ -32,7 +32,7 @@ from bot.sandbox.models import (
     Modal,
     User,
 )
-from bot.sandbox.state import SandboxState
+from sandbox.state import SandboxState
 
 Json = dict[str, Any]
 

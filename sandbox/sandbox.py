@@ -14,11 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox import permissions as perms
-from bot.sandbox.commands import CommandStore
-from bot.sandbox.errors import SandboxError
-from bot.sandbox.gateway import Gateway
-from bot.sandbox.interactions import (
+from sandbox import permissions as perms
+from sandbox.commands import CommandStore
+from sandbox.errors import SandboxError
+from sandbox.gateway import Gateway
+from sandbox.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
     MESSAGE_COMPONENT,
@@ -28,8 +28,8 @@ from bot.sandbox.interactions import (
     PendingInteraction,
     modal_submission,
 )
-from bot.sandbox.messages import MessageWriter
-from bot.sandbox.models import (
+from sandbox.messages import MessageWriter
+from sandbox.models import (
     Channel,
     ChannelType,
     ComponentType,
@@ -41,11 +41,11 @@ from bot.sandbox.models import (
     SelectMenu,
     User,
 )
-from bot.sandbox.options import OptionContext, build, convert
-from bot.sandbox.ratelimit import RateLimiter
-from bot.sandbox.rest import API, Fault, FaultKind, RestApi
-from bot.sandbox.state import SandboxState
-from bot.sandbox.waiting import within
+from sandbox.options import OptionContext, build, convert
+from sandbox.ratelimit import RateLimiter
+from sandbox.rest import API, Fault, FaultKind, RestApi
+from sandbox.state import SandboxState
+from sandbox.waiting import within
 
 ChannelRef = Channel | int
 MessageCheck = Callable[[Message], bool]

@@ -14,10 +14,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.sandbox import payloads
-from bot.sandbox.errors import SandboxError
-from bot.sandbox.models import Channel, Guild, Message, Role
-from bot.sandbox.state import SandboxState
+from sandbox import payloads
+from sandbox.errors import SandboxError
+from sandbox.models import Channel, Guild, Message, Role
+from sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """A local Discord for tests, benchmarks and the offline console.
 
-The sandbox serves enough of Discord's REST API v10 and JSON gateway (zlib-stream) for the
-unmodified discord.py client, and plays Discord's users for tests::
+The sandbox serves enough of Discord's REST API v10 and JSON gateway (zlib-stream or
+zstd-stream) for the unmodified discord.py client, and plays Discord's users for tests::
 
     from bot.endpoints import point_discord_at
-    from bot.sandbox import Sandbox
+    from sandbox import Sandbox
 
     sandbox = await Sandbox(shard_count=1).start()     # 127.0.0.1, ephemeral port
     point_discord_at(sandbox.api_base, gateway_url=sandbox.gateway_url)
@@ -48,8 +48,8 @@ burst. Every wait raises SandboxTimeout naming what it awaited; ``internal_error
 sandbox bugs (answered 503) and should stay empty.
 """
 
-from bot.sandbox.errors import SandboxError, SandboxTimeout
-from bot.sandbox.models import (
+from sandbox.errors import SandboxError, SandboxTimeout
+from sandbox.models import (
     Attachment,
     Button,
     Channel,
@@ -62,8 +62,8 @@ from bot.sandbox.models import (
     SelectMenu,
     User,
 )
-from bot.sandbox.options import Forged
-from bot.sandbox.sandbox import Sandbox, SandboxStats
+from sandbox.options import Forged
+from sandbox.sandbox import Sandbox, SandboxStats
 
 __all__ = [
     "Attachment",
