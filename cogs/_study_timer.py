@@ -7,7 +7,6 @@ the end of a session is a delivery feed, so it fires on time after a restart too
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import discord
 
@@ -16,8 +15,8 @@ from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.services.errors import UserError
 from bot.services.study_timer import ENDED, KIND, PAUSED, TimerView
+from bot.ui.buttons import ID, PersistentButton, one_of
 from bot.ui.embeds.study_timer import end_notice, timer_card
-from bot.ui.errors import reports_errors
 
 
 def timer_view(view: TimerView) -> discord.ui.View | None:
@@ -38,29 +37,22 @@ LOOK = {
 
 
 class TimerButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"study:(?P<action>pause|resume|stop):(?P<id>\d{1,19})",
+    PersistentButton,
+    custom_id="study:{action}:{session_id}",
+    action=one_of(*LOOK),
+    session_id=ID,
 ):
     """Pause, resume or stop a focus session; only its owner may."""
 
+    action: str
+    session_id: int
+
     def __init__(self, session_id: int, action: str) -> None:
         label, emoji, style = LOOK[action]
-        super().__init__(
-            discord.ui.Button(
-                label=label, emoji=emoji, style=style, custom_id=f"study:{action}:{session_id}"
-            )
-        )
-        self.session_id = session_id
-        self.action = action
+        button = discord.ui.Button(label=label, emoji=emoji, style=style)
+        super().__init__(button, action=action, session_id=session_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> TimerButton:
-        return cls(int(match["id"]), match["action"])
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = interaction.client.services
         act = {
             "pause": services.timer.pause,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -16,36 +15,24 @@ from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.services.career import PLAN_KIND
 from bot.services.errors import UserError
 from bot.ui.autocomplete import track_choices
+from bot.ui.buttons import ID, PersistentButton
 from bot.ui.embeds import career as render
-from bot.ui.errors import reports_errors
 
 log = logging.getLogger(__name__)
 
 
-class RegeneratePlan(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"career:plan:(?P<user>\d{1,20})"
-):
+class RegeneratePlan(PersistentButton, custom_id="career:plan:{user_id}", user_id=ID):
     """Builds the plan again from the latest answers (only for the member it belongs to)."""
 
+    user_id: int
+
     def __init__(self, user_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Regenerate",
-                emoji="🔄",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"career:plan:{user_id}",
-            )
+        button = discord.ui.Button(
+            label="Regenerate", emoji="🔄", style=discord.ButtonStyle.secondary
         )
-        self.user_id = user_id
+        super().__init__(button, user_id=user_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> RegeneratePlan:
-        return cls(int(match["user"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         if interaction.user.id != self.user_id:
             raise UserError("This plan belongs to someone else; run `/career plan` for yours.")
         plan = await interaction.client.services.career.plan(self.user_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -16,8 +15,8 @@ from bot.delivery.guild_posts import GuildPostFeed
 from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Target
 from bot.services.challenges import KIND
+from bot.ui.buttons import PersistentButton, matching
 from bot.ui.embeds import habits as render
-from bot.ui.errors import reports_errors
 from bot.ui.replies import in_time, reply
 
 log = logging.getLogger(__name__)
@@ -30,29 +29,19 @@ def done_view(challenge_id: str) -> discord.ui.View:
 
 
 class DoneButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"chal:done:(?P<id>[a-z0-9-]{1,40})"
+    PersistentButton,
+    custom_id="chal:done:{challenge_id}",
+    challenge_id=matching(r"[a-z0-9-]{1,40}"),
 ):
     """Marks a challenge done for the member who presses it, once."""
 
+    challenge_id: str
+
     def __init__(self, challenge_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="I did it",
-                emoji="🏁",
-                style=discord.ButtonStyle.success,
-                custom_id=f"chal:done:{challenge_id}",
-            )
-        )
-        self.challenge_id = challenge_id
+        button = discord.ui.Button(label="I did it", emoji="🏁", style=discord.ButtonStyle.success)
+        super().__init__(button, challenge_id=challenge_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> DoneButton:
-        return cls(match["id"])
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = interaction.client
         completing = bot.services.challenges.complete(
             user_id=interaction.user.id,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -26,14 +25,15 @@ from bot.services.daily_quiz import KIND, DailyResult
 from bot.services.practice import Prompt
 from bot.services.quiz_bank import ShownQuestion
 from bot.ui.autocomplete import track_choices
+from bot.ui.buttons import ID, POSITION, PersistentButton
 from bot.ui.embeds import assessments as assessment_render
 from bot.ui.embeds import quiz as render
-from bot.ui.errors import reports_errors
-from bot.ui.ids import id_from, require_id
 from bot.ui.replies import in_time
 from bot.ui.style import clip
 
 log = logging.getLogger(__name__)
+
+Button = discord.ui.Button[discord.ui.View]
 
 DIFFICULTY_CHOICES = [
     app_commands.Choice(name=level.value.capitalize(), value=level.value) for level in Level
@@ -44,14 +44,11 @@ def _bot(interaction: discord.Interaction[MentorBot]) -> MentorBot:
     return interaction.client
 
 
-def _choice_button(
-    custom_id: str, position: int, *, disabled: bool = False, right: bool = False
-) -> discord.ui.Button:
+def _choice_button(position: int, *, disabled: bool = False, right: bool = False) -> Button:
     """A lettered answer button; green when it is shown disabled as the right answer."""
     return discord.ui.Button(
         label=render.LETTERS[position],
         style=discord.ButtonStyle.success if right else discord.ButtonStyle.secondary,
-        custom_id=custom_id,
         disabled=disabled,
     )
 
@@ -68,14 +65,8 @@ def closed_view(post_id: int, shown: ShownQuestion) -> discord.ui.View:
     """The choice buttons, disabled, with the right one green."""
     view = discord.ui.View(timeout=None)
     for position in range(len(shown.order)):
-        view.add_item(
-            _choice_button(
-                f"quiz:d:{post_id}:{position}",
-                position,
-                disabled=True,
-                right=position == shown.right_position,
-            )
-        )
+        button = _choice_button(position, disabled=True, right=position == shown.right_position)
+        view.add_item(DailyChoice(post_id, position, button))
     return view
 
 
@@ -96,25 +87,23 @@ def after_answer_view(prompt: Prompt) -> discord.ui.View:
 
 
 class DailyChoice(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:d:(?P<post>\d{1,19}):(?P<pos>[0-3])"
+    PersistentButton,
+    custom_id="quiz:d:{post_id}:{position}",
+    post_id=ID,
+    position=POSITION,
 ):
     """A choice on a guild's daily question."""
 
-    def __init__(self, post_id: int, position: int) -> None:
-        super().__init__(_choice_button(f"quiz:d:{post_id}:{position}", position))
-        self.post_id = post_id
-        self.position = position
+    post_id: int
+    position: int
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> DailyChoice:
-        return cls(id_from(match["post"]), int(match["pos"]))
+    def __init__(self, post_id: int, position: int, button: Button | None = None) -> None:
+        button = button or _choice_button(position)
+        super().__init__(button, post_id=post_id, position=position)
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         answering = _bot(interaction).services.daily.answer(
-            post_id=require_id(self.post_id),
+            post_id=self.post_id,
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
@@ -129,27 +118,23 @@ class DailyChoice(
 
 
 class PromptChoice(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"quiz:p:(?P<prompt>\d{1,19}):(?P<pos>[0-3])",
+    PersistentButton,
+    custom_id="quiz:p:{prompt_id}:{position}",
+    prompt_id=ID,
+    position=POSITION,
 ):
     """A choice on a private practice or review question."""
 
+    prompt_id: int
+    position: int
+
     def __init__(self, prompt_id: int, position: int) -> None:
-        super().__init__(_choice_button(f"quiz:p:{prompt_id}:{position}", position))
-        self.prompt_id = prompt_id
-        self.position = position
+        super().__init__(_choice_button(position), prompt_id=prompt_id, position=position)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> PromptChoice:
-        return cls(id_from(match["prompt"]), int(match["pos"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = _bot(interaction).services
         answering = services.practice.answer(
-            prompt_id=require_id(self.prompt_id),
+            prompt_id=self.prompt_id,
             user_id=interaction.user.id,
             display_name=interaction.user.display_name,
             position=self.position,
@@ -164,35 +149,19 @@ class PromptChoice(
             await interaction.response.edit_message(embed=embed, view=view)
 
 
-class NextPrompt(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:n:(?P<prompt>\d{1,19})"
-):
+class NextPrompt(PersistentButton, custom_id="quiz:n:{prompt_id}", prompt_id=ID):
     """Continues a practice or review session with the same settings."""
 
+    prompt_id: int
+
     def __init__(self, prompt_id: int, label: str = "Next question") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji="➡️",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"quiz:n:{prompt_id}",
-            )
-        )
-        self.prompt_id = prompt_id
+        button = discord.ui.Button(label=label, emoji="➡️", style=discord.ButtonStyle.primary)
+        super().__init__(button, prompt_id=prompt_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> NextPrompt:
-        return cls(id_from(match["prompt"]), item.label or "Next question")
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = _bot(interaction)
         guild_id = interaction.guild_id
-        previous = await bot.services.practice.prompt(
-            require_id(self.prompt_id), interaction.user.id, guild_id
-        )
+        previous = await bot.services.practice.prompt(self.prompt_id, interaction.user.id, guild_id)
         if previous.mode in (PLACEMENT, INTERVIEW):
             step = await bot.services.assessments.next(
                 previous, user_id=interaction.user.id, guild_id=guild_id

@@ -14,7 +14,6 @@ import asyncio
 import io
 import re
 from datetime import datetime, timedelta
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -29,9 +28,10 @@ from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.services.errors import UserError
 from bot.services.packs import Submission
+from bot.ui.buttons import ID, PersistentButton, one_of
 from bot.ui.checks import require_manage_server
 from bot.ui.embeds import packs as render
-from bot.ui.errors import report_error, reports_errors
+from bot.ui.errors import report_error
 from bot.ui.replies import reply
 from bot.ui.style import clip
 
@@ -208,29 +208,22 @@ _ACTIONS = {
 
 
 class ReviewButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"pack:s:(?P<action>[aer]):(?P<id>\d{1,19})",
+    PersistentButton,
+    custom_id="pack:s:{action}:{submission_id}",
+    action=one_of(*_ACTIONS),
+    submission_id=ID,
 ):
     """Approve, edit or reject one submission."""
 
+    action: str
+    submission_id: int
+
     def __init__(self, action: str, submission_id: int) -> None:
         label, style = _ACTIONS[action]
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=style, custom_id=f"pack:s:{action}:{submission_id}"
-            )
-        )
-        self.action = action
-        self.submission_id = submission_id
+        button = discord.ui.Button(label=label, style=style)
+        super().__init__(button, action=action, submission_id=submission_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> ReviewButton:
-        return cls(match["action"], int(match["id"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         guild_id = _guild(interaction)
         packs = _bot(interaction).services.packs
         if self.action == "a":

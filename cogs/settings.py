@@ -8,7 +8,6 @@ so they work after a restart.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,7 @@ from bot.app import MentorBot
 from bot.services.errors import UserError
 from bot.services.profile import TIMEZONE_COOLDOWN, TimezoneChange
 from bot.services.zones import ZoneMatch, ZoneOption, is_zone, offset_text, warm_up
-from bot.ui.errors import reports_errors
+from bot.ui.buttons import ID, PersistentButton, matching
 from bot.ui.transformers import Timezone
 
 _ZONE = r"[A-Za-z0-9/_+\-]{1,64}"
@@ -28,36 +27,23 @@ NOT_YOURS = "These buttons belong to someone else's message; run the command you
 
 
 class SaveZoneButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=rf"tz:save:(?P<user>\d{{1,20}}):(?P<zone>{_ZONE})",
+    PersistentButton, custom_id="tz:save:{user_id}:{zone}", user_id=ID, zone=matching(_ZONE)
 ):
     """Saves the zone in its custom_id as the presser's timezone (only the asker may press)."""
 
-    def __init__(self, user_id: int, zone: str, label: str, *, primary: bool = True) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label[:80],
-                style=discord.ButtonStyle.success if primary else discord.ButtonStyle.secondary,
-                custom_id=f"tz:save:{user_id}:{zone}",
-            )
-        )
-        self.user_id = user_id
-        self.zone = zone
+    user_id: int
+    zone: str
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[MentorBot],
-        item: discord.ui.Button,
-        match: re.Match[str],
-    ) -> SaveZoneButton:
-        return cls(int(match["user"]), match["zone"], item.label or match["zone"])
+    def __init__(self, user_id: int, zone: str, label: str, *, primary: bool = True) -> None:
+        style = discord.ButtonStyle.success if primary else discord.ButtonStyle.secondary
+        super().__init__(
+            discord.ui.Button(label=label[:80], style=style), user_id=user_id, zone=zone
+        )
 
     async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
         return await _owner_only(interaction, self.user_id)
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         if not is_zone(self.zone):  # a custom_id this bot did not make
             raise UserError("That button names no timezone I know; run /settings timezone again.")
         bot = interaction.client
@@ -77,70 +63,41 @@ class SaveZoneButton(
         await interaction.response.edit_message(content=text, view=view)
 
 
-class CancelZoneButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"tz:cancel:(?P<user>\d{1,20})"
-):
+class CancelZoneButton(PersistentButton, custom_id="tz:cancel:{user_id}", user_id=ID):
     """Leaves the timezone as it is."""
+
+    user_id: int
 
     def __init__(self, user_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Cancel",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"tz:cancel:{user_id}",
-            )
+            discord.ui.Button(label="Cancel", style=discord.ButtonStyle.secondary),
+            user_id=user_id,
         )
-        self.user_id = user_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[MentorBot],
-        item: discord.ui.Button,
-        match: re.Match[str],
-    ) -> CancelZoneButton:
-        return cls(int(match["user"]))
 
     async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
         return await _owner_only(interaction, self.user_id)
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         await interaction.response.edit_message(
             content="Nothing changed: your timezone stays as it was.", view=None
         )
 
 
-class UndoZoneButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"tz:undo:(?P<user>\d{1,20})"
-):
+class UndoZoneButton(PersistentButton, custom_id="tz:undo:{user_id}", user_id=ID):
     """Puts back the timezone from before the latest change (for 10 minutes)."""
+
+    user_id: int
 
     def __init__(self, user_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Undo",
-                emoji="↩️",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"tz:undo:{user_id}",
-            )
+            discord.ui.Button(label="Undo", emoji="↩️", style=discord.ButtonStyle.danger),
+            user_id=user_id,
         )
-        self.user_id = user_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[MentorBot],
-        item: discord.ui.Button,
-        match: re.Match[str],
-    ) -> UndoZoneButton:
-        return cls(int(match["user"]))
 
     async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
         return await _owner_only(interaction, self.user_id)
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = interaction.client
         change = await bot.services.profile.undo_timezone(self.user_id, interaction.guild_id)
         note = await _follow(bot, self.user_id, change.timezone)

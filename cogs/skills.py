@@ -6,8 +6,6 @@ working on old messages after the bot restarts.
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -17,13 +15,12 @@ from bot.content.catalogue import Content
 from bot.content.schema import Category, Skill
 from bot.services.errors import UserError
 from bot.ui.autocomplete import skill_choices
+from bot.ui.buttons import SLUG, PersistentButton, PersistentSelect
 from bot.ui.embeds import skills as render
-from bot.ui.errors import reports_errors
 from bot.ui.style import clip
 from bot.ui.views import OwnedView
 from cogs.quiz import start_practice
 
-SLUG = r"(?P<slug>[a-z0-9][a-z0-9-]{0,39})"
 CATEGORY_CHOICES = [app_commands.Choice(name=c.label, value=c.value) for c in Category]
 
 
@@ -43,53 +40,31 @@ def card_view(skill: Skill, content: Content) -> discord.ui.View:
     return view
 
 
-class QuizMeButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:quiz:{SLUG}"):
+class QuizMeButton(PersistentButton, custom_id="skill:quiz:{slug}", slug=SLUG):
     """Starts a private practice question on this skill."""
 
+    slug: str
+
     def __init__(self, slug: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Quiz me",
-                emoji="🧠",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"skill:quiz:{slug}",
-            )
-        )
-        self.slug = slug
+        button = discord.ui.Button(label="Quiz me", emoji="🧠", style=discord.ButtonStyle.primary)
+        super().__init__(button, slug=slug)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> QuizMeButton:
-        return cls(match["slug"])
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         await start_practice(interaction, topic=self.slug, difficulty=None)
 
 
-class LearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:learn:{SLUG}"):
+class LearnButton(PersistentButton, custom_id="skill:learn:{slug}", slug=SLUG):
     """Marks the skill learned for whoever presses it."""
 
+    slug: str
+
     def __init__(self, slug: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Mark as learned",
-                emoji="✅",
-                style=discord.ButtonStyle.success,
-                custom_id=f"skill:learn:{slug}",
-            )
+        button = discord.ui.Button(
+            label="Mark as learned", emoji="✅", style=discord.ButtonStyle.success
         )
-        self.slug = slug
+        super().__init__(button, slug=slug)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> LearnButton:
-        return cls(match["slug"])
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = _bot(interaction).services
         skill = services.content.skills.get(self.slug)
         if skill is None:
@@ -110,25 +85,16 @@ class LearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:l
         await interaction.response.send_message(text, view=view, ephemeral=True)
 
 
-class UnlearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:unlearn:{SLUG}"):
+class UnlearnButton(PersistentButton, custom_id="skill:unlearn:{slug}", slug=SLUG):
     """Takes a learned mark back."""
 
+    slug: str
+
     def __init__(self, slug: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Undo", style=discord.ButtonStyle.secondary, custom_id=f"skill:unlearn:{slug}"
-            )
-        )
-        self.slug = slug
+        button = discord.ui.Button(label="Undo", style=discord.ButtonStyle.secondary)
+        super().__init__(button, slug=slug)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> UnlearnButton:
-        return cls(match["slug"])
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = _bot(interaction).services
         removed = await services.learning.unmark_learned(interaction.user.id, self.slug)
         name = (
@@ -144,39 +110,26 @@ class UnlearnButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill
         await interaction.response.edit_message(content=text, view=None)
 
 
-class OpenRelatedSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"skill:open:{SLUG}"):
+class OpenRelatedSelect(PersistentSelect, custom_id="skill:open:{slug}", slug=SLUG):
     """A menu of prerequisites and related skills; picking one shows its card privately."""
 
-    def __init__(
-        self, slug: str, options: list[str] | None = None, content: Content | None = None
-    ) -> None:
-        select = discord.ui.Select(
+    slug: str
+
+    def __init__(self, slug: str, options: list[str], content: Content) -> None:
+        select: discord.ui.Select[discord.ui.View] = discord.ui.Select(
             placeholder="Open a related skill…",
-            custom_id=f"skill:open:{slug}",
             options=[
                 discord.SelectOption(
                     label=content.skills[s].name,
                     value=s,
                     description=clip(content.skills[s].summary, 100),
                 )
-                for s in (options or [])
-            ]
-            if content
-            else [discord.SelectOption(label="…", value="-")],
+                for s in options
+            ],
         )
-        super().__init__(select)
-        self.slug = slug
+        super().__init__(select, slug=slug)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Select, match: Any
-    ) -> OpenRelatedSelect:
-        made = cls(match["slug"])
-        made.item.options = item.options
-        return made
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         content = _bot(interaction).services.content
         chosen = content.skills.get(self.item.values[0]) if self.item.values else None
         if chosen is None:
@@ -191,27 +144,16 @@ class OpenRelatedSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"s
         )
 
 
-class ShowSkillButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"skill:show:{SLUG}"):
+class ShowSkillButton(PersistentButton, custom_id="skill:show:{slug}", slug=SLUG):
     """A "did you mean" suggestion: turns the message into that skill's card."""
 
+    slug: str
+
     def __init__(self, slug: str, label: str = "Show") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=clip(label, 80),
-                style=discord.ButtonStyle.primary,
-                custom_id=f"skill:show:{slug}",
-            )
-        )
-        self.slug = slug
+        button = discord.ui.Button(label=clip(label, 80), style=discord.ButtonStyle.primary)
+        super().__init__(button, slug=slug)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> ShowSkillButton:
-        return cls(match["slug"], item.label or "Show")
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         content = _bot(interaction).services.content
         skill = content.skills.get(self.slug)
         if skill is None:

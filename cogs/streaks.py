@@ -3,45 +3,31 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot
+from bot.ui.buttons import ID, PersistentButton
 from bot.ui.embeds import habits as render
-from bot.ui.errors import reports_errors
 from bot.ui.heatmap import render_heatmap
-from bot.ui.ids import id_from, require_id
 
 
-class HistoryButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"streak:history:(?P<user>\d{1,20})"
-):
+class HistoryButton(PersistentButton, custom_id="streak:history:{user_id}", user_id=ID):
     """Shows the streak owner's last 30 days, privately, to whoever presses it."""
 
+    user_id: int
+
     def __init__(self, user_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Last 30 days",
-                emoji="📅",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"streak:history:{user_id}",
-            )
+        button = discord.ui.Button(
+            label="Last 30 days", emoji="📅", style=discord.ButtonStyle.secondary
         )
-        self.user_id = user_id
+        super().__init__(button, user_id=user_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[MentorBot], item: discord.ui.Button, match: Any
-    ) -> HistoryButton:
-        return cls(id_from(match["user"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         bot = interaction.client
-        records = await bot.services.streaks.history(require_id(self.user_id), interaction.guild_id)
+        records = await bot.services.streaks.history(self.user_id, interaction.guild_id)
         name = await _display_name(interaction, self.user_id)
         await interaction.response.send_message(embed=render.history(records, name), ephemeral=True)
 

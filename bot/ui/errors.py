@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -90,25 +87,3 @@ class MentorTree(app_commands.CommandTree):
         if interaction.type is discord.InteractionType.application_command:
             check_options(interaction)
         return True
-
-
-def reports_errors(
-    callback: Callable[[Any, discord.Interaction], Awaitable[None]],
-) -> Callable[[Any, discord.Interaction], Awaitable[None]]:
-    """Wrap a dynamic item's callback so its failures reach the user like a command's.
-
-    discord.py only logs exceptions raised in ``DynamicItem.callback``; without this
-    the user would see Discord's generic "This interaction failed".
-    """
-
-    @functools.wraps(callback)
-    async def wrapper(self: Any, interaction: discord.Interaction) -> None:
-        label = type(self).__name__
-        try:
-            await callback(self, interaction)
-        except Exception as exc:
-            await report_error(interaction, exc, label=label)
-        else:
-            count_interaction(interaction, label, "ok")
-
-    return wrapper
