@@ -9,21 +9,23 @@ retries and repeated sweeps never unlock anything twice. Once the transaction co
 subscribers (the role-reward sync) hear which member changed and what was unlocked.
 
 ``after`` finds the catalogue through the database it writes to (:meth:`Achievements.attach`),
-so the write paths need no extra argument and a batched writer can call it per member.
+so the write paths need no extra argument; a batched writer calls ``after_many`` once for
+the members of its batch (a few statements for all of them).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,7 +44,7 @@ from bot.db.models import (
     StreakEvent,
     User,
 )
-from bot.db.upsert import insert_for
+from bot.db.upsert import built_once, dialect_insert
 from bot.services.points import period_keys
 
 log = logging.getLogger(__name__)
@@ -104,66 +106,112 @@ def _count(*where: Any) -> Any:
     return select(func.count()).where(*where).scalar_subquery()
 
 
-def _figure_queries(user_id: int) -> dict[RuleKind, Any]:
-    """One scalar subquery per counted figure, so any set of them is one round trip."""
+def _figure_columns() -> dict[RuleKind, Any]:
+    """One figure per counted kind, for the ``users`` row of the outer query (correlated)."""
+    user = User.id
     return {
-        RuleKind.ANSWERS: _count(QuizAnswer.user_id == user_id),
-        RuleKind.DAILY_ANSWERS: _count(QuizAnswer.user_id == user_id, QuizAnswer.mode == "daily"),
-        RuleKind.RIGHT_ANSWERS: _count(QuizAnswer.user_id == user_id, QuizAnswer.correct),
-        RuleKind.STREAK_DAYS: select(User.streak_best).where(User.id == user_id).scalar_subquery(),
+        RuleKind.ANSWERS: _count(QuizAnswer.user_id == user),
+        RuleKind.DAILY_ANSWERS: _count(QuizAnswer.user_id == user, QuizAnswer.mode == "daily"),
+        RuleKind.RIGHT_ANSWERS: _count(QuizAnswer.user_id == user, QuizAnswer.correct),
+        RuleKind.STREAK_DAYS: User.streak_best,
         RuleKind.STUDY_MINUTES: select(func.coalesce(func.sum(Activity.minutes), 0))
-        .where(Activity.user_id == user_id)
+        .where(Activity.user_id == user)
         .scalar_subquery(),
-        RuleKind.STUDY_SESSIONS: _count(Activity.user_id == user_id, Activity.kind == "study"),
+        RuleKind.STUDY_SESSIONS: _count(Activity.user_id == user, Activity.kind == "study"),
         RuleKind.ACTIVE_DAYS: select(func.count(func.distinct(Activity.local_day)))
-        .where(Activity.user_id == user_id)
+        .where(Activity.user_id == user)
         .scalar_subquery(),
-        RuleKind.CHALLENGES_DONE: _count(ChallengeCompletion.user_id == user_id),
-        RuleKind.SKILLS_LEARNED: _count(LearnedSkill.user_id == user_id),
+        RuleKind.CHALLENGES_DONE: _count(ChallengeCompletion.user_id == user),
+        RuleKind.SKILLS_LEARNED: _count(LearnedSkill.user_id == user),
         RuleKind.FREEZES_USED: _count(
-            StreakEvent.user_id == user_id, StreakEvent.kind == "freeze_used"
+            StreakEvent.user_id == user, StreakEvent.kind == "freeze_used"
         ),
     }
 
 
+_COUNTED = tuple(_figure_columns())
+_USERS = bindparam("users", expanding=True)
+
+
+@functools.cache
+def _figures_statement(kinds: tuple[RuleKind, ...]) -> Any:
+    """Members' figures for ``kinds``: one row per member, built once per set of kinds."""
+    columns = _figure_columns()
+    return select(User.id, *(columns[k] for k in kinds)).where(User.id.in_(_USERS))
+
+
+_days_statement = (
+    select(Activity.user_id, Activity.local_day).where(Activity.user_id.in_(_USERS)).distinct()
+)
+_learned_statement = select(LearnedSkill.user_id, LearnedSkill.skill).where(
+    LearnedSkill.user_id.in_(_USERS)
+)
+_unlocked_statement = select(AchievementUnlock.user_id, AchievementUnlock.achievement_id).where(
+    AchievementUnlock.user_id.in_(_USERS)
+)
+
+
 async def read_figures(
     session: AsyncSession,
-    user_id: int,
-    kinds: set[RuleKind],
+    needs: Mapping[int, Set[RuleKind]],
     content: Content,
     *,
-    perfect_weeks_needed: int = 1,
-) -> Figures:
-    """The member's figures for ``kinds`` only: one query, plus the day or skill list when a
-    perfect-week or per-category rule could now hold."""
-    wanted = set(kinds)
+    perfect_weeks_needed: Mapping[int, int] | None = None,
+) -> dict[int, Figures]:
+    """Each member's figures for the kinds they ``need`` (user id → kinds).
+
+    One query for every member's counts, plus one for the days of those whose perfect-week
+    rule could now hold and one for the skills of those with a per-category rule. A
+    member may get figures beyond their needs; missing ones count as zero.
+    """
+    weeks_needed = perfect_weeks_needed or {}
+    wanted: set[RuleKind] = set().union(*needs.values())
     if RuleKind.PERFECT_WEEKS in wanted:
         wanted.add(RuleKind.ACTIVE_DAYS)
     if RuleKind.SKILLS_LEARNED_IN_CATEGORY in wanted:
         wanted.add(RuleKind.SKILLS_LEARNED)
-    queries = _figure_queries(user_id)
-    order = [k for k in queries if k in wanted]
-    counts: dict[RuleKind, int] = {}
+    order = tuple(k for k in _COUNTED if k in wanted)
+    counts: dict[int, dict[RuleKind, int]] = {user_id: {} for user_id in needs}
     if order:
-        row = (await session.execute(select(*(queries[k] for k in order)))).one()
-        counts = {k: int(v or 0) for k, v in zip(order, row, strict=True)}
-    if (
-        RuleKind.PERFECT_WEEKS in kinds
-        and counts.get(RuleKind.ACTIVE_DAYS, 0) >= 7 * perfect_weeks_needed
-    ):
-        days = await session.scalars(
-            select(Activity.local_day).where(Activity.user_id == user_id).distinct()
-        )
-        counts[RuleKind.PERFECT_WEEKS] = perfect_weeks(days)
-    by_category: dict[Category, int] = {}
-    if RuleKind.SKILLS_LEARNED_IN_CATEGORY in kinds and counts.get(RuleKind.SKILLS_LEARNED):
-        slugs = await session.scalars(
-            select(LearnedSkill.skill).where(LearnedSkill.user_id == user_id)
-        )
-        by_category = dict(
-            Counter(content.skills[s].category for s in slugs if s in content.skills)
-        )
-    return Figures(counts, by_category)
+        rows = await session.execute(_figures_statement(order), {"users": sorted(needs)})
+        for user_id, *values in rows:
+            counts[user_id] = {k: int(v or 0) for k, v in zip(order, values, strict=True)}
+    weekly = sorted(
+        u
+        for u, kinds in needs.items()
+        if RuleKind.PERFECT_WEEKS in kinds
+        and counts[u].get(RuleKind.ACTIVE_DAYS, 0) >= 7 * weeks_needed.get(u, 1)
+    )
+    if weekly:
+        days: dict[int, list[date]] = {u: [] for u in weekly}
+        for user_id, day in await session.execute(_days_statement, {"users": weekly}):
+            days[user_id].append(day)
+        for user_id, active in days.items():
+            counts[user_id][RuleKind.PERFECT_WEEKS] = perfect_weeks(active)
+    by_category: dict[int, Counter[Category]] = {}
+    learners = sorted(
+        u
+        for u, kinds in needs.items()
+        if RuleKind.SKILLS_LEARNED_IN_CATEGORY in kinds and counts[u].get(RuleKind.SKILLS_LEARNED)
+    )
+    if learners:
+        by_category = {u: Counter() for u in learners}
+        for user_id, slug in await session.execute(_learned_statement, {"users": learners}):
+            if slug in content.skills:
+                by_category[user_id][content.skills[slug].category] += 1
+    return {
+        u: Figures(counts[u], dict(by_category.get(u, {})))  # type: ignore[arg-type]
+        for u in needs
+    }
+
+
+def _unlock_insert(dialect: str) -> Any:
+    table = AchievementUnlock.__table__
+    return (
+        dialect_insert(dialect, table)
+        .on_conflict_do_nothing()
+        .returning(table.c.user_id, table.c.achievement_id)
+    )
 
 
 # -- unlocking -----------------------------------------------------------------------------
@@ -178,7 +226,8 @@ class Unlocked:
     achievements: tuple[str, ...]
 
 
-Listener = Callable[[Unlocked], None]
+Listener = Callable[[Sequence[Unlocked]], None]
+"""Hears the members of one commit together (one call per commit, not per member)."""
 
 
 class Achievements:
@@ -199,68 +248,93 @@ class Achievements:
         _BOUND[self._db.engine.sync_engine] = self
 
     def subscribe(self, listener: Listener) -> None:
-        """Call ``listener`` (soon, on the event loop) after each commit that touched a member."""
+        """Call ``listener`` (soon, on the event loop) after each commit that touched members."""
         self._listeners.append(listener)
 
     def _publish(self, changes: list[Unlocked]) -> None:
-        for change in changes:
-            for listener in self._listeners:
-                try:
-                    listener(change)
-                except Exception:  # a listener's bug must not break the writer
-                    log.exception("achievement listener failed for %s", change)
+        if not changes:
+            return
+        for listener in self._listeners:
+            try:
+                listener(changes)
+            except Exception:  # a listener's bug must not break the writer
+                log.exception("achievement listener failed for %s", changes)
 
     async def evaluate(
         self,
         session: AsyncSession,
-        *,
-        user_id: int,
-        guild_id: int | None,
+        members: Sequence[tuple[int, int | None]],
         now: datetime,
-        weekly_rank: int | None = None,
-    ) -> list[str]:
-        """Unlock every achievement the member now meets; the ids that were new, in order."""
-        unlocked = set(
-            await session.scalars(
-                select(AchievementUnlock.achievement_id).where(AchievementUnlock.user_id == user_id)
-            )
-        )
-        locked = [a for a in self.catalogue if a.id not in unlocked]
-        if weekly_rank is None:
-            locked = [a for a in locked if a.rule.kind != RuleKind.WEEKLY_RANK]
+        *,
+        weekly_ranks: Mapping[int, int] | None = None,
+    ) -> dict[int, list[str]]:
+        """Unlock every achievement each (user id, guild id) member now meets, all at once.
+
+        A few statements whatever the number of members. Returns the ids that were new,
+        per user, in catalogue order. A user listed twice (answers in two servers in one
+        batch) is evaluated once, and the unlocks name the first server. Rank achievements
+        are considered only for the users in ``weekly_ranks`` (user id → best rank).
+        """
+        where: dict[int, int | None] = {}
+        for user_id, guild_id in members:
+            where.setdefault(user_id, guild_id)
+        if not where:
+            return {}
+        ranks = weekly_ranks or {}
+        unlocked: dict[int, set[str]] = {u: set() for u in where}
+        for user_id, achievement_id in await session.execute(
+            _unlocked_statement, {"users": sorted(where)}
+        ):
+            unlocked[user_id].add(achievement_id)
+        locked: dict[int, list[Achievement]] = {}
+        for user_id in where:
+            candidates = [
+                a
+                for a in self.catalogue
+                if a.id not in unlocked[user_id]
+                and (a.rule.kind != RuleKind.WEEKLY_RANK or user_id in ranks)
+            ]
+            if candidates:
+                locked[user_id] = candidates
         if not locked:
-            return []
-        kinds = {a.rule.kind for a in locked}
-        weeks = min(
-            (a.rule.threshold or 1 for a in locked if a.rule.kind == RuleKind.PERFECT_WEEKS),
-            default=1,
-        )
+            return {}
         figures = await read_figures(
-            session, user_id, kinds, self._content, perfect_weeks_needed=weeks
+            session,
+            {u: {a.rule.kind for a in candidates} for u, candidates in locked.items()},
+            self._content,
+            perfect_weeks_needed={
+                u: min(
+                    (a.rule.threshold or 1 for a in c if a.rule.kind == RuleKind.PERFECT_WEEKS),
+                    default=1,
+                )
+                for u, c in locked.items()
+            },
         )
-        if weekly_rank is not None:
-            figures = Figures(figures.counts, figures.learned_by_category, weekly_rank)
-        met = newly_met(locked, figures, self.category_sizes)
-        if not met:
-            return []
-        statement = (
-            insert_for(session, AchievementUnlock)
-            .values(
-                [
+        met: dict[int, list[str]] = {}
+        rows: list[dict[str, Any]] = []
+        for user_id, candidates in locked.items():
+            found = figures[user_id]
+            if user_id in ranks:
+                found = Figures(found.counts, found.learned_by_category, ranks[user_id])
+            ids = newly_met(candidates, found, self.category_sizes)
+            if ids:
+                met[user_id] = ids
+                rows += [
                     {
                         "user_id": user_id,
                         "achievement_id": achievement_id,
-                        "guild_id": guild_id,
+                        "guild_id": where[user_id],
                         "unlocked_at": now,
                     }
-                    for achievement_id in met
+                    for achievement_id in ids
                 ]
-            )
-            .on_conflict_do_nothing()
-            .returning(AchievementUnlock.achievement_id)
+        if not rows:
+            return {}
+        inserted = await session.execute(
+            built_once(session, "achievement-unlocks", _unlock_insert), rows
         )
-        added = set(await session.scalars(statement))
-        return [a for a in met if a in added]
+        added = set(inserted.tuples().all())
+        return {u: [a for a in ids if (u, a) in added] for u, ids in met.items()}
 
     # -- reading -------------------------------------------------------------------------
 
@@ -324,11 +398,12 @@ class Achievements:
                         .limit(deepest)
                     )
                 )
-                for rank, user_id in enumerate(top, start=1):
-                    new = await self.evaluate(
-                        session, user_id=user_id, guild_id=guild_id, now=now, weekly_rank=rank
-                    )
-                    if new:
+                ranks = {user_id: rank for rank, user_id in enumerate(top, start=1)}
+                unlocked = await self.evaluate(
+                    session, [(u, guild_id) for u in top], now, weekly_ranks=ranks
+                )
+                for user_id in top:
+                    if new := unlocked.get(user_id):
                         count += len(new)
                         changes.append(Unlocked(user_id, guild_id, tuple(new)))
         self._publish(changes)
@@ -344,23 +419,35 @@ _PENDING = "achievements.pending"
 async def after(
     session: AsyncSession, *, user_id: int, guild_id: int | None, now: datetime
 ) -> list[str]:
-    """Evaluate the member's achievements inside the caller's transaction.
+    """``after_many`` for one member; the ids unlocked now."""
+    return (await after_many(session, [(user_id, guild_id)], now)).get(user_id, [])
 
-    Call it after writing anything a rule counts. Returns the ids unlocked now; after
-    the transaction commits, the catalogue's subscribers hear about the member. A
-    database no catalogue is attached to (a bare service in a unit test) unlocks nothing.
+
+async def after_many(
+    session: AsyncSession, members: Sequence[tuple[int, int | None]], now: datetime
+) -> dict[int, list[str]]:
+    """Evaluate the (user id, guild id) members' achievements inside the caller's transaction.
+
+    Call it after writing anything a rule counts; a batch of members costs a few
+    statements, not a few per member. Returns the ids unlocked now, per user; after the
+    transaction commits, the catalogue's subscribers hear about each member. A database
+    no catalogue is attached to (a bare service in a unit test) unlocks nothing.
     """
     bind: Any = session.bind
     engine = getattr(bind, "sync_engine", bind)
     catalogue = _BOUND.get(engine) if engine is not None else None
-    if catalogue is None:
-        return []
-    new = await catalogue.evaluate(session, user_id=user_id, guild_id=guild_id, now=now)
+    if catalogue is None or not members:
+        return {}
+    new = await catalogue.evaluate(session, members, now)
     pending: list[Unlocked] | None = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = []
         _on_commit(session, catalogue, pending)
-    pending.append(Unlocked(user_id, guild_id, tuple(new)))
+    told: set[int] = set()
+    for user_id, guild_id in members:
+        first = user_id not in told
+        told.add(user_id)
+        pending.append(Unlocked(user_id, guild_id, tuple(new.get(user_id, ())) if first else ()))
     return new
 
 

@@ -151,6 +151,7 @@ async def record_activities(
     await on_activities(
         session, [(a.user_id, day) for a, day in zip(actions, days, strict=True)], states, now
     )
-    for user_id, guild_id in dict.fromkeys((a.user_id, a.guild_id) for a in actions):
-        await achievements.after(session, user_id=user_id, guild_id=guild_id, now=now)
+    await achievements.after_many(
+        session, list(dict.fromkeys((a.user_id, a.guild_id) for a in actions)), now
+    )
     return [Logged(i, d) for i, d in zip(ids, days, strict=True)]

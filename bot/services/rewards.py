@@ -9,7 +9,7 @@ harmless (adding a role a member holds is a no-op on Discord too).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -265,8 +265,12 @@ class RewardService:
         )
 
     async def _changes(
-        self, session: AsyncSession, rewards: Iterable[RoleReward], user_id: int | None
+        self,
+        session: AsyncSession,
+        rewards: Iterable[RoleReward],
+        user_ids: Collection[int] | None,
     ) -> list[RoleChange]:
+        """The changes ``rewards`` call for, for ``user_ids`` only (None: everyone)."""
         # A day of slack covers every timezone: a streak is alive until its owner's local
         # day after ``streak_alive_until`` has surely ended.
         cutoff = self._clock.now() - timedelta(days=1)
@@ -281,9 +285,9 @@ class RewardService:
                 )
             eligible_q = self._eligible(reward, cutoff, seasons[reward.guild_id])
             granted_q = select(RoleGrant.user_id).where(RoleGrant.reward_id == reward.id)
-            if user_id is not None:
-                eligible_q = eligible_q.where(eligible_q.selected_columns[0] == user_id)
-                granted_q = granted_q.where(RoleGrant.user_id == user_id)
+            if user_ids is not None:
+                eligible_q = eligible_q.where(eligible_q.selected_columns[0].in_(user_ids))
+                granted_q = granted_q.where(RoleGrant.user_id.in_(user_ids))
             eligible = set(await session.scalars(eligible_q))
             granted = set(await session.scalars(granted_q))
 
@@ -303,20 +307,28 @@ class RewardService:
             )
             return await self._changes(session, list(rewards), None)
 
-    async def changes_for_member(
-        self, user_id: int, guild_id: int | None = None
-    ) -> list[RoleChange]:
-        """Grants and removals due for one member, in one server or every server they are in."""
+    async def changes_for_members(self, user_ids: Collection[int]) -> list[RoleChange]:
+        """Grants and removals due for these members, in every server they are in.
+
+        One read when none of their servers has a reward (the common case after a batch).
+        """
+        if not user_ids:
+            return []
         async with self._db.read() as session:
-            query = select(RoleReward).where(
-                RoleReward.guild_id.in_(select(Member.guild_id).where(Member.user_id == user_id))
+            rewards = list(
+                await session.scalars(
+                    select(RoleReward)
+                    .where(
+                        RoleReward.guild_id.in_(
+                            select(Member.guild_id).where(Member.user_id.in_(user_ids))
+                        )
+                    )
+                    .order_by(RoleReward.id)
+                )
             )
-            if guild_id is not None:
-                query = query.where(RoleReward.guild_id == guild_id)
-            rewards = list(await session.scalars(query))
             if not rewards:
                 return []
-            return await self._changes(session, rewards, user_id)
+            return await self._changes(session, rewards, user_ids)
 
     async def granted_to(self, user_id: int) -> list[RoleChange]:
         """Every role the bot gave the member, as removals (for /mydata delete)."""

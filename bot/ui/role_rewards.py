@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Collection, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -60,9 +60,9 @@ class RoleRewardSync:
 
     # -- entry points --------------------------------------------------------------------
 
-    def on_unlocked(self, change: Unlocked) -> None:
-        """After a member's activity committed: check their rewards soon, off the reply path."""
-        self._soon(self.member(change.user_id))
+    def on_unlocked(self, changes: Sequence[Unlocked]) -> None:
+        """After members' activity committed: check their rewards soon, off the reply path."""
+        self._soon(self.members(sorted({change.user_id for change in changes})))
 
     def guild_soon(self, guild_id: int) -> None:
         """After a reward was added: give it to the members who already qualify."""
@@ -95,13 +95,13 @@ class RoleRewardSync:
             async with asyncio.timeout(grace):
                 await self.idle()
 
-    async def member(self, user_id: int) -> int:
-        """Grant or remove what one member's milestones call for; how many roles changed."""
+    async def members(self, user_ids: Collection[int]) -> int:
+        """Grant or remove what these members' milestones call for; how many roles changed."""
         try:
-            changes = await self.bot.services.rewards.changes_for_member(user_id)
+            changes = await self.bot.services.rewards.changes_for_members(user_ids)
             return await self.apply(changes)
         except Exception:
-            log.exception("role reward check failed for member %s", user_id)
+            log.exception("role reward check failed for members %s", sorted(user_ids))
             return 0
 
     async def sweep(self) -> int:

@@ -17,9 +17,9 @@ from bot.db.engine import Database
 from bot.db.models import AchievementUnlock
 from bot.services import achievements
 from bot.services.achievements import Achievements, Figures, holds, newly_met, perfect_weeks
-from bot.services.activity import record_activity
+from bot.services.activity import Action, record_activities, record_activity
 from bot.services.container import Services
-from bot.services.users import ensure_user
+from bot.services.users import ensure_guild, ensure_user
 from tests.unit.test_content import _append, _copy_data
 
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -137,7 +137,7 @@ def test_perfect_weeks_need_monday_to_sunday() -> None:
 async def test_concurrent_writes_unlock_once(db: Database, content: Content) -> None:
     services = Services(db=db, clock=FrozenClock(NOW), content=content)
     heard: list[achievements.Unlocked] = []
-    services.achievements.subscribe(heard.append)
+    services.achievements.subscribe(heard.extend)
     async with db.transaction() as session:
         await ensure_user(session, 42, NOW)
     skills = ["git", "http", "sql", "docker", "linux", "rest"]
@@ -178,3 +178,50 @@ async def test_perfect_week_and_a_whole_category_unlock(db: Database, content: C
     await services.learning.mark_learned(7, vcs[-1])
     total, recent = await services.achievements.of_member(7)
     assert total == count_ + 1 and recent[0][0].id == "all-version-control"
+
+
+async def test_a_batch_of_members_unlocks_what_each_one_meets(
+    db: Database, content: Content
+) -> None:
+    """One evaluation for a batch: each member gets their own unlocks, a member seen in two
+    servers is evaluated once (the first server named), and every member is announced."""
+    services = Services(db=db, clock=FrozenClock(NOW), content=content)
+    heard: list[achievements.Unlocked] = []
+    services.achievements.subscribe(heard.extend)
+    async with db.transaction() as session:
+        for user_id in (1, 2, 3):
+            await ensure_user(session, user_id, NOW)
+        for guild_id in (10, 20):
+            await ensure_guild(session, guild_id, NOW)
+    async with db.transaction() as session:
+        await record_activities(
+            session,
+            [
+                Action(1, 20, "study", NOW, minutes=50),
+                Action(2, None, "study", NOW, minutes=10),
+                Action(1, 10, "study", NOW, minutes=10),
+            ],
+        )
+    async with db.transaction() as session:
+        rows = set(
+            (
+                await session.execute(
+                    select(
+                        AchievementUnlock.user_id,
+                        AchievementUnlock.achievement_id,
+                        AchievementUnlock.guild_id,
+                    )
+                )
+            ).tuples()
+        )
+    assert rows == {
+        (1, "first-study-log", 20),
+        (1, "first-study-hour", 20),
+        (2, "first-study-log", None),
+    }
+    await asyncio.sleep(0)
+    assert [(h.user_id, h.guild_id, set(h.achievements)) for h in heard] == [
+        (1, 20, {"first-study-log", "first-study-hour"}),
+        (2, None, {"first-study-log"}),
+        (1, 10, set()),
+    ]
