@@ -30,12 +30,12 @@ from bot.db.models import (
     ReviewCard,
 )
 from bot.db.upsert import built_once, dialect_insert
-from bot.services import points
+from bot.services import forgetting, points
 from bot.services.activity import Action, record_activities
 from bot.services.answer_jobs import AnswerJob, ChallengeDone, DailyAnswer, PromptAnswer
 from bot.services.challenges import Completion
 from bot.services.contexts import GuildContexts
-from bot.services.daily_quiz import AnswerOutcome, closed_message
+from bot.services.daily_quiz import ANSWERED_BEFORE_DELETION, AnswerOutcome, closed_message
 from bot.services.errors import UserError
 from bot.services.localtime import local_day
 from bot.services.mastery import AnsweredQuestion, record_answers
@@ -176,7 +176,8 @@ class AnswerBook:
     async def _check_posts(
         self, session: AsyncSession, jobs: Sequence[AnswerJob], results: list[Any]
     ) -> None:
-        """Daily answers count only while their post exists and is open, as stored now."""
+        """Daily answers count only while their post exists and is open, as stored now, and
+        not from a member who answered it before deleting their data."""
         daily = {i: job for i, job in enumerate(jobs) if isinstance(job, DailyAnswer)}
         if not daily:
             return
@@ -191,11 +192,16 @@ class AnswerBook:
             .tuples()
             .all()
         )
+        forgotten = await forgetting.answered_before_deletion(
+            session, {(j.post.post_id, j.user_id) for j in daily.values()}
+        )
         for i, job in daily.items():
             if job.post.post_id not in closed:
                 results[i] = UserError(GONE_DAILY)
             elif closed[job.post.post_id] is not None:
                 results[i] = UserError(closed_message(job.post.shown))
+            elif (job.post.post_id, job.user_id) in forgotten:
+                results[i] = UserError(ANSWERED_BEFORE_DELETION)
 
     # -- writing ----------------------------------------------------------------------------------
 

@@ -130,6 +130,12 @@ class AnswerOutcome:
     points: int
 
 
+ANSWERED_BEFORE_DELETION = (
+    "You answered this question before deleting your data, so it stays answered; "
+    "the next one is yours."
+)
+
+
 def closed_message(shown: ShownQuestion) -> str:
     """What a click on a closed question is told."""
     right = shown.choices[shown.right_position]
@@ -517,8 +523,9 @@ class DailyQuizService:
         """Record a member's click; the unique (post, user) constraint refuses a second one.
 
         ``guild_id`` is where the click happened: a post answers only in its own guild.
-        The post comes from memory; the answer goes through the batched answer writer and
-        the outcome is returned once its batch has committed.
+        The post comes from memory; the answer goes through the batched answer writer
+        (which also refuses a member who answered before deleting their data) and the
+        outcome is returned once its batch has committed.
         """
         post = await self.open_post(post_id)
         if post.guild_id != guild_id:
@@ -527,12 +534,6 @@ class DailyQuizService:
             raise UserError("That is not one of the choices.")
         if post.closed:
             raise UserError(closed_message(post.shown))
-        async with self._db.read() as session:
-            if await forgetting.answered_before_deletion(session, post_id, user_id):
-                raise UserError(
-                    "You answered this question before deleting your data, so it stays answered; "
-                    "the next one is yours."
-                )
         job = DailyAnswer(post, user_id, display_name, position, self._clock.now())
         return await self._writer().submit(job)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -105,40 +106,66 @@ async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
         )
 
 
-async def answered_before_deletion(session: AsyncSession, post_id: int, user_id: int) -> bool:
-    """Whether the member answered this (still open) daily question before deleting their data."""
-    key = await session.scalar(select(BotState.value).where(BotState.key == KEY_NAME))
-    if key is None:
-        return False
-    digest = _digest(bytes.fromhex(key), "answer", post_id, user_id)
-    found = await session.scalar(
-        select(AnswerMarker.post_id).where(
-            AnswerMarker.post_id == post_id, AnswerMarker.digest == digest
-        )
-    )
-    return found is not None
+async def _existing_key(session: AsyncSession) -> bytes | None:
+    """The hashing key if any deletion ever made one (nothing to look for otherwise)."""
+    value = await session.scalar(_read_key)
+    return bytes.fromhex(value) if value is not None else None
 
 
-async def take_carryover(
-    session: AsyncSession, guild_id: int, user_id: int
-) -> PenaltyCarryover | None:
-    """The penalty a returning member still owes in this guild's open season, removed from the table."""
-    key = await session.scalar(select(BotState.value).where(BotState.key == KEY_NAME))
+_read_key = select(BotState.value).where(BotState.key == KEY_NAME)
+
+
+async def answered_before_deletion(
+    session: AsyncSession, answers: Collection[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """The (post id, user id) pairs whose member answered that (still open) daily question
+    before deleting their data: one read of the key, one of the markers, for all of them."""
+    if not answers:
+        return set()
+    key = await _existing_key(session)
     if key is None:
-        return None
-    digest = _digest(bytes.fromhex(key), "penalty", guild_id, user_id)
-    row = await session.scalar(
-        select(PenaltyCarryover)
-        .join(Season, Season.id == PenaltyCarryover.season_id)
-        .where(
-            PenaltyCarryover.guild_id == guild_id,
-            PenaltyCarryover.digest == digest,
-            Season.ended_at.is_(None),
+        return set()
+    digests = {_digest(key, "answer", post, user): (post, user) for post, user in answers}
+    found = await session.execute(
+        select(AnswerMarker.post_id, AnswerMarker.digest).where(
+            AnswerMarker.post_id.in_({post for post, _ in answers}),
+            AnswerMarker.digest.in_(digests),
         )
     )
-    if row is not None:
-        await session.execute(delete(PenaltyCarryover).where(PenaltyCarryover.id == row.id))
-    return row
+    return {digests[digest] for post, digest in found if digests[digest][0] == post}
+
+
+async def take_carryovers(
+    session: AsyncSession, members: Collection[tuple[int, int]]
+) -> dict[tuple[int, int], PenaltyCarryover]:
+    """The penalties returning (guild id, user id) members still owe in their guild's open
+    season, removed from the table; one read when no deletion ever happened."""
+    if not members:
+        return {}
+    key = await _existing_key(session)
+    if key is None:
+        return {}
+    digests = {_digest(key, "penalty", guild, user): (guild, user) for guild, user in members}
+    rows = list(
+        await session.scalars(
+            select(PenaltyCarryover)
+            .join(Season, Season.id == PenaltyCarryover.season_id)
+            .where(
+                PenaltyCarryover.guild_id.in_({guild for guild, _ in members}),
+                PenaltyCarryover.digest.in_(digests),
+                Season.ended_at.is_(None),
+            )
+            .order_by(PenaltyCarryover.id)
+        )
+    )
+    owed = {digests[row.digest]: row for row in rows if digests[row.digest][0] == row.guild_id}
+    if owed:
+        await session.execute(
+            delete(PenaltyCarryover).where(
+                PenaltyCarryover.id.in_([row.id for row in owed.values()])
+            )
+        )
+    return owed
 
 
 async def drop_markers(session: AsyncSession, post_ids: list[int]) -> None:

@@ -94,8 +94,7 @@ async def ensure_members(
             for g, u in missing
         ]
         await session.execute(built_once(session, "ensure-members", _ignore(Member)), rows)
-        for guild_id, user_id in missing:
-            await _joined(session, guild_id, user_id, now)
+        await _joined(session, missing, now)
     for (guild_id, user_id), row in known.items():
         name = wanted[guild_id, user_id]
         if row.left_at is not None:
@@ -112,34 +111,39 @@ async def ensure_members(
             )
 
 
-async def _joined(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> None:
-    """A member's first row in a guild: their streak joins its board, an owed penalty returns.
+async def _joined(session: AsyncSession, members: list[tuple[int, int]], now: datetime) -> None:
+    """Members' first rows in guilds: their streaks join the boards, owed penalties return.
 
-    The streak may predate the membership (a first private quiz answer, a DM study log).
+    A streak may predate the membership (a first private quiz answer, a DM study log).
+    Two reads for the whole list in the common case (no streaks, no deletions).
     """
-    streak = await session.scalar(select(User.streak_current).where(User.id == user_id))
-    if streak:
-        await points.set_streak_board(session, user_id, streak, now)
-    owed = await forgetting.take_carryover(session, guild_id, user_id)
-    if owed is None:
-        return
-    audit = ModAudit(
-        guild_id=guild_id,
-        moderator_id=None,
-        action="carryover",
-        target_user_id=user_id,
-        amount=owed.amount,
-        detail="penalty carried over from before a data deletion",
-        created_at=now,
-    )
-    session.add(audit)
-    await session.flush()
-    await points.award(
-        session,
-        guild_id=guild_id,
-        user_id=user_id,
-        amount=owed.amount,
-        reason="adjust",
-        ref=str(audit.id),
-        now=now,
-    )
+    streaks = (
+        await session.execute(
+            select(User.id, User.streak_current)
+            .where(User.id.in_({user for _, user in members}), User.streak_current > 0)
+            .order_by(User.id)
+        )
+    ).tuples()
+    await points.set_streak_boards(session, list(streaks), now)
+    owed = await forgetting.take_carryovers(session, members)
+    for (guild_id, user_id), carried in owed.items():
+        audit = ModAudit(
+            guild_id=guild_id,
+            moderator_id=None,
+            action="carryover",
+            target_user_id=user_id,
+            amount=carried.amount,
+            detail="penalty carried over from before a data deletion",
+            created_at=now,
+        )
+        session.add(audit)
+        await session.flush()
+        await points.award(
+            session,
+            guild_id=guild_id,
+            user_id=user_id,
+            amount=carried.amount,
+            reason="adjust",
+            ref=str(audit.id),
+            now=now,
+        )
