@@ -14,6 +14,7 @@ from bot.app import MentorBot
 from bot.content.schema import Category
 from bot.services.errors import UserError
 from bot.services.rewards import describe
+from bot.ui import checks
 from bot.ui.embeds import rewards as render
 from bot.ui.role_rewards import role_problem
 from bot.ui.style import SUCCESS_COLOUR, escape
@@ -106,9 +107,9 @@ class RoleRewardCommands:
     async def roles_remove(
         self, interaction: discord.Interaction[MentorBot], role: discord.Role
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = checks.guild_id(interaction)
         reward = await self.bot.services.rewards.remove(
-            interaction.guild_id, role.id, moderator_id=interaction.user.id
+            guild_id, role.id, moderator_id=interaction.user.id
         )
         if reward is None:
             raise UserError(f"{role.mention} is not a role reward here (see `/mod roles list`).")

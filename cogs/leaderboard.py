@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.services.leaderboards import BoardPage
+from bot.ui import checks
 from bot.ui.choices import BOARD_CHOICES, PERIOD_CHOICES
 from bot.ui.embeds import boards as render
 from bot.ui.views import OwnedView
@@ -152,13 +153,13 @@ class Leaderboard(commands.Cog):
         period: str = "week",
         season: app_commands.Range[int, 1, 10_000] | None = None,
     ) -> None:
-        assert interaction.guild is not None
+        guild = checks.guild(interaction)
         if season is not None:
             period = "season"
-        page = await self.load(interaction.guild, interaction.user.id, board, period, 0, season)
-        view = BoardPager(self, interaction.user.id, interaction.guild, page, season)
+        page = await self.load(guild, interaction.user.id, board, period, 0, season)
+        view = BoardPager(self, interaction.user.id, guild, page, season)
         await interaction.response.send_message(
-            embed=render.leaderboard(page, interaction.guild.name), view=view
+            embed=render.leaderboard(page, guild.name), view=view
         )
 
 

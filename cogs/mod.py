@@ -15,7 +15,7 @@ from bot.services.daily_quiz import KIND as DAILY
 from bot.services.errors import UserError
 from bot.services.timeparse import format_hhmm
 from bot.services.zones import ZoneMatch
-from bot.ui.checks import missing_channel_permissions, require_manage_server
+from bot.ui import checks
 from bot.ui.choices import BOARD_CHOICES, PERIOD_CHOICES
 from bot.ui.embeds import boards as boards_render
 from bot.ui.embeds import quiz as quiz_render
@@ -43,7 +43,7 @@ def _usable_channel(
             "Pick a text channel: questions cannot be posted in voice channels, forums or categories."
         )
     guild = interaction.guild
-    missing = missing_channel_permissions(channel, guild.me if guild else None)
+    missing = checks.missing_channel_permissions(channel, guild.me if guild else None)
     if missing:
         raise UserError(
             f"I cannot post in {channel.mention}: I am missing {', '.join(missing)} there."
@@ -111,7 +111,7 @@ class Moderation(
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
-        require_manage_server(interaction)
+        checks.require_manage_server(interaction)
         return True
 
     @commands.Cog.listener()
@@ -169,10 +169,10 @@ class Moderation(
         days: str = "daily",
         close_at: TimeOfDay | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = checks.guild_id(interaction)
         _usable_channel(interaction, channel)
         schedule = await self.bot.services.daily.set_schedule(
-            guild_id=interaction.guild_id,
+            guild_id=guild_id,
             channel_id=channel.id,
             time_text=format_hhmm(time),
             timezone_text=timezone.require() if timezone else None,
@@ -195,8 +195,8 @@ class Moderation(
 
     @app_commands.command(name="quiz-stop", description="Stop posting the daily question.")
     async def quiz_stop(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
-        removed = await self.bot.services.daily.stop(interaction.guild_id)
+        guild_id = checks.guild_id(interaction)
+        removed = await self.bot.services.daily.stop(guild_id)
         text = (
             "🛑 The daily question is stopped."
             if removed
@@ -208,14 +208,14 @@ class Moderation(
         name="quiz-now", description="Post today's question now instead of at its time."
     )
     async def quiz_now(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
-        due = await self.bot.services.daily.due_now(interaction.guild_id)
+        guild_id = checks.guild_id(interaction)
+        due = await self.bot.services.daily.due_now(guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         posted = await self.bot.delivery.deliver(self.bot.delivery.feed(DAILY), due)
         if posted is not None:
             text = f"✅ Today's question is posted in <#{due.channel_id}>."
         else:
-            current = await self.bot.services.daily.schedule(interaction.guild_id)
+            current = await self.bot.services.daily.schedule(guild_id)
             if current and current.paused_reason:
                 text = f"⚠️ I could not post: {current.paused_reason}"
             else:
@@ -228,11 +228,11 @@ class Moderation(
         name="quiz-topics", description="Limit the daily question to some categories."
     )
     async def quiz_topics(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
-        schedule = await self.bot.services.daily.schedule(interaction.guild_id)
+        guild_id = checks.guild_id(interaction)
+        schedule = await self.bot.services.daily.schedule(guild_id)
         if schedule is None:
             raise UserError("Set a schedule first with /mod quiz-schedule.")
-        view = TopicPicker(interaction.user.id, self.bot, interaction.guild_id, schedule.topics)
+        view = TopicPicker(interaction.user.id, self.bot, guild_id, schedule.topics)
         await interaction.response.send_message(
             "Pick the categories the daily question may come from:", view=view, ephemeral=True
         )
@@ -241,10 +241,10 @@ class Moderation(
         name="question-stats", description="The hardest questions here, and daily participation."
     )
     async def question_stats(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
+        guild_id = checks.guild_id(interaction)
         daily = self.bot.services.daily
-        stats = await daily.question_stats(interaction.guild_id)
-        participation = await daily.participation(interaction.guild_id)
+        stats = await daily.question_stats(guild_id)
+        participation = await daily.participation(guild_id)
         await interaction.response.send_message(
             embed=quiz_render.question_stats(stats, participation), ephemeral=True
         )
@@ -269,10 +269,10 @@ class Moderation(
         time: TimeOfDay,
         timezone: Timezone | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = checks.guild_id(interaction)
         _usable_channel(interaction, channel)
         plan = await self.bot.services.challenges.set_schedule(
-            guild_id=interaction.guild_id,
+            guild_id=guild_id,
             channel_id=channel.id,
             weekday=weekday,
             time_text=format_hhmm(time),
@@ -287,8 +287,8 @@ class Moderation(
 
     @app_commands.command(name="challenge-stop", description="Stop posting the weekly challenge.")
     async def challenge_stop(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
-        removed = await self.bot.services.challenges.stop(interaction.guild_id)
+        guild_id = checks.guild_id(interaction)
+        removed = await self.bot.services.challenges.stop(guild_id)
         text = (
             "🛑 Weekly challenges stopped."
             if removed
@@ -308,9 +308,9 @@ class Moderation(
         interaction: discord.Interaction[MentorBot],
         name: app_commands.Range[str, 1, 80] | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = checks.guild_id(interaction)
         closed, opened = await self.bot.services.boards.new_season(
-            interaction.guild_id, name=name, moderator_id=interaction.user.id
+            guild_id, name=name, moderator_id=interaction.user.id
         )
         text = (
             f"🏁 **{escape(closed.name)}** is closed; its final standings stay on `/leaderboard period: season season: {closed.number}`."
@@ -323,8 +323,8 @@ class Moderation(
 
     @app_commands.command(name="seasons", description="Every season of this server.")
     async def seasons(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
-        rows = await self.bot.services.boards.seasons(interaction.guild_id)
+        guild_id = checks.guild_id(interaction)
+        rows = await self.bot.services.boards.seasons(guild_id)
         await interaction.response.send_message(embed=boards_render.seasons(rows), ephemeral=True)
 
     @app_commands.command(
@@ -342,11 +342,11 @@ class Moderation(
         amount: app_commands.Range[int, -1000, 1000],
         reason: app_commands.Range[str, 1, 200],
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = checks.guild_id(interaction)
         if member.bot:
             raise UserError("Bots do not collect points.")
         total = await self.bot.services.boards.adjust(
-            interaction.guild_id,
+            guild_id,
             moderator_id=interaction.user.id,
             user_id=member.id,
             display_name=member.display_name,
@@ -367,10 +367,8 @@ class Moderation(
         board: str = "points",
         period: str = "all",
     ) -> None:
-        assert interaction.guild_id is not None
-        rows = await self.bot.services.boards.export(
-            interaction.guild_id, board=board, period=period
-        )
+        guild_id = checks.guild_id(interaction)
+        rows = await self.bot.services.boards.export(guild_id, board=board, period=period)
         if not rows:
             raise UserError("That board is empty for this period; there is nothing to export yet.")
         data = boards_render.csv_export(rows, board)
@@ -382,8 +380,8 @@ class Moderation(
 
     @app_commands.command(name="audit", description="Recent moderator actions in this server.")
     async def audit(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
-        entries = await self.bot.services.boards.audit_log(interaction.guild_id)
+        guild_id = checks.guild_id(interaction)
+        entries = await self.bot.services.boards.audit_log(guild_id)
         embed = discord.Embed(
             title="Moderator audit log", description=boards_render.audit(entries)[:4096]
         )
@@ -399,10 +397,10 @@ class Moderation(
     async def timezone(
         self, interaction: discord.Interaction[MentorBot], timezone: Timezone
     ) -> None:
-        assert interaction.guild_id is not None
-        zone = await self.bot.services.guilds.set_timezone(interaction.guild_id, timezone.require())
+        guild_id = checks.guild_id(interaction)
+        zone = await self.bot.services.guilds.set_timezone(guild_id, timezone.require())
         await self.bot.services.boards.record(
-            interaction.guild_id, moderator_id=interaction.user.id, action="timezone", detail=zone
+            guild_id, moderator_id=interaction.user.id, action="timezone", detail=zone
         )
         await interaction.response.send_message(
             f"🕰️ This server's timezone is now **{zone}**: weeks start Monday 00:00 there."
@@ -428,20 +426,20 @@ class Moderation(
         milestones: bool | None = None,
         weekly: bool | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = checks.guild_id(interaction)
         _usable_channel(interaction, channel)
         # Turning milestone posts on records the streaks members already have: about a
         # second for a 100k-member server (docs/benchmarks.md), so answer within Discord's 3 s.
         await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await self.bot.services.recaps.configure(
-            interaction.guild_id,
+            guild_id,
             channel.id,
             moderator_id=interaction.user.id,
             milestones=milestones,
             weekly=weekly,
         )
         await self.bot.services.boards.record(
-            interaction.guild_id,
+            guild_id,
             moderator_id=interaction.user.id,
             action="recap-channel",
             detail=f"<#{channel.id}>",
@@ -450,22 +448,22 @@ class Moderation(
 
     @app_commands.command(name="recap-off", description="Stop milestone and recap posts.")
     async def recap_off(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
-        removed = await self.bot.services.recaps.off(interaction.guild_id)
+        guild_id = checks.guild_id(interaction)
+        removed = await self.bot.services.recaps.off(guild_id)
         text = "🔕 Milestone and recap posts are off." if removed else "No recap channel was set."
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="settings", description="Every setting of this server in one place.")
     async def settings(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
+        guild_id = checks.guild_id(interaction)
         services = self.bot.services
-        quiz = await services.daily.schedule(interaction.guild_id)
-        challenge = await services.challenges.schedule(interaction.guild_id)
-        zone = await services.guilds.timezone(interaction.guild_id)
-        seasons = await services.boards.seasons(interaction.guild_id)
-        audit = await services.boards.audit_log(interaction.guild_id, limit=5)
+        quiz = await services.daily.schedule(guild_id)
+        challenge = await services.challenges.schedule(guild_id)
+        zone = await services.guilds.timezone(guild_id)
+        seasons = await services.boards.seasons(guild_id)
+        audit = await services.boards.audit_log(guild_id, limit=5)
         embed = settings_embed(quiz, challenge, zone, seasons[-1] if seasons else None, audit)
-        recaps = await services.recaps.settings(interaction.guild_id)
+        recaps = await services.recaps.settings(guild_id)
         embed.insert_field_at(
             len(embed.fields) - 1,
             name="Milestones and recaps",

@@ -24,6 +24,7 @@ from bot.services.assessments import INTERVIEW, PLACEMENT, Step
 from bot.services.daily_quiz import KIND, DailyResult
 from bot.services.practice import Prompt
 from bot.services.quiz_bank import ShownQuestion
+from bot.ui import checks
 from bot.ui.autocomplete import track_choices
 from bot.ui.buttons import ID, POSITION, PersistentButton
 from bot.ui.embeds import assessments as assessment_render
@@ -359,10 +360,10 @@ class Quiz(commands.Cog):
     @quiz.command(name="today", description="This server's current daily question.")
     @app_commands.guild_only()
     async def today(self, interaction: discord.Interaction[MentorBot]) -> None:
-        assert interaction.guild_id is not None
-        post = await self.bot.services.daily.current_post(interaction.guild_id)
+        guild_id = checks.guild_id(interaction)
+        post = await self.bot.services.daily.current_post(guild_id)
         if post is None or post.message_id is None:
-            schedule = await self.bot.services.daily.schedule(interaction.guild_id)
+            schedule = await self.bot.services.daily.schedule(guild_id)
             text = "There is no open daily question right now."
             if schedule and not schedule.paused_reason:
                 text += (
@@ -373,7 +374,7 @@ class Quiz(commands.Cog):
             await interaction.response.send_message(text, ephemeral=True)
             return
         view = daily_view(post.post_id, post.shown)
-        link = f"https://discord.com/channels/{interaction.guild_id}/{post.channel_id}/{post.message_id}"
+        link = f"https://discord.com/channels/{guild_id}/{post.channel_id}/{post.message_id}"
         view.add_item(discord.ui.Button(label="Go to the post", url=link))
         await interaction.response.send_message(
             embed=render.daily_question(post.shown, self.bot.services.content, post.local_date),

@@ -28,8 +28,8 @@ from bot.delivery.outbox import Claim, Due
 from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.services.errors import UserError
 from bot.services.packs import Submission
+from bot.ui import checks
 from bot.ui.buttons import ID, PersistentButton, one_of
-from bot.ui.checks import require_manage_server
 from bot.ui.embeds import packs as render
 from bot.ui.errors import report_error
 from bot.ui.replies import reply
@@ -50,13 +50,12 @@ def _bot(interaction: discord.Interaction[MentorBot]) -> MentorBot:
 def _guild(interaction: discord.Interaction[MentorBot]) -> int:
     """The server of a moderator's interaction; re-checks Manage Server on every call."""
     try:
-        require_manage_server(interaction)
+        checks.require_manage_server(interaction)
     except app_commands.NoPrivateMessage:
         raise UserError("This command only works inside a server.") from None
     except app_commands.MissingPermissions:
         raise UserError("You need the Manage Server permission to use this command.") from None
-    assert interaction.guild_id is not None
-    return interaction.guild_id
+    return checks.guild_id(interaction)
 
 
 # -- /mod pack ----------------------------------------------------------------------------------
@@ -333,7 +332,6 @@ class QuestionModal(discord.ui.Modal):
                 "source": self.source.value.strip(),
             }
         )
-        assert interaction.guild_id is not None
         if self.submission_id is not None:
             guild_id = _guild(interaction)
             await services.packs.edit(guild_id, self.submission_id, question)
@@ -343,7 +341,7 @@ class QuestionModal(discord.ui.Modal):
             )
             return
         submission = await services.packs.submit(
-            guild_id=interaction.guild_id,
+            guild_id=checks.guild_id(interaction),
             user_id=interaction.user.id,
             channel_id=interaction.channel_id,
             question=question,

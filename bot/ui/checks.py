@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
 
@@ -32,3 +34,22 @@ def missing_channel_permissions(
         "read_message_history": "Read Message History",
     }
     return [label for attr, label in needed.items() if not getattr(permissions, attr)]
+
+
+def guild_id(interaction: discord.Interaction[Any]) -> int:
+    """The id of the server the interaction came from.
+
+    Raises NoPrivateMessage, which the error handler turns into a short private sentence,
+    when it came from a DM: Discord lets a sub-command of a group that works in DMs
+    through even when the sub-command itself is marked server-only.
+    """
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def guild(interaction: discord.Interaction[Any]) -> discord.Guild:
+    """The server the interaction came from; NoPrivateMessage (see :func:`guild_id`) if none."""
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild

@@ -216,3 +216,14 @@ async def test_control_characters_are_stripped_from_stored_text(
     text = stored.note if model is Activity else stored.detail
     assert text is not None and not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text)
     assert "nul" in text or "good" in text
+
+
+async def test_a_server_only_sub_command_sent_from_dms_gets_a_sentence(
+    sandbox: Sandbox, world: World, mentor: MentorBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # /quiz works in DMs (practice, review), so Discord lets /quiz today through there too:
+    # a sub-command cannot be server-only on Discord's side.
+    reply = await sandbox.run_command("quiz today", user=world.alice)
+    assert reply.ephemeral
+    assert reply.content == "This command only works inside a server."
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
