@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, literal, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import Database
-from bot.db.models import BoardTotal, Member, ModAudit, Season, User
+from bot.db.models import BoardBucket, BoardTotal, Member, ModAudit, Season, User
+from bot.db.upsert import built_once
 from bot.services import forgetting, points
 from bot.services.contexts import GuildContexts
 from bot.services.errors import UserError
@@ -61,6 +63,101 @@ class SeasonInfo:
     name: str
     started_at: datetime
     ended_at: datetime | None
+
+
+# The parts of the page statement's result.
+_PAGE, _FIRST, _CALLER = 0, 1, 2
+_NO_LIMIT = 2**63 - 1
+
+
+def _on_board(table: Any) -> Any:
+    return and_(
+        table.c.guild_id == bindparam("g"),
+        table.c.board == bindparam("b"),
+        table.c.period == bindparam("p"),
+        table.c.period_key == bindparam("k"),
+    )
+
+
+def _above(value: Any) -> Any:
+    """How many ranked members score more than ``value``, in two bounded index reads.
+
+    The bucket rows whose lowest value is above ``value`` hold only higher scores: their
+    counts are summed. The rest of the higher scores share ``value``'s own bucket, so
+    they lie below the next bucket up: those few are counted in ``ix_board_totals_rank``.
+    No bucket function is needed here, only the rows the triggers keep.
+    """
+    buckets = BoardBucket.__table__
+    higher = and_(_on_board(buckets), buckets.c.bucket > value)
+    summed = select(func.coalesce(func.sum(buckets.c.members), 0)).where(higher)
+    next_bucket = (
+        select(func.min(buckets.c.bucket)).where(higher).correlate_except(buckets).scalar_subquery()
+    )
+    close = BoardTotal.__table__.alias("close")
+    counted = (
+        select(func.count())
+        .select_from(close)
+        .where(
+            _on_board(close),
+            close.c.active.is_(True),
+            close.c.value > value,
+            close.c.value < func.coalesce(next_bucket, _NO_LIMIT),
+        )
+    )
+    return summed.scalar_subquery() + counted.scalar_subquery()
+
+
+def _page_statement(_dialect: str) -> Any:
+    """A page, the first listed value's rank, and the caller's standing, in one statement.
+
+    Rows: (part, user_id, value, reached_at, name, above); ``above`` is how many ranked
+    members score more (on the FIRST and CALLER rows).
+    """
+    totals, members = BoardTotal.__table__, Member.__table__
+    ranked = and_(_on_board(totals), totals.c.active.is_(True), totals.c.value > 0)
+    top = (
+        select(totals.c.user_id, totals.c.value, totals.c.reached_at)
+        .where(ranked)
+        .order_by(totals.c.value.desc(), totals.c.reached_at, totals.c.user_id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .cte("top")
+    )
+
+    def name_of(user_id: Any) -> Any:
+        return (
+            select(members.c.display_name)
+            .where(members.c.guild_id == bindparam("g"), members.c.user_id == user_id)
+            .scalar_subquery()
+        )
+
+    listed = select(
+        literal(_PAGE).label("part"),
+        top.c.user_id,
+        top.c.value,
+        top.c.reached_at,
+        name_of(top.c.user_id).label("name"),
+        null().label("above"),
+    )
+    first = select(func.max(top.c.value).label("value")).subquery("first")
+    first_rank = select(
+        literal(_FIRST), null(), first.c.value, null(), null(), _above(first.c.value)
+    ).where(first.c.value.is_not(None))
+    caller = totals.alias("caller")
+    standing = select(
+        literal(_CALLER),
+        caller.c.user_id,
+        caller.c.value,
+        caller.c.reached_at,
+        name_of(caller.c.user_id),
+        _above(caller.c.value),
+    ).where(
+        _on_board(caller),
+        caller.c.user_id == bindparam("caller"),
+        caller.c.active.is_(True),
+        caller.c.value > 0,
+    )
+    return union_all(listed, first_rank, standing)
 
 
 class LeaderboardService:
@@ -143,52 +240,39 @@ class LeaderboardService:
             page = max(page, 0)
             found = (
                 await session.execute(
-                    self._board_rows(guild_id, board, period, key)
-                    .order_by(BoardTotal.value.desc(), BoardTotal.reached_at, BoardTotal.user_id)
-                    .limit(PAGE_SIZE + 1)
-                    .offset(page * PAGE_SIZE)
+                    built_once(session, "board-page", _page_statement),
+                    {
+                        "g": guild_id,
+                        "b": board,
+                        "p": period,
+                        "k": key,
+                        "limit": PAGE_SIZE + 1,
+                        "offset": page * PAGE_SIZE,
+                        "caller": caller_id,
+                    },
                 )
             ).all()
-            has_next = len(found) > PAGE_SIZE
-            found = found[:PAGE_SIZE]
-            rows = await self._ranked(
-                session, guild_id, found, board, period, key, page * PAGE_SIZE
-            )
-            caller = None
-            if caller_id is not None:
-                mine = await session.scalar(
-                    self._board_rows(guild_id, board, period, key)
-                    .with_only_columns(BoardTotal.value)
-                    .where(BoardTotal.user_id == caller_id)
-                )
-                if mine is not None:
-                    rank = await self._rank_of(session, guild_id, board, period, key, mine)
-                    caller = Standing(
-                        rank, caller_id, await self._name(session, guild_id, caller_id), mine
-                    )
-            return BoardPage(board, period, label, page, has_next, rows, caller)
-
-    async def _rank_of(
-        self, session: AsyncSession, guild_id: int, board: str, period: str, key: str, value: int
-    ) -> int:
-        """1 + how many active members score more than ``value``.
-
-        A single lower bound on ``value`` lets SQLite start its index range there;
-        adding ``value > 0`` as well would make it scan from 0 and filter.
-        """
-        above = await session.scalar(
-            select(func.count())
-            .select_from(BoardTotal)
-            .where(
-                BoardTotal.guild_id == guild_id,
-                BoardTotal.board == board,
-                BoardTotal.period == period,
-                BoardTotal.period_key == key,
-                BoardTotal.active.is_(True),
-                BoardTotal.value > max(value, 0),
-            )
+        listed = sorted(
+            (r for r in found if r.part == _PAGE), key=lambda r: (-r.value, r.reached_at, r.user_id)
         )
-        return (above or 0) + 1
+        has_next = len(listed) > PAGE_SIZE
+        listed = listed[:PAGE_SIZE]
+        first = next((r.above + 1 for r in found if r.part == _FIRST), 1)
+        rows = [
+            Standing(rank, user_id, name or str(user_id), value)
+            for (rank, user_id, value), name in zip(
+                self._with_ranks([(r.user_id, r.value) for r in listed], page * PAGE_SIZE, first),
+                [r.name for r in listed],
+                strict=True,
+            )
+        ]
+        mine = next((r for r in found if r.part == _CALLER), None)
+        caller = (
+            None
+            if mine is None
+            else Standing(mine.above + 1, mine.user_id, mine.name or str(mine.user_id), mine.value)
+        )
+        return BoardPage(board, period, label, page, has_next, rows, caller)
 
     @staticmethod
     def _with_ranks(
@@ -209,45 +293,6 @@ class LeaderboardService:
                 rank = offset + index + 1
             ranked.append((rank, user_id, value))
         return ranked
-
-    async def _ranked(
-        self,
-        session: AsyncSession,
-        guild_id: int,
-        found: list,
-        board: str,
-        period: str,
-        key: str,
-        offset: int,
-    ) -> list[Standing]:
-        if not found:
-            return []
-        first = (
-            1
-            if offset == 0
-            else await self._rank_of(session, guild_id, board, period, key, found[0].value)
-        )
-        names = await self._names(session, guild_id, [r.user_id for r in found])
-        return [
-            Standing(rank, user_id, names.get(user_id, str(user_id)), value)
-            for rank, user_id, value in self._with_ranks(
-                [(r.user_id, r.value) for r in found], offset, first
-            )
-        ]
-
-    @staticmethod
-    async def _names(session: AsyncSession, guild_id: int, user_ids: list[int]) -> dict[int, str]:
-        if not user_ids:
-            return {}
-        found = await session.execute(
-            select(Member.user_id, Member.display_name).where(
-                Member.guild_id == guild_id, Member.user_id.in_(user_ids)
-            )
-        )
-        return dict(found.all())
-
-    async def _name(self, session: AsyncSession, guild_id: int, user_id: int) -> str:
-        return (await self._names(session, guild_id, [user_id])).get(user_id, str(user_id))
 
     async def export(
         self, guild_id: int, *, board: str, period: str, season: int | None = None

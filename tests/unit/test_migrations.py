@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.db.models import Base
+
+NOW = datetime(2026, 11, 21, 12, 0)
 
 
 def _tables(connection: Connection) -> set[str]:
@@ -54,3 +58,35 @@ async def test_models_and_migrations_agree(db: Database) -> None:
     async with db.engine.connect() as conn:
         assert await conn.run_sync(diff) == []
         assert await conn.run_sync(index_names) >= EXPRESSION_INDEXES
+
+
+async def test_board_buckets_are_filled_from_existing_totals_and_kept_after(
+    empty_db: Database,
+) -> None:
+    await migrate.upgrade(empty_db, "0016_deletion_keeps_moderation")
+    totals = "INSERT INTO board_totals VALUES (1, 'points', 'all', 'all', :u, :v, :t, :a)"
+    async with empty_db.transaction() as session:
+        await session.execute(
+            text("INSERT INTO guilds (id, timezone, created_at) VALUES (1, 'UTC', :t)"), {"t": NOW}
+        )
+        for user_id, value, active in (
+            (1, 5, True),
+            (2, 5, True),
+            (3, 700, True),
+            (4, 9, False),
+            (5, 0, True),
+        ):
+            await session.execute(
+                text("INSERT INTO users (id, created_at) VALUES (:u, :t)"), {"u": user_id, "t": NOW}
+            )
+            await session.execute(text(totals), {"u": user_id, "v": value, "t": NOW, "a": active})
+    await migrate.upgrade(empty_db)
+    query = text("SELECT bucket, members FROM board_buckets WHERE members != 0 ORDER BY bucket")
+    async with empty_db.read() as session:
+        assert (await session.execute(query)).all() == [(5, 2), (672, 1)]  # 700 is in [672, 704)
+    async with empty_db.transaction() as session:
+        await session.execute(
+            text("UPDATE board_totals SET active = :a WHERE user_id = 4"), {"a": True}
+        )
+    async with empty_db.read() as session:
+        assert (await session.execute(query)).all() == [(5, 2), (9, 1), (672, 1)]

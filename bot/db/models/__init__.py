@@ -1,6 +1,7 @@
 """Every model, imported here so ``Base.metadata`` knows all tables."""
 
 from bot.db.models.base import Base
+from bot.db.models.buckets import BoardBucket
 from bot.db.models.career import CareerGoal
 from bot.db.models.community import Milestone, MilestonePing, RecapSettings, StudySession
 from bot.db.models.core import Activity, BotState, Guild, Member, TimezoneUndo, User
@@ -32,6 +33,7 @@ __all__ = [
     "Activity",
     "AnswerMarker",
     "Base",
+    "BoardBucket",
     "BoardTotal",
     "BotState",
     "CareerGoal",
