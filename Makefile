@@ -45,7 +45,7 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 bench: $(STAMP)
-	$(PY) bench/interactions.py
+	$(PY) -m bench.interactions
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

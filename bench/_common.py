@@ -1,8 +1,7 @@
-"""Helpers shared by the database benchmarks: statistics, tables, the machine, and
-fresh SQLite / PostgreSQL databases whose indexes can be set aside for a bulk load.
+"""Helpers shared by every benchmark: statistics, tables, the machine, and fresh SQLite /
+PostgreSQL databases whose indexes can be set aside for a bulk load.
 
-Nothing here imports bot code, so a benchmark can put the project root on
-``sys.path`` first and then import both.
+Nothing here imports bot code; driving a bot through the sandbox is ``bench._bot``.
 """
 
 from __future__ import annotations
@@ -11,10 +10,12 @@ import math
 import os
 import platform
 import sqlite3
+import statistics
 import subprocess
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import asyncpg
@@ -34,6 +35,15 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     index = max(0, math.ceil(fraction * len(ordered)) - 1)
     return ordered[min(index, len(ordered) - 1)]
+
+
+def summary_ms(latencies: Sequence[float]) -> tuple[float, float, float]:
+    """(p50, p99, mean) of latencies in seconds, in milliseconds."""
+    return (
+        percentile(latencies, 0.50) * 1000,
+        percentile(latencies, 0.99) * 1000,
+        statistics.fmean(latencies) * 1000,
+    )
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -80,10 +90,16 @@ def machine(postgres_version: str | None = None) -> dict[str, str]:
         "CPU": _cpu_model(),
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,
+        "discord.py": metadata.version("discord.py"),
     }
     if postgres_version:
         facts["PostgreSQL"] = postgres_version
     return facts
+
+
+def machine_line(postgres_version: str | None = None) -> str:
+    """``machine()`` on one line, for the top of a benchmark's output."""
+    return "; ".join(f"{k} {v}" for k, v in machine(postgres_version).items())
 
 
 def code_version(paths: Sequence[str]) -> str:

@@ -3,26 +3,24 @@
 Both are driven the same way through the sandbox: N slash commands, K in flight.
 Latency is INTERACTION_CREATE sent → interaction callback received.
 
-    .venv/bin/python bench/interactions.py [--n 5000] [--concurrency 50]
+    .venv/bin/python -m bench.interactions [--n 5000] [--concurrency 50]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench._bot import BareBot, machine, mentor_bot, running, sandbox, summary_ms
+from bench._bot import BareBot, mentor_bot
+from bench._common import machine_line, summary_ms
+from sandbox.harness import running, started_sandbox
 
 
 async def measure(
     label: str, *, real: bool, n: int, concurrency: int
 ) -> tuple[str, float, float, float]:
-    async with sandbox(interaction_deadline=30.0, timeout=60.0) as box:
+    async with started_sandbox(interaction_deadline=30.0, timeout=60.0) as box:
         guild = box.add_guild("Bench")
         user = box.add_user("bench")
         box.add_member(guild, user)
@@ -47,7 +45,7 @@ async def main() -> None:
         ),
         await measure("Backend Mentor /help", real=True, n=args.n, concurrency=args.concurrency),
     ]
-    print(f"# {args.n} interactions, {args.concurrency} in flight — {machine()}")
+    print(f"# {args.n} interactions, {args.concurrency} in flight — {machine_line()}")
     print(f"{'bot':<36} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for label, rate, p50, p99 in rows:
         print(f"{label:<36} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}")

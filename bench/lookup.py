@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/lookup.py [--before REF]
+    .venv/bin/python -m bench.lookup [--before REF]
 
 Query sets (all built from the shipped catalogue, ``load_content()``):
 
@@ -48,18 +48,16 @@ from typing import Any
 
 import rapidfuzz
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._common import code_version, machine, markdown_table, percentile  # noqa: E402
-from bot.content.catalogue import Content, load_content  # noqa: E402
-from bot.content.search import SkillIndex, normalize  # noqa: E402
-from tests.unit.test_skill_lookup import (  # noqa: E402
+from bench._common import code_version, machine, markdown_table, percentile
+from bot.content.catalogue import Content, load_content
+from bot.content.search import SkillIndex, normalize
+from tests.unit.test_skill_lookup import (
     LOOKUPS,
     NO_CLOSE_MATCH,
     NO_CONFIDENT_MATCH,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # Skills typed keystroke by keystroke in the autocomplete box: (what is typed, expected slug).
 TYPED = [

@@ -10,7 +10,7 @@
 5. ``/career plan`` and ``/career readiness`` for that member (p50/p95), and the readiness
    chart's PNG render.
 
-    .venv/bin/python bench/mastery.py [--answers 5000] [--runs 5]
+    .venv/bin/python -m bench.mastery [--answers 5000] [--runs 5]
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import literal, select
 

@@ -30,7 +30,7 @@ from bench._common import (
     code_version,
     create_schema,
     drop_schema,
-    machine,
+    machine_line,
     markdown_table,
     percentile,
     postgres_version,
@@ -198,7 +198,7 @@ async def main() -> None:
     args = parser.parse_args()
     content = load_content()
     questions = corpus(content)
-    print(f"Machine: {machine(await postgres_version())}")
+    print(f"Machine: {machine_line(await postgres_version())}")
     print(f"Code: {code_version(['bot', 'bench'])}")
     print(f"\n1,000 questions, parsed and validated ({args.runs} runs)\n")
     print(

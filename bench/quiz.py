@@ -11,7 +11,7 @@
 2. Posting: 1,000 servers' daily questions due at the same minute, posted under the
    sandbox's global rate limit (50 requests/s): total time and per-server latency.
 
-    .venv/bin/python bench/quiz.py [--members 2000] [--concurrency 50 100] [--rounds 1]
+    .venv/bin/python -m bench.quiz [--members 2000] [--concurrency 50 100] [--rounds 1]
                                 [--backends sqlite postgresql] [--servers 1000] [--no-posting]
 """
 
@@ -19,24 +19,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bench._bot import START, BareBot, machine, mentor_bot, running, sandbox, summary_ms
+from bench._bot import BareBot, mentor_bot
+from bench._common import machine_line, summary_ms
 from bot.clock import FrozenClock
 from bot.content.catalogue import load_content
 from bot.db.models import Activity, BoardTotal, PointsEntry, QuizAnswer
 from bot.services.quiz_bank import ShownQuestion
 from bot.ui.embeds import quiz as render
 from sandbox import Sandbox
+from sandbox.harness import START, running, started_sandbox
 
 DEADLINE = 3.0
 LABELS = {
@@ -60,7 +57,7 @@ class Run:
 
 async def clicks(members: int, concurrency: int, backend: str) -> Run:
     """N members answering one daily question, K in flight, on ``backend``."""
-    async with sandbox(interaction_deadline=30.0, timeout=120.0) as box:
+    async with started_sandbox(interaction_deadline=30.0, timeout=120.0) as box:
         guild = box.add_guild("Bench")
         mod = box.add_user("mod")
         box.add_member(guild, mod, manage_guild=True)
@@ -120,7 +117,7 @@ async def _check_exactly_once(bot: object, guild_id: int, members: int) -> None:
 
 async def bare_baseline(n: int, concurrency: int) -> Run:
     """The bare bot answering a constant to a slash command (the anchor of every bench)."""
-    async with sandbox(interaction_deadline=30.0, timeout=60.0) as box:
+    async with started_sandbox(interaction_deadline=30.0, timeout=60.0) as box:
         guild = box.add_guild("Bench")
         user = box.add_user("bench")
         box.add_member(guild, user)
@@ -141,7 +138,7 @@ def _daily_embed() -> dict[str, object]:
 
 async def bare_clicks(members: int, concurrency: int) -> Run:
     """The bare bot answering a constant to clicks on a message like the daily question."""
-    async with sandbox(interaction_deadline=30.0, timeout=60.0) as box:
+    async with started_sandbox(interaction_deadline=30.0, timeout=60.0) as box:
         guild = box.add_guild("Bench")
         users = [box.add_user(f"member{i}") for i in range(members)]
         for user in users:
@@ -211,7 +208,7 @@ async def posting(servers: int) -> tuple[float, list[float], int]:
     through the same claim → send (nonce) → confirm pipeline the bot always uses.
     """
     clock = FrozenClock(START - timedelta(hours=12))
-    async with sandbox(timeout=600.0) as box:
+    async with started_sandbox(timeout=600.0) as box:
         guilds = [box.add_guild(f"Server {i}") for i in range(servers)]
         async with mentor_bot(box, clock) as bot:
             for guild in guilds:
@@ -258,7 +255,7 @@ async def main() -> None:
     parser.add_argument("--no-posting", action="store_true")
     args = parser.parse_args()
 
-    print(f"# {machine()}")
+    print(f"# {machine_line()}")
     await answer_clicks(args.members, args.concurrency, args.backends, args.rounds)
     if args.no_posting:
         return

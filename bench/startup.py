@@ -5,7 +5,7 @@ the bare discord.py bot (``BareBot``, discord.py's defaults) and the real Backen
 (its content, a fresh SQLite database migrated at start, every cog). Rounds alternate
 the two; medians are reported, with the ratio.
 
-    .venv/bin/python bench/startup.py [--guilds 2500] [--rounds 3]
+    .venv/bin/python -m bench.startup [--guilds 2500] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench._bot import BareBot, machine, sandbox
+from bench._bot import BareBot
+from bench._common import machine_line
+from sandbox.harness import started_sandbox
 
 
 async def child(kind: str, started: float) -> None:
@@ -53,7 +52,8 @@ async def child(kind: str, started: float) -> None:
 async def one_run(kind: str, env: dict[str, str]) -> dict[str, float]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        __file__,
+        "-m",
+        __spec__.name,
         "--child",
         kind,
         "--started",
@@ -80,7 +80,7 @@ async def main() -> None:
         await child(args.child, args.started)
         return
     results: dict[str, list[dict[str, float]]] = {"bare": [], "mentor": []}
-    async with sandbox(timeout=120.0) as box:
+    async with started_sandbox(timeout=120.0) as box:
         for i in range(args.guilds):
             box.add_guild(f"Server {i}")
         with tempfile.TemporaryDirectory() as folder:
@@ -96,7 +96,7 @@ async def main() -> None:
                         "HEALTH_FILE": f"{folder}/heartbeat",
                     }
                     results[kind].append(await one_run(kind, env))
-    print(f"# {machine()}")
+    print(f"# {machine_line()}")
     print(f"## start to READY with {args.guilds} guilds, median of {args.rounds} rounds")
     print(f"{'bot':<34} {'from bot.start s':>17} {'from process s':>15} {'peak RSS MB':>12}")
     medians = {}

@@ -3,7 +3,7 @@
 Run from the repository root (PostgreSQL as in the test suite: MENTOR_BENCH_POSTGRES,
 default ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``)::
 
-    .venv/bin/python bench/streaks.py
+    .venv/bin/python -m bench.streaks
 
 (a) For each backend, on a fresh database migrated with ``bot.db.migrate.upgrade``
 (SQLite: a new file under /tmp; PostgreSQL: a new schema, passed as ``search_path``
@@ -35,31 +35,26 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import asyncpg
+from sqlalchemy import func, select, update
 
-import asyncpg  # noqa: E402
-from sqlalchemy import func, select, update  # noqa: E402
-
-from bot.clock import FrozenClock  # noqa: E402
-from bot.db import migrate  # noqa: E402
-from bot.db.engine import Database  # noqa: E402
-from bot.db.models import Activity, BoardTotal, Guild, StreakEvent, User  # noqa: E402
-from bot.services.activity import record_activity  # noqa: E402
-from bot.services.streak_engine import rebuild  # noqa: E402
-from bot.services.streaks import HEATMAP_DAYS, StreakService, rebuild_user  # noqa: E402
-from bot.services.users import ensure_member, ensure_user  # noqa: E402
-from bot.ui.heatmap import render_heatmap  # noqa: E402
+from bench._common import percentile
+from bot.clock import FrozenClock
+from bot.db import migrate
+from bot.db.engine import Database
+from bot.db.models import Activity, BoardTotal, Guild, StreakEvent, User
+from bot.services.activity import record_activity
+from bot.services.streak_engine import rebuild
+from bot.services.streaks import HEATMAP_DAYS, StreakService, rebuild_user
+from bot.services.users import ensure_member, ensure_user
+from bot.ui.heatmap import render_heatmap
 
 POSTGRES_URL = os.environ.get(
     "MENTOR_BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -95,12 +90,6 @@ class Event:
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def percentile(samples: Sequence[float], pct: float) -> float:
-    ordered = sorted(samples)
-    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -318,7 +307,7 @@ async def bench_backend(backend: str, args: argparse.Namespace) -> tuple[list, l
                     len(crowd),
                     len(crowd) / wall,
                     statistics.median(ms),
-                    percentile(ms, 99),
+                    percentile(ms, 0.99),
                     wrong[0],
                     wrong[1],
                 )
@@ -380,7 +369,7 @@ async def bench_veteran(db: Database, args: argparse.Namespace, end: date) -> tu
         engine.append(time.perf_counter() - start)
 
     rows = [
-        (name, len(s), statistics.median(s) * 1000, percentile(s, 99) * 1000)
+        (name, len(s), statistics.median(s) * 1000, percentile(s, 0.99) * 1000)
         for name, s in samples.items()
     ]
     rows.append(
@@ -388,7 +377,7 @@ async def bench_veteran(db: Database, args: argparse.Namespace, end: date) -> tu
             "streak_engine.rebuild (pure, no I/O)",
             len(engine),
             statistics.median(engine) * 1000,
-            percentile(engine, 99) * 1000,
+            percentile(engine, 0.99) * 1000,
         )
     )
     facts = {
@@ -429,7 +418,7 @@ def bench_heatmap(renders: int) -> list:
             render_heatmap(minutes, active, TODAY)
             samples.append(time.perf_counter() - start)
         ms = [s * 1000 for s in samples]
-        rows.append((name, renders, statistics.median(ms), percentile(ms, 99), len(png)))
+        rows.append((name, renders, statistics.median(ms), percentile(ms, 0.99), len(png)))
     return rows
 
 

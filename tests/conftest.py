@@ -35,10 +35,11 @@ import pytest
 from alembic import command
 from sqlalchemy.engine import Connection, make_url
 
-from bot.content.catalogue import Content, load_content
+from bot.content.catalogue import Content
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.db.models import Base
+from sandbox.harness import shipped_content
 
 PG_PROBE = os.environ.get("MENTOR_TEST_PG_PROBE", "127.0.0.1:5432")
 PG_PROBE_TIMEOUT_S = 1.0
@@ -227,17 +228,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop and delete the embedded server, if this session started one."""
     if _embedded is not None:
         _embedded.stop()
-
-
-_content: Content | None = None
-
-
-def shipped_content() -> Content:
-    """The content in data/, loaded once per test session."""
-    global _content
-    if _content is None:
-        _content = load_content()
-    return _content
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from bot.config import PROJECT_ROOT
 from bot.db.engine import Database
 from bot.services.daily_quiz import DailyQuizService
 from sandbox import Sandbox
-from tests.conftest import POSTGRES_URL, shipped_content
+from sandbox.harness import shipped_content
+from tests.conftest import POSTGRES_URL
 
 PYTHON = sys.executable
 

@@ -7,12 +7,13 @@ import pytest
 from discord.ext import commands
 
 from sandbox import Sandbox
+from sandbox.harness import running, started_sandbox
 from tests.sandbox.barebot import BareBot
-from tests.sandbox.conftest import World, running, started
+from tests.sandbox.conftest import World
 
 
 async def test_two_shards_each_get_their_guilds() -> None:
-    async with started(Sandbox(shard_count=2)) as sandbox:
+    async with started_sandbox(shard_count=2) as sandbox:
         guilds = [sandbox.add_guild(f"group {i}") for i in range(4)]
         alice = sandbox.add_user("alice")
         for guild in guilds:

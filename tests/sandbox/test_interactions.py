@@ -12,9 +12,10 @@ from discord import app_commands
 from PIL import Image
 
 from sandbox import Modal, Sandbox, SandboxError, SandboxTimeout
+from sandbox.harness import running, started_sandbox
 from sandbox.models import walk_components
 from tests.sandbox.barebot import BareBot
-from tests.sandbox.conftest import World, populate, running, started
+from tests.sandbox.conftest import World, populate
 
 
 async def test_login_ready_and_one_sync(sandbox: Sandbox, world: World, bot: BareBot) -> None:
@@ -316,7 +317,7 @@ async def test_original_and_followup_lifecycle(
 
 
 async def test_unanswered_and_late_interactions() -> None:
-    async with started(Sandbox(interaction_deadline=0.2)) as sandbox:
+    async with started_sandbox(interaction_deadline=0.2) as sandbox:
         world = populate(sandbox)
         bot = BareBot()
         async with running(sandbox, bot):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from sandbox import Sandbox
+from sandbox.harness import running, started_sandbox
 from tests.sandbox.barebot import BareBot
-from tests.sandbox.conftest import World, populate, running, started
+from tests.sandbox.conftest import World, populate
 
 
 async def test_forced_429_is_retried(sandbox: Sandbox, world: World, bot: BareBot) -> None:
@@ -21,7 +22,7 @@ async def test_forced_429_is_retried(sandbox: Sandbox, world: World, bot: BareBo
 
 
 async def test_route_buckets_are_respected_without_429s() -> None:
-    async with started(Sandbox(route_limit=2, route_window=0.1)) as sandbox:
+    async with started_sandbox(route_limit=2, route_window=0.1) as sandbox:
         world = populate(sandbox)
         bot = BareBot()
         async with running(sandbox, bot):
@@ -35,7 +36,7 @@ async def test_route_buckets_are_respected_without_429s() -> None:
 
 
 async def test_global_limit_under_load_still_delivers_everything() -> None:
-    async with started(Sandbox(global_limit=15, route_limit=50)) as sandbox:
+    async with started_sandbox(global_limit=15, route_limit=50) as sandbox:
         world = populate(sandbox)
         channels = [world.guild.general] + [
             sandbox.add_channel(world.guild, f"room-{i}") for i in range(4)
