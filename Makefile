@@ -2,6 +2,7 @@
 # sandbox console); `make test` runs the whole suite on SQLite and PostgreSQL (an embedded
 # one when no server answers). Dependencies come from the hashed lock files; `make lock`
 # regenerates them from pyproject.toml (`make lock LOCK_FLAGS=--upgrade` to take new releases).
+# `make lint` runs ruff, mypy --strict (configured in pyproject.toml) and hadolint.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -38,6 +39,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(VENV)/bin/hadolint Dockerfile
 
 format: $(STAMP)
@@ -48,4 +50,4 @@ bench: $(STAMP)
 	$(PY) -m bench.interactions
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

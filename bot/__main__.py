@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import discord
@@ -232,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ok else 1
     if args.command == "start":
         args.command = "run" if _has_token() else "console"
-    jobs: dict[str, Callable[[], Awaitable[None]]] = {
+    jobs: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
         "run": lambda: _run(),
         "sync": lambda: _run(force_sync=True),
         "console": _console,

@@ -62,7 +62,9 @@ class MentorBot(commands.AutoShardedBot):
             help_command=None,
             tree_cls=MentorTree,
             shard_count=settings.shard_count,
-            shard_ids=settings.shard_ids,
+            # discord.py documents shard_ids as Optional (None: every shard) and reads it so,
+            # but its options TypedDict types it List[int].
+            shard_ids=settings.shard_ids,  # type: ignore[arg-type]
             # Without the members intent there is nothing to chunk: READY soon after the
             # last GUILD_CREATE instead of discord.py's default two seconds.
             guild_ready_timeout=GUILD_READY_TIMEOUT,

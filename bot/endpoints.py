@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import discord.http
-import discord.webhook.async_
 import yarl
 from discord.gateway import DiscordWebSocket
 
@@ -20,9 +19,8 @@ def point_discord_at(api_base: str | None, gateway_url: str | None = None) -> No
     clients that skip that call (a fixed shard count, or a plain ``Client``).
     """
     if api_base is not None:
-        base = api_base.rstrip("/")
-        discord.http.Route.BASE = base
-        discord.webhook.async_.Route.BASE = base
+        # Webhook requests (interaction responses and follow-ups) use this same Route class.
+        discord.http.Route.BASE = api_base.rstrip("/")
     if gateway_url is not None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
@@ -30,5 +28,4 @@ def point_discord_at(api_base: str | None, gateway_url: str | None = None) -> No
 def restore_discord_endpoints() -> None:
     """Undo ``point_discord_at``: talk to discord.com again."""
     discord.http.Route.BASE = _DEFAULT_API
-    discord.webhook.async_.Route.BASE = _DEFAULT_API
     DiscordWebSocket.DEFAULT_GATEWAY = _DEFAULT_GATEWAY

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,20 +31,22 @@ from bot.db.engine import Database
 log = logging.getLogger(__name__)
 
 Job = TypeVar("Job")
-Write = Callable[[AsyncSession, Sequence[Job]], Awaitable[list[Any]]]
+Result = TypeVar("Result")
+# One result per job, in order, or the exception that job fails with.
+Write = Callable[[AsyncSession, Sequence[Job]], Awaitable[list[Result | Exception]]]
 
 
 class WriterClosed(RuntimeError):
     """The writer has stopped (the bot is shutting down)."""
 
 
-class GroupCommit(Generic[Job]):
+class GroupCommit(Generic[Job, Result]):
     """Queues jobs and writes them in batches, one transaction each."""
 
     def __init__(
         self,
         db: Database,
-        write: Write[Job],
+        write: Write[Job, Result],
         *,
         max_batch: int = 256,
         linger: float = 0.001,
@@ -57,7 +59,7 @@ class GroupCommit(Generic[Job]):
         self.linger = linger
         self._on_commit = on_commit or (lambda: None)
         self._on_rollback = on_rollback or (lambda: None)
-        self._queue: list[tuple[Job, asyncio.Future[Any]]] = []
+        self._queue: list[tuple[Job, asyncio.Future[Result]]] = []
         self._wake = asyncio.Event()
         self._open = asyncio.Event()
         self._open.set()
@@ -71,13 +73,13 @@ class GroupCommit(Generic[Job]):
         """Jobs queued and not yet taken into a batch."""
         return len(self._queue)
 
-    async def submit(self, job: Job) -> Any:
+    async def submit(self, job: Job) -> Result:
         """Queue ``job`` and wait until its batch commits; returns its result or raises its error."""
         if self._closed:
             raise WriterClosed("the writer has stopped")
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="group-commit")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append((job, future))
         self._wake.set()
         return await future
@@ -120,7 +122,7 @@ class GroupCommit(Generic[Job]):
             if self._queue or self._closed:
                 self._wake.set()
 
-    async def _commit(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
+    async def _commit(self, batch: list[tuple[Job, asyncio.Future[Result]]]) -> None:
         jobs = [job for job, _ in batch]
         try:
             try:
@@ -132,16 +134,16 @@ class GroupCommit(Generic[Job]):
         except Exception as error:
             self._on_rollback()
             log.warning("A batch of %d answers was not stored: %s", len(jobs), error)
-            results = [error] * len(jobs)
+            results = [error for _ in jobs]
         else:
             self._on_commit()
             self.batches += 1
             self.written += len(jobs)
         _settle(batch, results)
 
-    async def _one_by_one(self, jobs: list[Job]) -> list[Any]:
+    async def _one_by_one(self, jobs: list[Job]) -> list[Result | Exception]:
         """The batch again, each job in its own savepoint of one transaction."""
-        results: list[Any] = []
+        results: list[Result | Exception] = []
         async with self._db.transaction() as session:
             for job in jobs:
                 try:
@@ -153,7 +155,9 @@ class GroupCommit(Generic[Job]):
         return results
 
 
-def _settle(batch: list[tuple[Any, asyncio.Future[Any]]], results: list[Any]) -> None:
+def _settle(
+    batch: Sequence[tuple[object, asyncio.Future[Result]]], results: Sequence[Result | Exception]
+) -> None:
     for (_, future), result in zip(batch, results, strict=True):
         if future.done():  # the caller gave up waiting
             continue

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.cache_key import CacheKey
 
+from bot.db.changes import changed_rows
+
 
 def insert_for(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
     """An INSERT for ``model`` in the session's dialect, so ON CONFLICT clauses are available."""
@@ -21,8 +23,8 @@ def insert_for(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
 async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], **values: Any) -> bool:
     """Insert a row unless it would break a unique constraint; True when a row was added."""
     statement = insert_for(session, model).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement)
-    return bool(result.rowcount)
+    changed = await changed_rows(session, statement)
+    return bool(changed)
 
 
 async def insert_many_ignore(

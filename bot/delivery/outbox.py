@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import Delivery
 from bot.db.upsert import insert_ignore
@@ -99,7 +100,7 @@ class Outbox:
         self.owner = owner
         self._lease = lease
 
-    def _key(self, due: Due) -> tuple[object, ...]:
+    def _key(self, due: Due) -> tuple[ColumnElement[bool], ...]:
         return (
             Delivery.kind == due.kind,
             Delivery.subject_id == due.subject_id,
@@ -155,7 +156,8 @@ class Outbox:
         already recorded: then nothing is written.
         """
         async with self._db.transaction() as session:
-            result = await session.execute(
+            changed = await changed_rows(
+                session,
                 update(Delivery)
                 .where(
                     Delivery.id == claim.id,
@@ -167,9 +169,9 @@ class Outbox:
                     message_id=message_id,
                     sent_at=self._clock.now(),
                     last_error=None,
-                )
+                ),
             )
-            if not result.rowcount:
+            if not changed:
                 return False
             if confirm is not None:
                 await confirm(session)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import BindParameter, bindparam, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -130,7 +130,7 @@ def _figure_columns() -> dict[RuleKind, Any]:
 
 
 _COUNTED = tuple(_figure_columns())
-_USERS = bindparam("users", expanding=True)
+_USERS: BindParameter[list[int]] = bindparam("users", expanding=True)
 
 
 @functools.cache
@@ -199,10 +199,7 @@ async def read_figures(
         for user_id, slug in await session.execute(_learned_statement, {"users": learners}):
             if slug in content.skills:
                 by_category[user_id][content.skills[slug].category] += 1
-    return {
-        u: Figures(counts[u], dict(by_category.get(u, {})))  # type: ignore[arg-type]
-        for u in needs
-    }
+    return {u: Figures(counts[u], dict(by_category.get(u, {}))) for u in needs}
 
 
 def _unlock_insert(dialect: str) -> Any:

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.content.schema import Challenge
 from bot.services.quiz_bank import ShownQuestion
 
 if TYPE_CHECKING:
-    from bot.db.batch import GroupCommit
     from bot.services.practice import Prompt
 
 
@@ -67,8 +66,3 @@ class ChallengeDone:
 
 
 AnswerJob = DailyAnswer | PromptAnswer | ChallengeDone
-
-if TYPE_CHECKING:
-    AnswerWriter = GroupCommit[AnswerJob]
-else:
-    AnswerWriter = Any

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -63,12 +63,31 @@ def _completion_insert(dialect: str) -> Any:
     )
 
 
+AnswerResult = AnswerOutcome | PromptOutcome | Completion
+
+
+class AnswerWriter(GroupCommit[AnswerJob, AnswerResult]):
+    """The batched writer of answer jobs, typed by what each kind of job comes back as."""
+
+    @overload
+    async def submit(self, job: DailyAnswer) -> AnswerOutcome: ...
+    @overload
+    async def submit(self, job: PromptAnswer) -> PromptOutcome: ...
+    @overload
+    async def submit(self, job: ChallengeDone) -> Completion: ...
+
+    async def submit(self, job: AnswerJob) -> AnswerResult:
+        """Queue ``job`` and wait for its batch to commit (``AnswerBook.write`` gives each
+        kind of job its own kind of result)."""
+        return await super().submit(job)
+
+
 def answer_writer(
     db: Database, content: Content, contexts: GuildContexts, **options: Any
-) -> GroupCommit[AnswerJob]:
+) -> AnswerWriter:
     """The process's one answer writer."""
     book = AnswerBook(content, contexts)
-    return GroupCommit(
+    return AnswerWriter(
         db, book.write, on_commit=contexts.commit, on_rollback=contexts.rollback, **options
     )
 
@@ -340,19 +359,23 @@ class AnswerBook:
                 local_day(jobs[i].at, tz), datetime.min.time(), tzinfo=ZoneInfo(tz)
             )
         stored = (
-            await session.execute(
-                select(
-                    PointsEntry.guild_id,
-                    PointsEntry.user_id,
-                    PointsEntry.amount,
-                    PointsEntry.created_at,
-                ).where(
-                    PointsEntry.user_id.in_({jobs[i].user_id for i in practice}),
-                    PointsEntry.reason == "practice",
-                    PointsEntry.created_at >= min(starts.values()),
+            (
+                await session.execute(
+                    select(
+                        PointsEntry.guild_id,
+                        PointsEntry.user_id,
+                        PointsEntry.amount,
+                        PointsEntry.created_at,
+                    ).where(
+                        PointsEntry.user_id.in_({jobs[i].user_id for i in practice}),
+                        PointsEntry.reason == "practice",
+                        PointsEntry.created_at >= min(starts.values()),
+                    )
                 )
             )
-        ).all()
+            .tuples()
+            .all()
+        )
         running: dict[tuple[int, int], int] = {}
 
         def so_far(i: int) -> int:
@@ -382,22 +405,19 @@ class AnswerBook:
         """Answers refused as repeats: tell each member what they answered the first time."""
         if not repeated:
             return
-        daily = [i for i in repeated if isinstance(jobs[i], DailyAnswer)]
+        daily = {i: job for i in repeated if isinstance(job := jobs[i], DailyAnswer)}
         private = [i for i in repeated if i in prompts]
         if daily:
-            posts = {jobs[i].post.post_id for i in daily}  # type: ignore[union-attr]
             previous = {
                 (post, user): chosen
                 for post, user, chosen in await session.execute(
                     select(QuizAnswer.post_id, QuizAnswer.user_id, QuizAnswer.choice).where(
-                        QuizAnswer.post_id.in_(posts),
-                        QuizAnswer.user_id.in_({jobs[i].user_id for i in daily}),
+                        QuizAnswer.post_id.in_({job.post.post_id for job in daily.values()}),
+                        QuizAnswer.user_id.in_({job.user_id for job in daily.values()}),
                     )
                 )
             }
-            for i in daily:
-                job = jobs[i]
-                assert isinstance(job, DailyAnswer)
+            for i, job in daily.items():
                 chosen = previous[job.post.post_id, job.user_id]
                 shown = job.post.shown
                 results[i] = AnswerOutcome(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,16 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Challenge
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import ChallengePost, ChallengeSchedule
 from bot.delivery.cadence import Cadence
 from bot.delivery.outbox import Due
-from bot.services.answer_jobs import AnswerWriter, ChallengeDone
+from bot.services.answer_jobs import ChallengeDone
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.pausing import Pauses
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
 from bot.services.users import ensure_guild
+
+if TYPE_CHECKING:
+    from bot.services.answers import AnswerWriter  # answers imports this module
 
 KIND = "challenge"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -164,10 +169,10 @@ class ChallengeService:
 
     async def stop(self, guild_id: int) -> bool:
         async with self._db.transaction() as session:
-            result = await session.execute(
-                delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)
+            changed = await changed_rows(
+                session, delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)
             )
-            return bool(result.rowcount)
+            return bool(changed)
 
     async def due(self, now: datetime) -> list[Due]:
         """Every active schedule whose challenge for this week is due (set before its time)."""

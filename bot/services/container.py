@@ -8,8 +8,7 @@ from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.db.engine import Database
 from bot.services.achievements import Achievements
-from bot.services.answer_jobs import AnswerWriter
-from bot.services.answers import answer_writer
+from bot.services.answers import AnswerWriter, answer_writer
 from bot.services.assessments import AssessmentService
 from bot.services.career import CareerService
 from bot.services.challenges import ChallengeService

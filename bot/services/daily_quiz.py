@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, func, select, update
@@ -21,12 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Category, Question
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
 from bot.delivery.cadence import Cadence, Days, Occurrence
 from bot.delivery.outbox import Due
 from bot.services import forgetting
-from bot.services.answer_jobs import AnswerWriter, DailyAnswer, OpenPost
+from bot.services.answer_jobs import DailyAnswer, OpenPost
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.packs import QuestionBank
@@ -40,6 +42,9 @@ from bot.services.quiz_bank import (
 )
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
 from bot.services.users import ensure_guild
+
+if TYPE_CHECKING:
+    from bot.services.answers import AnswerWriter  # answers imports this module
 
 FIRST_CORRECT_SHOWN = 3
 POSTS_REMEMBERED = 4096
@@ -237,10 +242,10 @@ class DailyQuizService:
     async def stop(self, guild_id: int) -> bool:
         """Remove the schedule; False if there was none. Past posts and answers stay."""
         async with self._db.transaction() as session:
-            result = await session.execute(
-                delete(QuizSchedule).where(QuizSchedule.guild_id == guild_id)
+            changed = await changed_rows(
+                session, delete(QuizSchedule).where(QuizSchedule.guild_id == guild_id)
             )
-            return bool(result.rowcount)
+            return bool(changed)
 
     async def set_topics(self, guild_id: int, topics: list[Category]) -> Schedule:
         """Limit the daily questions to some categories (empty: every category)."""

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import BoardBucket, BoardTotal, Member, ModAudit, Season, User
 from bot.db.upsert import built_once
@@ -204,7 +205,9 @@ class LeaderboardService:
         return {"week": keys.week, "month": keys.month, "all": "all"}[period], labels[period]
 
     @staticmethod
-    def _board_rows(guild_id: int, board: str, period: str, key: str) -> Select:
+    def _board_rows(
+        guild_id: int, board: str, period: str, key: str
+    ) -> Select[tuple[int, int, datetime]]:
         return select(BoardTotal.user_id, BoardTotal.value, BoardTotal.reached_at).where(
             BoardTotal.guild_id == guild_id,
             BoardTotal.board == board,
@@ -315,7 +318,9 @@ class LeaderboardService:
                             Member.guild_id == guild_id
                         )
                     )
-                ).all()
+                )
+                .tuples()
+                .all()
             )
         return [
             Standing(rank, user_id, names.get(user_id, str(user_id)), value)
@@ -352,16 +357,16 @@ class LeaderboardService:
             or_(User.streak_alive_until.is_(None), User.streak_alive_until < cutoff)
         )
         async with self._db.transaction() as session:
-            result = await session.execute(
+            return await changed_rows(
+                session,
                 update(BoardTotal)
                 .where(
                     BoardTotal.board == "streak",
                     BoardTotal.value > 0,
                     BoardTotal.user_id.in_(lapsed),
                 )
-                .values(value=0)
+                .values(value=0),
             )
-            return result.rowcount or 0
 
     # -- seasons ----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Category, Skill
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import LearnedSkill
 from bot.db.upsert import insert_ignore
@@ -70,12 +71,13 @@ class LearningService:
     async def unmark_learned(self, user_id: int, slug: str) -> bool:
         """Remove the learned mark; False if there was none."""
         async with self._db.transaction() as session:
-            result = await session.execute(
+            changed = await changed_rows(
+                session,
                 delete(LearnedSkill).where(
                     LearnedSkill.user_id == user_id, LearnedSkill.skill == slug
-                )
+                ),
             )
-            return bool(result.rowcount)
+            return bool(changed)
 
     async def learned(self, user_id: int) -> set[str]:
         """Slugs of every skill the user has learned (skills removed from content are ignored)."""

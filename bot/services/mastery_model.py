@@ -132,7 +132,7 @@ def _retention(since: datetime | None, at: datetime) -> float:
     """The share of the distance from the prior kept after the time from ``since`` to ``at``."""
     if since is None or at <= since:
         return 1.0
-    return 0.5 ** ((at - since).total_seconds() / (_SECONDS_PER_DAY * HALF_LIFE_DAYS))
+    return math.pow(0.5, (at - since).total_seconds() / (_SECONDS_PER_DAY * HALF_LIFE_DAYS))
 
 
 def decayed(state: SkillState, at: datetime) -> SkillState:

@@ -31,6 +31,7 @@ from bot.content.packfile import (
     question_problems,
 )
 from bot.content.schema import Category, Question
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import Pack, PackQuestion, PackSettings, QuestionSubmission
 from bot.db.upsert import insert_ignore
@@ -410,14 +411,15 @@ class PackService:
             )
             if pack is None:
                 raise UserError(f"There is no pack named `{name[:40]}` here; see /mod pack list.")
-            result = await session.execute(
+            changed = await changed_rows(
+                session,
                 update(PackQuestion)
                 .where(PackQuestion.pack_id == pack.id)
-                .values(deleted=True, pack_id=None)
+                .values(deleted=True, pack_id=None),
             )
             await session.delete(pack)
         self.bank.forget(guild_id)
-        return int(result.rowcount or 0)
+        return changed
 
     async def pack_names(self, guild_id: int) -> list[str]:
         async with self._db.read() as session:

@@ -71,11 +71,12 @@ async def open_season(session: AsyncSession, guild_id: int, now: datetime) -> in
     await insert_ignore(
         session, Season, guild_id=guild_id, number=1, name="Season 1", started_at=now
     )
-    season_id = await session.scalar(
+    opened = await session.scalar(
         select(Season.id).where(Season.guild_id == guild_id, Season.ended_at.is_(None))
     )
-    assert season_id is not None
-    return season_id
+    if opened is None:
+        raise RuntimeError(f"guild {guild_id} has no open season right after opening one")
+    return opened
 
 
 async def _guild_context(session: AsyncSession, guild_id: int, now: datetime) -> tuple[str, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from bot.content.catalogue import Content
 from bot.content.schema import Category, Level
 from bot.db.engine import Database
 from bot.db.models import QuizPrompt, ReviewCard
-from bot.services.answer_jobs import AnswerWriter, PromptAnswer
+from bot.services.answer_jobs import PromptAnswer
 from bot.services.errors import UserError
 from bot.services.localtime import local_day, user_timezone
 from bot.services.packs import QuestionBank
@@ -31,6 +32,9 @@ from bot.services.quiz_bank import (
     shuffled_order,
 )
 from bot.services.users import ensure_guild, ensure_user
+
+if TYPE_CHECKING:
+    from bot.services.answers import AnswerWriter  # answers imports this module
 
 RECENT_WINDOW = 30
 INTERVIEW_TIME_LIMIT = timedelta(seconds=90)

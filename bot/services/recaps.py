@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.content.catalogue import Content
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import (
     BoardTotal,
@@ -203,10 +204,10 @@ class RecapService:
     async def off(self, guild_id: int) -> bool:
         """Stop every milestone and recap post in the guild; False if none was set."""
         async with self._db.transaction() as session:
-            result = await session.execute(
-                delete(RecapSettings).where(RecapSettings.guild_id == guild_id)
+            changed = await changed_rows(
+                session, delete(RecapSettings).where(RecapSettings.guild_id == guild_id)
             )
-            return bool(result.rowcount)
+            return bool(changed)
 
     async def settings(self, guild_id: int) -> RecapChannel | None:
         async with self._db.read() as session:
@@ -217,7 +218,9 @@ class RecapService:
         """The settings, under the name the pause notices use."""
         return await self.settings(guild_id)
 
-    async def _enabled(self, *, milestones: bool = False, weekly: bool = False) -> list[tuple]:
+    async def _enabled(
+        self, *, milestones: bool = False, weekly: bool = False
+    ) -> list[tuple[int, int, str, datetime]]:
         """(guild, channel, timezone, created_at) of unpaused guilds with those posts on."""
         async with self._db.read() as session:
             query = (
@@ -234,7 +237,7 @@ class RecapService:
                 query = query.where(RecapSettings.milestones.is_(True))
             if weekly:
                 query = query.where(RecapSettings.weekly.is_(True))
-            return list((await session.execute(query)).all())
+            return list((await session.execute(query)).tuples().all())
 
     # -- milestone pings ---------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import Activity, Reminder, User
 from bot.delivery.cadence import Cadence
@@ -118,8 +119,10 @@ class ReminderService:
     async def off(self, user_id: int) -> bool:
         """Delete the reminder; False if there was none."""
         async with self._db.transaction() as session:
-            result = await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
-            return bool(result.rowcount)
+            changed = await changed_rows(
+                session, delete(Reminder).where(Reminder.user_id == user_id)
+            )
+            return bool(changed)
 
     async def get(self, user_id: int) -> ReminderInfo | None:
         async with self._db.read() as session:
@@ -164,12 +167,13 @@ class ReminderService:
             )
             if notice is None:
                 return None
-            cleared = await session.execute(
+            cleared = await changed_rows(
+                session,
                 update(Reminder)
                 .where(Reminder.user_id == user_id, Reminder.notice == notice)
-                .values(notice=None)
+                .values(notice=None),
             )
-            return notice if cleared.rowcount else None
+            return notice if cleared else None
 
     async def switch_off(self, user_id: int, notice: str) -> None:
         """Disable a reminder that cannot be delivered, leaving a note for the member."""

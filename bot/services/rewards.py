@@ -229,7 +229,9 @@ class RewardService:
 
     # -- who should hold what ------------------------------------------------------------
 
-    def _eligible(self, reward: RoleReward, cutoff: datetime, season_id: int | None) -> Select:
+    def _eligible(
+        self, reward: RoleReward, cutoff: datetime, season_id: int | None
+    ) -> Select[tuple[int]]:
         """The user ids (active members of the reward's server) who meet its milestone."""
         members = select(Member.user_id).where(
             Member.guild_id == reward.guild_id, Member.left_at.is_(None)

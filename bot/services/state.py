@@ -17,7 +17,8 @@ class StateStore:
 
     async def get(self, key: str) -> str | None:
         async with self._db.read() as session:
-            return await session.scalar(select(BotState.value).where(BotState.key == key))
+            value = await session.scalar(select(BotState.value).where(BotState.key == key))
+        return value
 
     async def set(self, key: str, value: str) -> None:
         """Insert or replace; safe when two processes set the same key at once."""

@@ -120,11 +120,7 @@ class StudyService:
         now = self._clock.now()
         await ensure_user(session, user_id, now)
         today = local_day(now, await user_timezone(session, user_id, guild_id))
-        so_far = await session.scalar(
-            select(func.coalesce(func.sum(Activity.minutes), 0)).where(
-                Activity.user_id == user_id, Activity.local_day == today
-            )
-        )
+        so_far = await _minutes_on(session, user_id, today)
         return max(DAILY_CAP_MINUTES - so_far, 0)
 
     async def log_in(
@@ -146,17 +142,13 @@ class StudyService:
         else:
             await ensure_user(session, user_id, now)
         today = local_day(now, await user_timezone(session, user_id, guild_id))
-        so_far = await session.scalar(
-            select(func.coalesce(func.sum(Activity.minutes), 0)).where(
-                Activity.user_id == user_id, Activity.local_day == today
-            )
-        )
+        so_far = await _minutes_on(session, user_id, today)
         if so_far + minutes > DAILY_CAP_MINUTES:
             raise UserError(
                 f"That would make {_hours(so_far + minutes)} today; the daily limit is "
                 f"{DAILY_CAP_MINUTES // 60} hours (you have {_hours(so_far)} logged)."
             )
-        row = await record_activity(
+        logged = await record_activity(
             session,
             user_id=user_id,
             guild_id=guild_id,
@@ -166,6 +158,9 @@ class StudyService:
             skill=slug,
             note=cleaned,
         )
+        if logged.id is None:  # record_activity returns the id of the one row it adds
+            raise RuntimeError("the new study entry's id did not come back")
+        activity_id = logged.id
         earned = 0
         if guild_id is not None:
             earned = minutes // 10 * points.Award.STUDY_PER_10_MIN
@@ -176,7 +171,7 @@ class StudyService:
                     user_id=user_id,
                     amount=earned,
                     reason="study",
-                    ref=str(row.id),
+                    ref=str(activity_id),
                     now=now,
                 )
             await points.move_board(
@@ -190,7 +185,7 @@ class StudyService:
         user = await session.get(User, user_id)
         assert user is not None
         return StudyEntry(
-            row.id, minutes, slug, cleaned, so_far + minutes, earned, user.streak_current
+            activity_id, minutes, slug, cleaned, so_far + minutes, earned, user.streak_current
         )
 
     async def undo_last(self, *, user_id: int, guild_id: int | None) -> StudyEntry:
@@ -212,11 +207,7 @@ class StudyService:
             if row is None:
                 raise UserError("You have no study session logged today to undo.")
             user = await self._remove(session, row, today, now)
-            left = await session.scalar(
-                select(func.coalesce(func.sum(Activity.minutes), 0)).where(
-                    Activity.user_id == user_id, Activity.local_day == today
-                )
-            )
+            left = await _minutes_on(session, user_id, today)
             return StudyEntry(
                 row.id, row.minutes, row.skill, row.note, left, 0, user.streak_current
             )
@@ -308,13 +299,7 @@ class StudyService:
         async with self._db.transaction() as session:
             today = local_day(now, await user_timezone(session, user_id, guild_id))
             row = await self._editable(session, user_id, activity_id, today)
-            others = await session.scalar(
-                select(func.coalesce(func.sum(Activity.minutes), 0)).where(
-                    Activity.user_id == user_id,
-                    Activity.local_day == row.local_day,
-                    Activity.id != row.id,
-                )
-            )
+            others = await _minutes_on(session, user_id, row.local_day, besides=row.id)
             if others + minutes > DAILY_CAP_MINUTES:
                 raise UserError(
                     f"That would make {_hours(others + minutes)} on {row.local_day:%d %b}; the "
@@ -345,14 +330,22 @@ class StudyService:
             today = local_day(now, await user_timezone(session, user_id, guild_id))
             row = await self._editable(session, user_id, activity_id, today)
             user = await self._remove(session, row, today, now)
-            left = await session.scalar(
-                select(func.coalesce(func.sum(Activity.minutes), 0)).where(
-                    Activity.user_id == user_id, Activity.local_day == row.local_day
-                )
-            )
+            left = await _minutes_on(session, user_id, row.local_day)
             return StudyEntry(
                 row.id, row.minutes, row.skill, row.note, left, 0, user.streak_current
             )
+
+
+async def _minutes_on(
+    session: AsyncSession, user_id: int, day: date, *, besides: int | None = None
+) -> int:
+    """The minutes the user logged on their local ``day`` (leaving out entry ``besides``)."""
+    query = select(func.coalesce(func.sum(Activity.minutes), 0)).where(
+        Activity.user_id == user_id, Activity.local_day == day
+    )
+    if besides is not None:
+        query = query.where(Activity.id != besides)
+    return (await session.execute(query)).scalar_one()
 
 
 async def _reprice(session: AsyncSession, row: Activity, amount: int) -> None:

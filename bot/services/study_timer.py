@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
+from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import StudySession
 from bot.delivery.cadence import once
@@ -162,7 +163,8 @@ class StudyTimerService:
         """Apply ``values`` if nobody changed the session since ``row`` was read."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            changed = await session.execute(
+            changed = await changed_rows(
+                session,
                 update(StudySession)
                 .where(
                     StudySession.id == row.id,
@@ -170,9 +172,9 @@ class StudyTimerService:
                     StudySession.resumed_at == row.resumed_at,
                     StudySession.ends_at == row.ends_at,
                 )
-                .values(**values)
+                .values(**values),
             )
-            if not changed.rowcount:
+            if not changed:
                 raise UserError("This session just changed; look at it again and retry.")
             fresh = await session.get(StudySession, row.id, populate_existing=True)
             assert fresh is not None
@@ -237,16 +239,17 @@ class StudyTimerService:
             if row.state == ENDED:
                 return TimerView.of(row, now)
             seconds, was = _focused(row, now), row.state
-            claimed = await session.execute(
+            claimed = await changed_rows(
+                session,
                 update(StudySession)
                 .where(
                     StudySession.id == row.id,
                     StudySession.state == row.state,
                     StudySession.resumed_at == row.resumed_at,
                 )
-                .values(state=ENDED, ended_at=now)
+                .values(state=ENDED, ended_at=now),
             )
-            if not claimed.rowcount:
+            if not claimed:
                 fresh = await session.get(StudySession, row.id, populate_existing=True)
                 if fresh is not None and fresh.state == ENDED:
                     return TimerView.of(fresh, now)  # ended by the other press or tick

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BoardTotal, Guild, Member, ModAudit, User
+from bot.db.models import Base, BoardTotal, Guild, Member, ModAudit, User
 from bot.db.upsert import built_once, dialect_insert, insert_ignore
 from bot.services import forgetting, points
 from bot.services.text import clean_text
@@ -37,7 +37,7 @@ class Membership:
     display_name: str
 
 
-def _ignore(model: type) -> Callable[[str], Any]:
+def _ignore(model: type[Base]) -> Callable[[str], Any]:
     return lambda dialect: dialect_insert(dialect, model.__table__).on_conflict_do_nothing()
 
 

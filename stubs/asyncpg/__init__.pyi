@@ -1,0 +1,4 @@
+class PostgresMessage:
+    sqlstate: str
+
+class PostgresError(PostgresMessage, Exception): ...
