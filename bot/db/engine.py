@@ -76,6 +76,17 @@ class Database:
         self._readers = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        # PostgreSQL runs each statement of a READ COMMITTED transaction on a snapshot of
+        # its own, so reads that need no lock gain nothing from BEGIN/COMMIT but two
+        # round trips. (SQLite keeps its read transaction: it is one snapshot, and local.)
+        self._lookups = (
+            async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+            if self.dialect == "postgresql"
+            else self._readers
+        )
         # SQLite has one writer at a time. Queueing writers here, in order, is far cheaper
         # than letting them poll the file lock through the busy timeout.
         self._sqlite_writer = asyncio.Lock() if self.dialect == "sqlite" else None
@@ -102,6 +113,13 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reading only: on SQLite it neither queues behind writers nor blocks them."""
         async with self._readers() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def lookup(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads whose statements need not share one snapshot (on PostgreSQL
+        in autocommit: no BEGIN and COMMIT round trips); on SQLite the same as ``read``."""
+        async with self._lookups() as session, session.begin():
             yield session
 
     async def ping(self) -> None:

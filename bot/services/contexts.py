@@ -62,3 +62,20 @@ class GuildContexts:
         """The guild's timezone or season changed (call after the change commits)."""
         self._known.pop(guild_id, None)
         self._changes[guild_id] = self._changes.get(guild_id, 0) + 1
+
+    def known(self, guild_id: int) -> tuple[str, int] | None:
+        """The guild's context if it is in memory (no database read)."""
+        return self._known.get(guild_id)
+
+    def version(self, guild_id: int) -> int:
+        """How many times the guild was forgotten: take it before reading, pass it to ``keep``."""
+        return self._changes.get(guild_id, 0)
+
+    def keep(self, guild_id: int, context: tuple[str, int], version: int) -> None:
+        """Remember a context read outside ``read`` (committed rows, e.g. by a read-only
+        session), unless the guild changed since ``version`` was taken."""
+        if self._changes.get(guild_id, 0) != version:
+            return
+        if guild_id not in self._known and len(self._known) >= self._limit:
+            self._known.clear()
+        self._known[guild_id] = context

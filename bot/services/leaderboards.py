@@ -19,12 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.changes import changed_rows
 from bot.db.engine import Database
-from bot.db.models import BoardBucket, BoardTotal, Member, ModAudit, Season, User
+from bot.db.models import BoardBucket, BoardTotal, Guild, Member, ModAudit, Season, User
 from bot.db.upsert import built_once
 from bot.services import forgetting, points
 from bot.services.contexts import GuildContexts
 from bot.services.errors import UserError
-from bot.services.localtime import guild_or_utc
 from bot.services.text import clean_text
 from bot.services.users import ensure_guild, ensure_member
 
@@ -67,7 +66,7 @@ class SeasonInfo:
 
 
 # The parts of the page statement's result.
-_PAGE, _FIRST, _CALLER = 0, 1, 2
+_PAGE, _FIRST, _CALLER, _SEASON = 0, 1, 2, 3
 _NO_LIMIT = 2**63 - 1
 
 
@@ -109,10 +108,12 @@ def _above(value: Any) -> Any:
 
 
 def _page_statement(_dialect: str) -> Any:
-    """A page, the first listed value's rank, and the caller's standing, in one statement.
+    """A page, the first listed value's rank, the caller's standing and the season's name,
+    in one statement.
 
     Rows: (part, user_id, value, reached_at, name, above); ``above`` is how many ranked
-    members score more (on the FIRST and CALLER rows).
+    members score more (on the FIRST and CALLER rows); the SEASON row (when ``season`` is
+    an id) has the season's name and ``ended_at`` in ``reached_at``.
     """
     totals, members = BoardTotal.__table__, Member.__table__
     ranked = and_(_on_board(totals), totals.c.active.is_(True), totals.c.value > 0)
@@ -158,7 +159,15 @@ def _page_statement(_dialect: str) -> Any:
         caller.c.active.is_(True),
         caller.c.value > 0,
     )
-    return union_all(listed, first_rank, standing)
+    seasons = Season.__table__
+    season = select(
+        literal(_SEASON), null(), null(), seasons.c.ended_at, seasons.c.name, null()
+    ).where(seasons.c.id == bindparam("season"))
+    return union_all(listed, first_rank, standing, season)
+
+
+def _season_label(name: str, ended_at: datetime | None) -> str:
+    return name + (" (final)" if ended_at else "")
 
 
 class LeaderboardService:
@@ -173,6 +182,28 @@ class LeaderboardService:
 
     # -- boards ---------------------------------------------------------------------------
 
+    async def _context(self, session: AsyncSession, guild_id: int) -> tuple[str, int | None]:
+        """The guild's timezone and open season: from the shared cache, else one read.
+
+        The read starts no season (a read-only session must not write); a context with an
+        open season is kept in the cache for the next call.
+        """
+        known = self._contexts.known(guild_id)
+        if known is not None:
+            return known
+        version = self._contexts.version(guild_id)
+        row = (
+            await session.execute(
+                select(Guild.timezone, Season.id)
+                .outerjoin(Season, (Season.guild_id == Guild.id) & Season.ended_at.is_(None))
+                .where(Guild.id == guild_id)
+            )
+        ).first()
+        timezone, season_id = (row[0] or "UTC", row[1]) if row else ("UTC", None)
+        if season_id is not None:
+            self._contexts.keep(guild_id, (timezone, season_id), version)
+        return timezone, season_id
+
     async def _key(
         self,
         session: AsyncSession,
@@ -180,29 +211,31 @@ class LeaderboardService:
         period: str,
         season: int | None,
         at: datetime | None = None,
-    ) -> tuple[str, str]:
-        """The period key and a label for it, at ``at`` (default now), in the guild's timezone."""
-        now = at or self._clock.now()
+    ) -> tuple[str, str | None, int | None]:
+        """The period key at ``at`` (default now) in the guild's timezone, and its label.
+
+        For the open season the label is left to the page statement (``None``), which
+        reads that season's name: the third value is its id.
+        """
+        if period == "season" and season is not None:
+            row = (
+                await session.execute(
+                    select(Season.id, Season.name, Season.ended_at).where(
+                        Season.guild_id == guild_id, Season.number == season
+                    )
+                )
+            ).first()
+            if row is None:
+                raise UserError(f"This server has no season {season}.")
+            return str(row.id), _season_label(row.name, row.ended_at), None
+        timezone, open_season = await self._context(session, guild_id)
         if period == "season":
-            if season is None:
-                season_id = await session.scalar(
-                    select(Season.id).where(Season.guild_id == guild_id, Season.ended_at.is_(None))
-                )
-                if season_id is None:
-                    return NO_SEASON, "Season 1"
-            else:
-                season_id = await session.scalar(
-                    select(Season.id).where(Season.guild_id == guild_id, Season.number == season)
-                )
-                if season_id is None:
-                    raise UserError(f"This server has no season {season}.")
-            row = await session.get(Season, season_id)
-            assert row is not None
-            label = row.name + (" (final)" if row.ended_at else "")
-            return str(season_id), label
-        keys = points.period_keys(now, await guild_or_utc(session, guild_id), 0)
+            if open_season is None:
+                return NO_SEASON, "Season 1", None
+            return str(open_season), None, open_season
+        keys = points.period_keys(at or self._clock.now(), timezone, 0)
         labels = {"week": f"week of {keys.week}", "month": keys.month, "all": "all time"}
-        return {"week": keys.week, "month": keys.month, "all": "all"}[period], labels[period]
+        return {"week": keys.week, "month": keys.month, "all": "all"}[period], labels[period], None
 
     @staticmethod
     def _board_rows(
@@ -234,10 +267,10 @@ class LeaderboardService:
             raise UserError("Board must be points, study or streak.")
         if period not in ("week", "month", "season", "all"):
             raise UserError("Period must be week, month, season or all.")
-        async with self._db.read() as session:
+        async with self._db.lookup() as session:
             if board == "streak":
                 period, season = "all", None  # streaks are "current": the period does not apply
-            key, label = await self._key(session, guild_id, period, season, at)
+            key, label, season_id = await self._key(session, guild_id, period, season, at)
             if board == "streak":
                 label = "current streaks"
             page = max(page, 0)
@@ -252,6 +285,7 @@ class LeaderboardService:
                         "limit": PAGE_SIZE + 1,
                         "offset": page * PAGE_SIZE,
                         "caller": caller_id,
+                        "season": season_id,
                     },
                 )
             ).all()
@@ -269,6 +303,10 @@ class LeaderboardService:
                 strict=True,
             )
         ]
+        if label is None:
+            label = next(
+                (_season_label(r.name, r.reached_at) for r in found if r.part == _SEASON), "Season"
+            )
         mine = next((r for r in found if r.part == _CALLER), None)
         caller = (
             None
@@ -304,7 +342,7 @@ class LeaderboardService:
         async with self._db.read() as session:
             if board == "streak":
                 period, season = "all", None
-            key, _ = await self._key(session, guild_id, period, season)
+            key, _, _ = await self._key(session, guild_id, period, season)
             query = (
                 self._board_rows(guild_id, board, period, key)
                 .with_only_columns(BoardTotal.user_id, BoardTotal.value)
