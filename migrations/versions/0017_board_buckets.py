@@ -4,7 +4,8 @@ Revision ID: 0017_board_buckets
 Revises: 0016_deletion_keeps_moderation
 Create Date: 2026-12-02 08:10:00
 
-``board_buckets`` counts each board's ranked members per value range, kept by triggers
+``board_buckets`` counts each board's ranked members per value range (its key's index
+includes ``members`` on PostgreSQL, for index-only sums), kept by triggers
 on ``board_totals`` (see ``bot.db.models.buckets``), so a rank no longer counts everyone
 above the caller. Filled here from the existing totals.
 
@@ -43,7 +44,13 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "guild_id", "board", "period", "period_key", "bucket", name=op.f("pk_board_buckets")
+            "guild_id",
+            "board",
+            "period",
+            "period_key",
+            "bucket",
+            name=op.f("pk_board_buckets"),
+            postgresql_include=["members"],
         ),
     )
     dialect = op.get_bind().dialect.name

@@ -20,7 +20,7 @@ migration that alters that table must recreate them (``trigger_ddl``).
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, BigInteger, ForeignKey, Integer, String, event
+from sqlalchemy import DDL, BigInteger, ForeignKey, Integer, PrimaryKeyConstraint, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.models.base import Base
@@ -36,6 +36,12 @@ class BoardBucket(Base):
     """Ranked members of one board and period key whose value falls in [bucket, next bucket)."""
 
     __tablename__ = "board_buckets"
+    # The rank's sum reads ``members`` from the key's index alone (an index-only scan).
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "guild_id", "board", "period", "period_key", "bucket", postgresql_include=["members"]
+        ),
+    )
 
     guild_id: Mapped[int] = mapped_column(
         ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True
