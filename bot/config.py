@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -93,10 +93,14 @@ class Settings(BaseSettings):
         return self.discord_token.get_secret_value().strip()
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings, turning any validation failure into one clear SettingsError."""
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning any validation failure into one clear SettingsError.
+
+    ``overrides`` are field values (validated like the environment's) or BaseSettings'
+    own options such as ``_env_file``.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "a setting"

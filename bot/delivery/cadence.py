@@ -15,6 +15,15 @@ Period = Literal["day", "week"]
 Days = Literal["daily", "weekdays"]
 
 
+def as_days(stored: str) -> Days:
+    """The ``Days`` a schedule row stores as text; ValueError for any other text."""
+    if stored == "daily":
+        return "daily"
+    if stored == "weekdays":
+        return "weekdays"
+    raise ValueError(f"a schedule's days are 'daily' or 'weekdays', not {stored!r}")
+
+
 @dataclass(frozen=True)
 class Occurrence:
     """One due occurrence: its key (local date or week's Monday), due time and window end (UTC)."""

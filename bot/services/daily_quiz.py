@@ -25,7 +25,7 @@ from bot.content.schema import Category, Question
 from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
-from bot.delivery.cadence import Cadence, Days, Occurrence
+from bot.delivery.cadence import Cadence, Days, Occurrence, as_days
 from bot.delivery.outbox import Due
 from bot.services import forgetting
 from bot.services.answer_jobs import DailyAnswer, OpenPost
@@ -73,7 +73,7 @@ class Schedule:
             channel_id=row.channel_id,
             post_time=parse_hhmm(row.post_time),
             timezone=row.timezone,
-            days=row.days,  # type: ignore[arg-type]
+            days=as_days(row.days),
             close_time=parse_hhmm(row.close_time) if row.close_time else None,
             topics=tuple(Category(t) for t in row.topics.split(",")) if row.topics else (),
             paused_reason=row.paused_reason,

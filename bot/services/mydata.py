@@ -13,6 +13,7 @@ from bot.db.engine import Database
 from bot.db.models import (
     AchievementUnlock,
     Activity,
+    Base,
     BoardTotal,
     CareerGoal,
     ChallengeCompletion,
@@ -44,7 +45,7 @@ from bot.services import forgetting
 from bot.services.reminders import KIND as REMINDER
 
 # Tables whose rows belong to the user (deleted through users' ON DELETE CASCADE).
-OWNED: dict[str, type[DeclarativeBase]] = {
+OWNED: dict[str, type[Base]] = {
     "memberships": Member,
     "activity": Activity,
     "learned_skills": LearnedSkill,
@@ -94,7 +95,8 @@ class MyDataService:
                 "profile": _row(user) if user else None,
             }
             for name, model in OWNED.items():
-                rows = await session.scalars(select(model).where(model.user_id == user_id))  # type: ignore[attr-defined]
+                owner = model.__table__.c.user_id
+                rows = await session.scalars(select(model).where(owner == user_id))
                 data[name] = [_row(r) for r in rows]
             audit = await session.scalars(
                 select(ModAudit).where(
