@@ -37,7 +37,10 @@ GUILD_READY_TIMEOUT = 0.5
 
 
 def discover_cogs() -> list[str]:
-    """Every module in ``cogs/`` that is not private (``_name``), as an extension path."""
+    """Every module or package in ``cogs/`` that is not private (``_name``), as an extension path.
+
+    A package's ``__init__`` holds its ``setup()``; its private modules are not extensions.
+    """
     return sorted(
         f"{cogs.__name__}.{module.name}"
         for module in pkgutil.iter_modules(cogs.__path__)

@@ -12,14 +12,20 @@ import pytest
 
 import cogs
 from bot.ui.buttons import ID, PersistentButton, PersistentItem, matching
-from cogs._study_timer import TimerButton
 from cogs.career import RegeneratePlan
 from cogs.challenge import DoneButton
-from cogs.quiz import DailyChoice, NextPrompt, PromptChoice
-from cogs.server_packs import ReviewButton
+from cogs.quiz._views import DailyChoice, NextPrompt, PromptChoice
+from cogs.server_packs._review import ReviewButton
 from cogs.settings import CancelZoneButton, SaveZoneButton, UndoZoneButton
-from cogs.skills import LearnButton, OpenRelatedSelect, QuizMeButton, ShowSkillButton, UnlearnButton
+from cogs.skills._views import (
+    LearnButton,
+    OpenRelatedSelect,
+    QuizMeButton,
+    ShowSkillButton,
+    UnlearnButton,
+)
 from cogs.streaks import HistoryButton
+from cogs.study._timer import TimerButton
 
 # Custom ids in the formats the bot has always posted, and the state each one carries.
 POSTED: list[tuple[str, type[PersistentItem[Any]], dict[str, object]]] = [

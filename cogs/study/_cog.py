@@ -1,4 +1,4 @@
-"""``/study log``, ``/study undo``, ``/study history`` and ``/study start`` (the timer, in ``cogs._study_timer``)."""
+"""The ``/study`` commands: ``log``, ``undo``, ``history`` and ``start`` (the timer is in ``_timer``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.ui.autocomplete import skill_choices
 from bot.ui.embeds import habits as render
 from bot.ui.errors import report_error
 from bot.ui.views import OwnedView
-from cogs import _study_timer as timer
+from cogs.study import _timer as timer
 
 
 class EditEntry(discord.ui.Modal, title="Edit study entry"):
@@ -213,7 +213,3 @@ class Study(commands.Cog):
             )
         else:
             await interaction.response.send_message(embed=embed, ephemeral=True)
-
-
-async def setup(bot: MentorBot) -> None:
-    await bot.add_cog(Study(bot))

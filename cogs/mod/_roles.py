@@ -1,8 +1,7 @@
 """``/mod roles add|remove|list``: role rewards, mixed into the ``/mod`` group cog.
 
-The commands are methods of :class:`RoleRewardCommands`, which ``cogs.mod.Moderation``
-inherits, so they share its Manage Server check; the module is private (``_roles``) so
-it is not loaded as a cog of its own.
+The commands are methods of :class:`RoleRewardCommands`, which the ``/mod`` cog
+(``cogs.mod._cog.Moderation``) inherits, so they share its Manage Server check.
 """
 
 from __future__ import annotations
