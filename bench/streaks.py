@@ -1,6 +1,6 @@
 """Streak benchmark: activity records through the service layer, /streak reads, rebuilds, heatmaps.
 
-Run from the repository root (PostgreSQL as in the test suite: MENTOR_BENCH_POSTGRES,
+Run from the repository root (PostgreSQL as in the test suite: MENTOR_TEST_POSTGRES,
 default ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``)::
 
     .venv/bin/python -m bench.streaks
@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import random
 import shutil
 import statistics
@@ -45,7 +44,7 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 from sqlalchemy import func, select, update
 
-from bench._common import percentile
+from bench._common import POSTGRES_URL, percentile, plain_dsn
 from bot.clock import FrozenClock
 from bot.db import migrate
 from bot.db.engine import Database
@@ -56,9 +55,6 @@ from bot.services.streaks import HEATMAP_DAYS, StreakService, rebuild_user
 from bot.services.users import ensure_member, ensure_user
 from bot.ui.heatmap import render_heatmap
 
-POSTGRES_URL = os.environ.get(
-    "MENTOR_BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 GUILD = 1
 GUILD_TZ = "Europe/London"
 FIRST_USER = 10_000
@@ -121,7 +117,7 @@ async def open_database(backend: str) -> tuple[Database, Callable[[], Awaitable[
 
     else:
         schema = f"bench_{uuid.uuid4().hex[:12]}"
-        dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://", 1)
+        dsn = plain_dsn(POSTGRES_URL)
         conn = await asyncpg.connect(dsn)
         try:
             await conn.execute(f'CREATE SCHEMA "{schema}"')
