@@ -1,0 +1,1 @@
+"""Backend Mentor: a Discord bot that mentors people learning backend development."""

@@ -213,6 +213,7 @@ def _stop_on_sigterm() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line (``python -m bot --help``); returns the exit status."""
     _stop_on_sigterm()
     args = _parser().parse_args(argv)
     if args.command == "content":

@@ -100,6 +100,7 @@ class MentorBot(commands.AutoShardedBot):
         self._startup_tasks.append(task)
 
     async def setup_hook(self) -> None:
+        """Load the cogs, sync the commands, then start the delivery tick and the heartbeat."""
         for extension in discover_cogs():
             await self.load_extension(extension)
         await self.sync_commands()
@@ -129,6 +130,7 @@ class MentorBot(commands.AutoShardedBot):
     async def on_app_command_completion(
         self, interaction: discord.Interaction, command: object
     ) -> None:
+        """Count a slash command that finished without an error."""
         count_interaction(interaction, command_label(interaction), "ok")
 
     async def heartbeat(self) -> None:

@@ -9,13 +9,15 @@ from typing import Protocol
 class Clock(Protocol):
     """Something that tells the current time as an aware UTC datetime."""
 
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        """The current time, aware and in UTC."""
 
 
 class SystemClock:
     """The real clock."""
 
     def now(self) -> datetime:
+        """The system's current time in UTC."""
         return datetime.now(UTC)
 
 
@@ -32,6 +34,7 @@ class FrozenClock:
         return at.astimezone(UTC)
 
     def now(self) -> datetime:
+        """The time the clock was set or advanced to."""
         return self._now
 
     def set(self, at: datetime) -> None:

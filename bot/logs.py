@@ -18,6 +18,7 @@ class RedactSecrets(logging.Filter):
         self._secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the secrets in the record's message and error text; never drops a record."""
         if not self._secrets:
             return True
         message = record.getMessage()
@@ -41,6 +42,7 @@ class IsoFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """The record's time as ISO 8601 in UTC, to the millisecond."""
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
 
@@ -48,6 +50,7 @@ class JsonFormatter(IsoFormatter):
     """One JSON object per line, for log collectors: time, level, logger, message, error."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON (time, level, logger, message and any error)."""
         entry = {
             "time": self.formatTime(record),
             "level": record.levelname,

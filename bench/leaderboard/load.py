@@ -47,7 +47,7 @@ from bot.db.models.buckets import rebuild_sql
 LEDGER_TABLES = ("points_ledger", "board_totals")
 
 
-_EPOCH = datetime(1970, 1, 1)
+_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001  # naive UTC, as the columns store it
 _SECONDS = [f"{s:02d}.000000" for s in range(60)]
 
 

@@ -1,4 +1,4 @@
-"""Fairness figures for the quiz: can a learner score without knowing the topic?
+"""Fairness figures for the quiz: whether a learner can score without knowing the topic.
 
 Choices are shuffled when a question is shown, so the only tells left are in
 the text itself. This module measures the usual ones over a set of questions:

@@ -331,10 +331,9 @@ class SkillIndex:
         return [n for _, n in shared[:TRIGRAM_CANDIDATES]]
 
     def _typos(self, compact: str) -> tuple[list[int], list[int] | None]:
-        """Skills within the allowed edits of the query (best first), and the trigram
-        candidates if they had to be looked up (``None`` if not).
+        """Skills within the allowed edits of the query (best first), and trigram candidates.
 
-        Terms two edits away are looked for only when none is one edit away.
+        The candidates are ``None`` when they did not have to be looked up. Terms two edits away are looked for only when none is one edit away.
         """
         edits = allowed_edits(len(compact))
         if edits == 0:

@@ -117,8 +117,11 @@ class Database:
 
     @asynccontextmanager
     async def lookup(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads whose statements need not share one snapshot (on PostgreSQL
-        in autocommit: no BEGIN and COMMIT round trips); on SQLite the same as ``read``."""
+        """A session for reads whose statements need not share one snapshot.
+
+        On PostgreSQL it is in autocommit (no BEGIN and COMMIT round trips); on SQLite it is
+        the same as ``read``.
+        """
         async with self._lookups() as session, session.begin():
             yield session
 

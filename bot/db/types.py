@@ -18,6 +18,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Check that ``value`` is aware and store it as naive UTC."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -25,6 +26,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The stored naive UTC time as an aware datetime."""
         return None if value is None else value.replace(tzinfo=UTC)
 
 

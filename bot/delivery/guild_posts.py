@@ -24,9 +24,11 @@ class GuildPostService(Protocol):
 
     pauses: Pauses
 
-    async def schedule(self, guild_id: int) -> _Schedule | None: ...
+    async def schedule(self, guild_id: int) -> _Schedule | None:
+        """The guild's schedule of this post, or None if it has none."""
 
-    async def release_post(self, guild_id: int, period: date) -> None: ...
+    async def release_post(self, guild_id: int, period: date) -> None:
+        """Forget the post of ``period`` so that it can be made again."""
 
 
 class GuildPostFeed(Feed):
@@ -40,6 +42,7 @@ class GuildPostFeed(Feed):
         self._service = service
 
     async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        """Pause the schedule whose channel is gone or closed to the bot; tell the moderators."""
         service = self._service
         why = (
             "the channel no longer exists."
@@ -58,6 +61,7 @@ class GuildPostFeed(Feed):
             await service.pauses.told(claim.subject_id)
 
     async def gave_up(self, claim: Claim, reason: str) -> None:
+        """Tell the moderators that a post missed its window because sending kept failing."""
         schedule = await self._service.schedule(claim.subject_id)
         await self.bot.delivery.tell_moderators(
             claim.subject_id,

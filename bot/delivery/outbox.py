@@ -68,6 +68,7 @@ class Claim:
 
     @classmethod
     def of(cls, row: Delivery, *, resumed: bool) -> Claim:
+        """The claim held on a delivery row (``resumed``: taken over after a crash or a lease)."""
         return cls(
             row.id,
             row.kind,

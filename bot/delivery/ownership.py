@@ -19,6 +19,7 @@ class Ownership:
     shard_ids: Collection[int]
 
     def owns(self, guild_id: int | None) -> bool:
+        """True when ``guild_id``'s shard runs in this process (None: DMs, shard 0's process)."""
         if guild_id is None:
             return 0 in self.shard_ids
         return shard_of(guild_id, self.shard_count) in self.shard_ids

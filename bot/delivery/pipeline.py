@@ -160,6 +160,7 @@ class DeliveryPipeline:
         self._feeds[feed.kind] = feed
 
     def feed(self, kind: str) -> Feed:
+        """The feed that sends deliveries of ``kind``."""
         return self._feeds[kind]
 
     def owns(self, guild_id: int | None) -> bool:

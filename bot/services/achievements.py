@@ -343,6 +343,7 @@ class Achievements:
     async def summary(
         self, session: AsyncSession, user_id: int
     ) -> tuple[int, list[tuple[Achievement, datetime]]]:
+        """How many achievements the user has, and the latest few with when they were unlocked."""
         rows = (
             await session.execute(
                 select(AchievementUnlock.achievement_id, AchievementUnlock.unlocked_at)

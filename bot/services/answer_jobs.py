@@ -51,6 +51,7 @@ class PromptAnswer:
 
     @property
     def prompt_id(self) -> int:
+        """The id of the prompt this answers."""
         return self.prompt.prompt_id
 
 

@@ -77,8 +77,10 @@ class AnswerWriter(GroupCommit[AnswerJob, AnswerResult]):
     async def submit(self, job: ChallengeDone) -> Completion: ...
 
     async def submit(self, job: AnswerJob) -> AnswerResult:
-        """Queue ``job`` and wait for its batch to commit (``AnswerBook.write`` gives each
-        kind of job its own kind of result)."""
+        """Queue ``job`` and wait for its batch to commit; its outcome or its UserError.
+
+        ``AnswerBook.write`` gives each kind of job its own kind of result.
+        """
         return await super().submit(job)
 
 
@@ -100,6 +102,7 @@ class AnswerBook:
         self._contexts = contexts
 
     async def write(self, session: AsyncSession, jobs: Sequence[AnswerJob]) -> list[Any]:
+        """Store ``jobs`` in ``session``; one result (or UserError) per job, in their order."""
         results: list[Any] = [None] * len(jobs)
         now = max(job.at for job in jobs)
         prompts = self._prompts(jobs)
@@ -195,8 +198,10 @@ class AnswerBook:
     async def _check_posts(
         self, session: AsyncSession, jobs: Sequence[AnswerJob], results: list[Any]
     ) -> None:
-        """Daily answers count only while their post exists and is open, as stored now, and
-        not from a member who answered it before deleting their data."""
+        """Refuse the daily answers whose post is gone or closed, as stored now.
+
+        Also refused: a member who answered that post before deleting their data.
+        """
         daily = {i: job for i, job in enumerate(jobs) if isinstance(job, DailyAnswer)}
         if not daily:
             return

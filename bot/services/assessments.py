@@ -59,6 +59,7 @@ class RunResult:
 
     @property
     def right(self) -> int:
+        """How many questions of the run were answered right."""
         return sum(a.correct for a in self.answers)
 
 

@@ -118,6 +118,7 @@ class CareerService:
         return list(self._content.tracks.values())
 
     def track(self, slug: str) -> Track:
+        """The track named ``slug``, or a UserError pointing at ``/career tracks``."""
         track = self._content.tracks.get(slug.strip().casefold())
         if track is None:
             raise UserError("There is no such career track; `/career tracks` lists them.")
@@ -156,6 +157,7 @@ class CareerService:
         return track, minutes, dm
 
     async def goal(self, user_id: int) -> tuple[Track, int, bool] | None:
+        """The member's goal track, weekly minutes and weekly-DM choice; None without a goal."""
         async with self._db.read() as session:
             row = await session.get(CareerGoal, user_id)
         if row is None or row.track not in self._content.tracks:

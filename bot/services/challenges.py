@@ -47,6 +47,7 @@ class ChallengeSchedulePlan:
 
     @classmethod
     def from_row(cls, row: ChallengeSchedule) -> ChallengeSchedulePlan:
+        """The plan of a stored schedule row."""
         return cls(
             row.guild_id,
             row.channel_id,
@@ -60,11 +61,14 @@ class ChallengeSchedulePlan:
 
     @property
     def cadence(self) -> Cadence:
+        """When the challenge posts: weekly, on the weekday at the local time."""
         return Cadence(self.at, self.timezone, "week", weekday=self.weekday)
 
 
 @dataclass(frozen=True)
 class PlannedChallenge:
+    """A weekly challenge post made for a guild's channel, before or after it is sent."""
+
     post_id: int
     guild_id: int
     channel_id: int
@@ -74,6 +78,8 @@ class PlannedChallenge:
 
 @dataclass(frozen=True)
 class Completion:
+    """What "I did it" stored: the challenge, whether it was new, the points earned."""
+
     challenge: Challenge
     added: bool
     points: int
@@ -104,6 +110,7 @@ class ChallengeService:
         self.pauses = Pauses(db, ChallengeSchedule)
 
     def challenge(self, challenge_id: str) -> Challenge:
+        """The catalogue's challenge with ``challenge_id``, or a UserError if it was removed."""
         for challenge in self._content.challenges:
             if challenge.id == challenge_id:
                 return challenge
@@ -125,6 +132,7 @@ class ChallengeService:
         timezone_text: str | None,
         moderator_id: int,
     ) -> ChallengeSchedulePlan:
+        """Save (or replace) the guild's weekly challenge post: channel, weekday, time and zone."""
         at = parse_hhmm(time_text)
         if not 0 <= weekday <= 6:
             raise UserError("Pick a weekday from Monday to Sunday.")
@@ -156,11 +164,13 @@ class ChallengeService:
             return ChallengeSchedulePlan.from_row(row)
 
     async def schedule(self, guild_id: int) -> ChallengeSchedulePlan | None:
+        """The guild's challenge schedule, or None if it has none."""
         async with self._db.read() as session:
             row = await session.get(ChallengeSchedule, guild_id)
             return ChallengeSchedulePlan.from_row(row) if row else None
 
     async def schedules(self) -> list[ChallengeSchedulePlan]:
+        """Every challenge schedule that is not paused."""
         async with self._db.read() as session:
             rows = await session.scalars(
                 select(ChallengeSchedule).where(ChallengeSchedule.paused_reason.is_(None))
@@ -168,6 +178,7 @@ class ChallengeService:
             return [ChallengeSchedulePlan.from_row(r) for r in rows]
 
     async def stop(self, guild_id: int) -> bool:
+        """Delete the guild's challenge schedule; False if there was none."""
         async with self._db.transaction() as session:
             changed = await changed_rows(
                 session, delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)

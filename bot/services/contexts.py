@@ -72,8 +72,10 @@ class GuildContexts:
         return self._changes.get(guild_id, 0)
 
     def keep(self, guild_id: int, context: tuple[str, int], version: int) -> None:
-        """Remember a context read outside ``read`` (committed rows, e.g. by a read-only
-        session), unless the guild changed since ``version`` was taken."""
+        """Remember a context read outside ``read``, unless the guild changed since ``version``.
+
+        Such a context comes from committed rows, e.g. read by a read-only session.
+        """
         if self._changes.get(guild_id, 0) != version:
             return
         if guild_id not in self._known and len(self._known) >= self._limit:

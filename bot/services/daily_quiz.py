@@ -68,6 +68,7 @@ class Schedule:
 
     @classmethod
     def from_row(cls, row: QuizSchedule) -> Schedule:
+        """The schedule of a stored row."""
         return cls(
             guild_id=row.guild_id,
             channel_id=row.channel_id,
@@ -83,6 +84,7 @@ class Schedule:
 
     @property
     def cadence(self) -> Cadence:
+        """When the question posts: every day (or weekday) at the local post time."""
         return Cadence(self.post_time, self.timezone, "day", self.days)
 
     def closes_at(self, local_date: date) -> datetime:
@@ -121,6 +123,7 @@ class DailyResult:
 
     @property
     def share_right(self) -> float:
+        """The share of answers that were right (0.0 when nobody answered)."""
         return self.right / self.answered if self.answered else 0.0
 
 
@@ -227,6 +230,7 @@ class DailyQuizService:
             return Schedule.from_row(row)
 
     async def schedule(self, guild_id: int) -> Schedule | None:
+        """The guild's daily-quiz schedule, or None if it has none."""
         async with self._db.read() as session:
             row = await session.get(QuizSchedule, guild_id)
             return Schedule.from_row(row) if row else None

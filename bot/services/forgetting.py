@@ -118,8 +118,11 @@ _read_key = select(BotState.value).where(BotState.key == KEY_NAME)
 async def answered_before_deletion(
     session: AsyncSession, answers: Collection[tuple[int, int]]
 ) -> set[tuple[int, int]]:
-    """The (post id, user id) pairs whose member answered that (still open) daily question
-    before deleting their data: one read of the key, one of the markers, for all of them."""
+    """The (post id, user id) pairs whose member answered that post before deleting their data.
+
+    The posts are open daily questions; one read of the key and one of the markers cover
+    all of them.
+    """
     if not answers:
         return set()
     key = await _existing_key(session)
@@ -138,8 +141,11 @@ async def answered_before_deletion(
 async def take_carryovers(
     session: AsyncSession, members: Collection[tuple[int, int]]
 ) -> dict[tuple[int, int], PenaltyCarryover]:
-    """The penalties returning (guild id, user id) members still owe in their guild's open
-    season, removed from the table; one read when no deletion ever happened."""
+    """Take the penalties that returning members still owe in their guild's open season.
+
+    ``members`` are (guild id, user id) pairs; what they owe is removed from the table and
+    returned. One read when no deletion ever happened.
+    """
     if not members:
         return {}
     key = await _existing_key(session)

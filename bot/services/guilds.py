@@ -24,6 +24,7 @@ class GuildService:
         self._contexts = contexts or GuildContexts()
 
     async def set_timezone(self, guild_id: int, text: str) -> str:
+        """Save the guild's timezone from what a moderator typed; returns the IANA name saved."""
         zone = resolve_timezone(text)
         async with self._db.transaction() as session:
             await ensure_guild(session, guild_id, self._clock.now())
@@ -32,5 +33,6 @@ class GuildService:
         return zone
 
     async def timezone(self, guild_id: int) -> str:
+        """The guild's IANA timezone (UTC until one is set)."""
         async with self._db.read() as session:
             return await guild_or_utc(session, guild_id)

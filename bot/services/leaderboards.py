@@ -58,6 +58,8 @@ class BoardPage:
 
 @dataclass(frozen=True)
 class SeasonInfo:
+    """A season of a guild's points board, open while ``ended_at`` is None."""
+
     id: int
     number: int
     name: str
@@ -108,8 +110,7 @@ def _above(value: Any) -> Any:
 
 
 def _page_statement(_dialect: str) -> Any:
-    """A page, the first listed value's rank, the caller's standing and the season's name,
-    in one statement.
+    """One statement for a page, its first rank, the caller's standing and the season name.
 
     Rows: (part, user_id, value, reached_at, name, above); ``above`` is how many ranked
     members score more (on the FIRST and CALLER rows); the SEASON row (when ``season`` is
@@ -261,8 +262,10 @@ class LeaderboardService:
         season: int | None = None,
         at: datetime | None = None,
     ) -> BoardPage:
-        """One page of ``board`` for ``period`` (the one containing ``at``, default now), and
-        the caller's own standing."""
+        """One page of ``board`` for ``period``, with the caller's own standing.
+
+        The period is the one containing ``at`` (default: now).
+        """
         if board not in ("points", "study", "streak"):
             raise UserError("Board must be points, study or streak.")
         if period not in ("week", "month", "season", "all"):
@@ -409,6 +412,7 @@ class LeaderboardService:
     # -- seasons ----------------------------------------------------------------------------
 
     async def seasons(self, guild_id: int) -> list[SeasonInfo]:
+        """The guild's seasons, oldest first."""
         async with self._db.read() as session:
             rows = await session.scalars(
                 select(Season).where(Season.guild_id == guild_id).order_by(Season.number)
@@ -528,6 +532,7 @@ class LeaderboardService:
             return int(total or 0)
 
     async def audit_log(self, guild_id: int, limit: int = 15) -> list[ModAudit]:
+        """The guild's latest moderator point changes and season starts, newest first."""
         async with self._db.read() as session:
             rows = await session.scalars(
                 select(ModAudit)

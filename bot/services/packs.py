@@ -65,6 +65,7 @@ def parse_pack_id(question_id: str) -> tuple[int, int] | None:
 
 
 def is_pack_id(question_id: str) -> bool:
+    """True for the id of a server-pack question (as opposed to a catalogue one)."""
     return question_id.startswith(PREFIX)
 
 
@@ -294,9 +295,11 @@ class PackService:
 
     @property
     def content(self) -> Content:
+        """The shipped content that server packs add to."""
         return self.bank.content
 
     async def server_total(self, session: AsyncSession, guild_id: int) -> int:
+        """How many live pack questions the guild has, across its packs."""
         return (
             await session.scalar(
                 select(func.count()).where(
@@ -355,6 +358,7 @@ class PackService:
         return ImportResult(name, len(pack.questions), total, pack_question_id(guild_id, first))
 
     async def list_packs(self, guild_id: int) -> list[PackSummary]:
+        """The guild's packs with their live question counts."""
         async with self._db.read() as session:
             rows = await session.execute(
                 select(Pack.name, func.count(PackQuestion.id), Pack.created_at)
@@ -369,10 +373,12 @@ class PackService:
             return [PackSummary(n, c, at) for n, c, at in rows]
 
     async def mix_percent(self, guild_id: int) -> int:
+        """The share (0-100) of the guild's daily questions drawn from its packs."""
         async with self._db.read() as session:
             return await self.bank.mix(session, guild_id)
 
     async def set_mix(self, guild_id: int, percent: int) -> int:
+        """Set the share of daily questions drawn from the guild's packs; returns it."""
         if not 0 <= percent <= 100:
             raise UserError("The mix is a percentage from 0 to 100.")
         now = self._clock.now()
@@ -422,6 +428,7 @@ class PackService:
         return changed
 
     async def pack_names(self, guild_id: int) -> list[str]:
+        """The names of the guild's packs, sorted."""
         async with self._db.read() as session:
             return list(
                 await session.scalars(
@@ -446,6 +453,7 @@ class PackService:
     async def submit(
         self, *, guild_id: int, user_id: int, channel_id: int | None, question: Question
     ) -> Submission:
+        """Queue a member's question for the moderators' review (a few pending per member)."""
         now = self._clock.now()
         async with self._db.transaction() as session:
             await ensure_guild(session, guild_id, now)
@@ -478,6 +486,7 @@ class PackService:
             return _submission(row)
 
     async def submission(self, guild_id: int, submission_id: int) -> Submission:
+        """A submission of this guild by id, or a UserError if it is gone."""
         async with self._db.read() as session:
             row = await session.get(QuestionSubmission, submission_id)
             if row is None or row.guild_id != guild_id:
@@ -562,6 +571,7 @@ class PackService:
     async def reject(
         self, guild_id: int, submission_id: int, moderator_id: int, reason: str | None
     ) -> Submission:
+        """Mark a pending submission rejected, with the moderator's reason if any."""
         now = self._clock.now()
         async with self._db.transaction() as session:
             row = await self._pending_row(session, guild_id, submission_id)

@@ -46,6 +46,7 @@ class PeriodKeys:
     all: str = "all"
 
     def items(self) -> list[tuple[str, str]]:
+        """(period, key) for every period the instant falls in."""
         return [
             ("week", self.week),
             ("month", self.month),

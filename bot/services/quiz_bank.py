@@ -40,14 +40,17 @@ def shuffled_order(count: int, rng: random.Random) -> tuple[int, ...]:
 
 
 def encode_order(order: Sequence[int]) -> str:
+    """An answer order as stored: the positions joined by commas."""
     return ",".join(map(str, order))
 
 
 def decode_order(text: str) -> tuple[int, ...]:
+    """The answer order that ``encode_order`` stored."""
     return tuple(int(part) for part in text.split(","))
 
 
 def category_of(content: Content, question: Question) -> Category:
+    """The category of the question's skill."""
     return content.skills[question.skill].category
 
 

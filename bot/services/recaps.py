@@ -76,6 +76,7 @@ class RecapChannel:
 
     @classmethod
     def of(cls, row: RecapSettings) -> RecapChannel:
+        """The settings of a stored row."""
         return cls(
             row.guild_id,
             row.channel_id,
@@ -210,6 +211,7 @@ class RecapService:
             return bool(changed)
 
     async def settings(self, guild_id: int) -> RecapChannel | None:
+        """The guild's recap channel and what it posts, or None if it has none."""
         async with self._db.read() as session:
             row = await session.get(RecapSettings, guild_id)
             return RecapChannel.of(row) if row else None
@@ -423,6 +425,7 @@ class RecapService:
         return MilestoneBatch(lines[:LIST_LIMIT], max(len(lines) - LIST_LIMIT, 0))
 
     async def release_batch(self, guild_id: int, key: str) -> None:
+        """Put a batch's milestones back in the queue (its post was not made)."""
         async with self._db.transaction() as session:
             await session.execute(
                 update(Milestone)

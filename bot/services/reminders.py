@@ -46,6 +46,7 @@ class ReminderInfo:
 
     @classmethod
     def from_row(cls, row: Reminder) -> ReminderInfo:
+        """The reminder of a stored row."""
         return cls(
             row.user_id,
             parse_hhmm(row.remind_at),
@@ -125,6 +126,7 @@ class ReminderService:
             return bool(changed)
 
     async def get(self, user_id: int) -> ReminderInfo | None:
+        """The member's reminder, or None if they have none."""
         async with self._db.read() as session:
             row = await session.get(Reminder, user_id)
             return ReminderInfo.from_row(row) if row else None

@@ -68,6 +68,7 @@ class CardState:
     lapses: int
 
     def to_fsrs(self) -> Card:
+        """The card as the fsrs library's ``Card``."""
         return Card(
             card_id=0,
             state=State(self.state),

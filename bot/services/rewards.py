@@ -57,6 +57,7 @@ class Reward:
 
     @classmethod
     def from_row(cls, row: RoleReward) -> Reward:
+        """The reward of a stored row."""
         return cls(
             row.id,
             row.guild_id,
@@ -224,6 +225,7 @@ class RewardService:
             return [(Reward.from_row(r), int(n)) for r, n in rows]
 
     async def guilds_with_rewards(self) -> list[int]:
+        """The guilds that have at least one role reward."""
         async with self._db.read() as session:
             return list(await session.scalars(select(RoleReward.guild_id).distinct()))
 

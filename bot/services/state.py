@@ -16,6 +16,7 @@ class StateStore:
         self._db = db
 
     async def get(self, key: str) -> str | None:
+        """The value stored under ``key``, or None."""
         async with self._db.read() as session:
             value = await session.scalar(select(BotState.value).where(BotState.key == key))
         return value

@@ -25,6 +25,7 @@ HISTORY_DAYS = 30
 
 
 def state_of(user: User) -> StreakState:
+    """The streak fields cached on the user row."""
     return StreakState(
         current=user.streak_current,
         best=user.streak_best,

@@ -56,6 +56,7 @@ class TimerView:
 
     @classmethod
     def of(cls, row: StudySession, now: datetime) -> TimerView:
+        """The member's view of a stored session at ``now``."""
         return cls(
             row.id,
             row.user_id,
@@ -181,6 +182,7 @@ class StudyTimerService:
             return TimerView.of(fresh, now)
 
     async def pause(self, session_id: int, user_id: int) -> TimerView:
+        """Pause the member's running session, keeping the focus time so far."""
         row = await self._owned(session_id, user_id)
         now = self._clock.now()
         if row.state != RUNNING or now >= row.ends_at:
@@ -194,6 +196,7 @@ class StudyTimerService:
         )
 
     async def resume(self, session_id: int, user_id: int) -> TimerView:
+        """Resume the member's paused session for the focus time it has left."""
         row = await self._owned(session_id, user_id)
         now = self._clock.now()
         if row.state != PAUSED or now >= row.ends_at:

@@ -61,6 +61,7 @@ class ZoneMatch:
 
     @property
     def ambiguous(self) -> bool:
+        """True when the input fits several zones and the member has to pick one."""
         return self.zone is None
 
     def summary(self) -> str:
@@ -351,8 +352,11 @@ class _Place:
 
     @property
     def rank(self) -> int:
-        """Places found by their own name outrank bigger ones found by an old or foreign name
-        ("Islamabad" is also an old name of Chattogram)."""
+        """The place's weight in suggestions: its population, ten times over by its own name.
+
+        Places found by their own name outrank bigger ones found by an old or foreign name
+        ("Islamabad" is also an old name of Chattogram).
+        """
         return self.population * (10 if self.primary else 1)
 
 

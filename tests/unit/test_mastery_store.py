@@ -167,7 +167,7 @@ def test_fsrs_rating_thresholds() -> None:
 
 async def test_leitner_boxes_become_fsrs_cards_without_losing_any(empty_db: Database) -> None:
     await migrate.upgrade(empty_db, "0010_mastery")
-    updated = datetime(2026, 3, 1, 10, 0)
+    updated = datetime(2026, 3, 1, 10, 0)  # noqa: DTZ001  # raw SQL: the columns hold naive UTC
     async with empty_db.transaction() as session:
         await session.execute(
             text("INSERT INTO users (id, created_at) VALUES (7, :at)"), {"at": updated}
