@@ -30,9 +30,16 @@ async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], **v
 async def insert_many_ignore(
     session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]]
 ) -> None:
-    """Insert several rows in one statement, skipping those that break a unique constraint."""
+    """Insert several rows (all with the same keys) in one go, skipping those that break a
+    unique constraint. The statement is built and compiled once per table; the rows go as
+    parameter sets, not as literal VALUES compiled again for every call."""
     if rows:
-        await session.execute(insert_for(session, model).values(rows).on_conflict_do_nothing())
+        table = model.__table__
+
+        def build(dialect: str) -> Any:
+            return dialect_insert(dialect, table).on_conflict_do_nothing()
+
+        await session.execute(built_once(session, f"insert-ignore:{table.name}", build), rows)
 
 
 async def upsert(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -198,12 +198,37 @@ async def apply_answers(
         skills |= await _lock_skills(session, unseen)
     model.replay(observations, skills, questions)
     await session.execute(
-        update(QuestionDifficulty), [_question_row(q, questions[q]) for q in question_ids]
+        _update_question,
+        [{"b_" + k: v for k, v in _question_row(q, questions[q]).items()} for q in question_ids],
     )
     await session.execute(
-        update(SkillMastery), [_skill_row(u, s, skills[(u, s)]) for u, s in skill_keys]
+        _update_skill,
+        [{"b_" + k: v for k, v in _skill_row(u, s, skills[(u, s)]).items()} for u, s in skill_keys],
     )
     return {key: skills[key] for key in skill_keys}
+
+
+def _update_by_key(table: Any, key: tuple[str, ...], fields: tuple[str, ...]) -> Any:
+    """An UPDATE of ``fields`` by ``key``, run with one parameter set (``b_<column>``) per row.
+
+    A Core statement built once: the ORM's bulk UPDATE by primary key would process every
+    row's parameters through the mapper on each call.
+    """
+    return (
+        update(table)
+        .where(*(table.c[k] == bindparam("b_" + k) for k in key))
+        .values({f: bindparam("b_" + f) for f in fields})
+    )
+
+
+_update_question = _update_by_key(
+    QuestionDifficulty.__table__, ("question_id",), ("difficulty", "answers")
+)
+_update_skill = _update_by_key(
+    SkillMastery.__table__,
+    ("user_id", "skill"),
+    ("theta", "evidence", "answers", "right", "last_answered_at"),
+)
 
 
 @dataclass(frozen=True, slots=True)

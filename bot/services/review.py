@@ -25,13 +25,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Guild, ReviewCard, User
-from bot.db.upsert import insert_for
+from bot.db.upsert import built_once, dialect_insert
 from bot.services.localtime import local_day
 
 EASY_UNDER = timedelta(seconds=15)
@@ -206,10 +207,28 @@ async def apply_reviews(
                 "updated_at": now,
             }
         )
-    statement = insert_for(session, ReviewCard).values(values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["user_id", "question_id"],
-        set_={c: statement.excluded[c] for c in values[0] if c not in ("user_id", "question_id")},
-    )
-    await session.execute(statement)
+    await session.execute(built_once(session, "review-cards", _card_upsert), values)
     return written
+
+
+_CARD_KEY = ("user_id", "question_id")
+_CARD_FIELDS = (
+    "state",
+    "stability",
+    "difficulty",
+    "due",
+    "due_on",
+    "last_review",
+    "reps",
+    "lapses",
+    "updated_at",
+)
+
+
+def _card_upsert(dialect: str) -> Any:
+    """Insert a card, or replace the stored one's fields (built once per dialect)."""
+    statement = dialect_insert(dialect, ReviewCard.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=list(_CARD_KEY),
+        set_={c: statement.excluded[c] for c in _CARD_FIELDS},
+    )
