@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db import sqlite_driver
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # asyncpg waits 60 s for a server that accepts but never answers; a wrong address should
 # fail in seconds. Passing ``connect_args={"timeout": ...}`` overrides it.
@@ -56,6 +58,8 @@ def make_engine(
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if parsed.get_driver_name() == "aiosqlite":
+            kwargs.setdefault("module", sqlite_driver.dbapi())
         engine = create_async_engine(parsed, **kwargs)
         _prepare_sqlite(engine, sqlite_busy_timeout_ms)
         return engine

@@ -1,0 +1,110 @@
+"""aiosqlite with one trip to its thread per statement.
+
+SQLAlchemy's aiosqlite adapter awaits aiosqlite's worker thread separately for
+``cursor()``, ``execute()``, ``fetchall()`` and ``close()``: three or four trips per
+statement, each a queue put, a thread wake-up and an event-loop wake-up. On a busy
+machine the trips, not SQLite, set the pace of a transaction of many statements
+(a batch of answers runs about thirty). This cursor does the four steps in one
+function on that thread, the way SQLAlchemy's own adapter sets ``isolation_level``.
+Server-side cursors (``session.stream``) are SQLAlchemy's, unchanged.
+
+``make_engine`` passes :func:`dbapi` as the engine's DBAPI ``module`` for
+``sqlite+aiosqlite`` URLs; nothing else changes (dialect, pool, URL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+
+T = TypeVar("T")
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """Executes, fetches and closes a statement in one call on the connection's thread."""
+
+    __slots__ = ()
+
+    def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        connection = self._connection
+
+        def run() -> T:
+            return work(connection._conn)
+
+        return self.await_(connection._execute(run))
+
+    def execute(self, operation: Any, parameters: Any = None) -> None:
+        def work(db: sqlite3.Connection) -> tuple[Any, list[Any] | None, Any, int]:
+            cursor = db.cursor()
+            try:
+                if parameters is None:
+                    cursor.execute(operation)
+                else:
+                    cursor.execute(operation, parameters)
+                if cursor.description:
+                    return cursor.description, cursor.fetchall(), -1, -1
+                return None, None, cursor.lastrowid, cursor.rowcount
+            finally:
+                cursor.close()
+
+        try:
+            description, rows, lastrowid, rowcount = self._on_thread(work)
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        self.description = description
+        self.lastrowid = lastrowid
+        self.rowcount = rowcount
+        if rows is not None:
+            self._rows = deque(rows)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
+        def work(db: sqlite3.Connection) -> tuple[Any, int]:
+            cursor = db.cursor()
+            try:
+                cursor.executemany(operation, seq_of_parameters)
+                return cursor.lastrowid, cursor.rowcount
+            finally:
+                cursor.close()
+
+        try:
+            lastrowid, rowcount = self._on_thread(work)
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        self.description = None
+        self.lastrowid = lastrowid
+        self.rowcount = rowcount
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's aiosqlite connection, handing out :class:`OneTripCursor` cursors."""
+
+    __slots__ = ()
+
+    def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
+        if server_side:
+            return super().cursor(server_side=True)
+        return OneTripCursor(self)
+
+
+class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """SQLAlchemy's aiosqlite DBAPI shim, connecting with :class:`OneTripConnection`."""
+
+    def connect(self, *args: Any, **kwargs: Any) -> AsyncAdapt_aiosqlite_connection:
+        adapted = super().connect(*args, **kwargs)
+        if type(adapted) is not AsyncAdapt_aiosqlite_connection:  # the sync fallback
+            return adapted
+        return OneTripConnection(self, adapted._connection)
+
+
+def dbapi() -> OneTripDBAPI:
+    """The DBAPI module to give ``create_async_engine(..., module=...)`` for aiosqlite."""
+    return OneTripDBAPI(aiosqlite, sqlite3)

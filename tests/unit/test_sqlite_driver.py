@@ -1,0 +1,52 @@
+"""The one-trip aiosqlite cursor: same results as SQLAlchemy's, one trip to the thread per statement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.engine import Database
+from bot.db.sqlite_driver import OneTripCursor
+
+
+async def test_statements_return_what_sqlite_returns_in_one_trip_each(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/one.db")
+    try:
+        async with db.engine.begin() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            assert isinstance(
+                (await conn.get_raw_connection()).dbapi_connection.cursor(), OneTripCursor
+            )
+            trips = 0
+            queue = raw._tx
+            put = queue.put_nowait
+
+            def counted(item: object) -> None:
+                nonlocal trips
+                trips += 1
+                put(item)
+
+            raw._tx = type("Counted", (), {"put_nowait": staticmethod(counted)})()
+            try:
+                await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+                inserted = await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+                assert inserted.rowcount == 1 and inserted.lastrowid == 1
+                many = await conn.execute(
+                    text("INSERT INTO t (v) VALUES (:v)"), [{"v": "b"}, {"v": "c"}]
+                )
+                assert many.rowcount == 2
+                returned = await conn.execute(text("INSERT INTO t (v) VALUES ('d') RETURNING id"))
+                assert returned.scalar_one() == 4
+                rows = await conn.execute(text("SELECT id, v FROM t ORDER BY id"))
+                assert list(rows.keys()) == ["id", "v"]
+                assert rows.all() == [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
+                assert trips == 5  # one per statement (SQLAlchemy's cursor: 3 or 4 each)
+                with pytest.raises(IntegrityError):
+                    await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            finally:
+                raw._tx = queue
+    finally:
+        await db.close()
