@@ -43,6 +43,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         return self.await_(connection._execute(run))
 
     def execute(self, operation: Any, parameters: Any = None) -> None:
+        """Run one statement; its rows (if any) are fetched in the same trip."""
+
         def work(db: sqlite3.Connection) -> tuple[Any, list[Any] | None, Any, int]:
             cursor = db.cursor()
             try:
@@ -67,6 +69,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             self._rows = deque(rows)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
+        """Run one statement for every parameter set, in one trip."""
+
         def work(db: sqlite3.Connection) -> tuple[Any, int]:
             cursor = db.cursor()
             try:
@@ -90,6 +94,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
+        """A one-trip cursor; a server-side one (streaming) is SQLAlchemy's."""
         if server_side:
             return super().cursor(server_side=True)
         return OneTripCursor(self)
@@ -99,6 +104,7 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """SQLAlchemy's aiosqlite DBAPI shim, connecting with :class:`OneTripConnection`."""
 
     def connect(self, *args: Any, **kwargs: Any) -> AsyncAdapt_aiosqlite_connection:
+        """Connect as SQLAlchemy does, wrapped in a :class:`OneTripConnection`."""
         adapted = super().connect(*args, **kwargs)
         if type(adapted) is not AsyncAdapt_aiosqlite_connection:  # the sync fallback
             return adapted

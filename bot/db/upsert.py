@@ -30,9 +30,11 @@ async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], **v
 async def insert_many_ignore(
     session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]]
 ) -> None:
-    """Insert several rows (all with the same keys) in one go, skipping those that break a
-    unique constraint. The statement is built and compiled once per table; the rows go as
-    parameter sets, not as literal VALUES compiled again for every call."""
+    """Insert several rows (all with the same keys), skipping those that break a unique constraint.
+
+    The statement is built and compiled once per table; the rows go as parameter sets,
+    not as literal VALUES compiled again for every call.
+    """
     if rows:
         table = model.__table__
 
