@@ -40,7 +40,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         def run() -> T:
             return work(connection._conn)
 
-        return self.await_(connection._execute(run))
+        result: T = self.await_(connection._execute(run))  # SQLAlchemy leaves await_ untyped
+        return result
 
     def execute(self, operation: Any, parameters: Any = None) -> None:
         """Run one statement; its rows (if any) are fetched in the same trip."""

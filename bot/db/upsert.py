@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.cache_key import CacheKey
+from sqlalchemy.sql.elements import ClauseElement
 
 from bot.db.changes import changed_rows
+from bot.db.models.base import Base
+
+# An INSERT with ON CONFLICT clauses: SQLite's or PostgreSQL's (they share that part).
+DialectInsert = sqlite.Insert | postgresql.Insert
+Statement = TypeVar("Statement", bound=ClauseElement)
 
 
-def insert_for(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
+def insert_for(session: AsyncSession, model: type[Base]) -> DialectInsert:
     """An INSERT for ``model`` in the session's dialect, so ON CONFLICT clauses are available."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model)
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
 
-async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], **values: Any) -> bool:
+async def insert_ignore(session: AsyncSession, model: type[Base], **values: Any) -> bool:
     """Insert a row unless it would break a unique constraint; True when a row was added."""
     statement = insert_for(session, model).values(**values).on_conflict_do_nothing()
     changed = await changed_rows(session, statement)
@@ -28,7 +33,7 @@ async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], **v
 
 
 async def insert_many_ignore(
-    session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]]
+    session: AsyncSession, model: type[Base], rows: list[dict[str, Any]]
 ) -> None:
     """Insert several rows (all with the same keys), skipping those that break a unique constraint.
 
@@ -46,7 +51,7 @@ async def insert_many_ignore(
 
 async def upsert(
     session: AsyncSession,
-    model: type[DeclarativeBase],
+    model: type[Base],
     keys: Sequence[str],
     values: dict[str, Any],
     update: dict[str, Any],
@@ -60,10 +65,10 @@ async def upsert(
     await session.execute(statement)
 
 
-_built: dict[tuple[str, str], Any] = {}
+_built: dict[tuple[str, str], Any] = {}  # each entry is what its ``build`` returned
 
 
-def built_once(session: AsyncSession, name: str, build: Callable[[str], Any]) -> Any:
+def built_once(session: AsyncSession, name: str, build: Callable[[str], Statement]) -> Statement:
     """The statement ``name`` for the session's dialect, built by ``build(dialect)`` once.
 
     Dialect INSERTs with ON CONFLICT are not covered by SQLAlchemy's compiled cache
@@ -74,7 +79,7 @@ def built_once(session: AsyncSession, name: str, build: Callable[[str], Any]) ->
     """
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     key = (dialect, name)
-    statement = _built.get(key)
+    statement: Statement | None = _built.get(key)
     if statement is None:
         statement = _built[key] = build(dialect)
         # The object is built once and never changed, and every value it takes comes in
@@ -82,11 +87,11 @@ def built_once(session: AsyncSession, name: str, build: Callable[[str], Any]) ->
         # keep its compiled form (the cache key also covers the dialect and the
         # parameter names).
         cache_key = CacheKey(("bot.db.upsert.built_once", name), [])
-        statement._generate_cache_key = lambda: cache_key
+        # Replacing the method on this one instance is the point: [method-assign] is expected.
+        statement._generate_cache_key = lambda: cache_key  # type: ignore[method-assign]
     return statement
 
 
-def dialect_insert(dialect: str, table: Any) -> Any:
+def dialect_insert(dialect: str, table: Table) -> DialectInsert:
     """An INSERT for ``table`` (a Table) in ``dialect``, so ON CONFLICT clauses are available."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
