@@ -80,6 +80,7 @@ class MentorTree(app_commands.CommandTree):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        """Reply to a failed command with the short sentence its error calls for."""
         await report_error(interaction, error)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:

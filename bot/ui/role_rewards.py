@@ -134,6 +134,7 @@ class RoleRewardSync:
     # -- doing it ------------------------------------------------------------------------
 
     async def apply(self, changes: list[RoleChange]) -> int:
+        """Give or take the roles of ``changes``; how many Discord accepted."""
         done = 0
         for change in changes:
             if await self._apply_one(change):

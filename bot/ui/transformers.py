@@ -28,17 +28,21 @@ class TimeOfDayTransformer(app_commands.Transformer):
 
     @property
     def type(self) -> discord.AppCommandOptionType:
+        """The option is sent as a string."""
         return discord.AppCommandOptionType.string
 
     @property
     def min_value(self) -> int:
+        """The shortest time a member can type."""
         return 1
 
     @property
     def max_value(self) -> int:
+        """The longest time text taken (longer input is cut)."""
         return TIME_MAX_LENGTH
 
     async def transform(self, interaction: discord.Interaction[MentorBot], value: Any, /) -> time:
+        """The time of day typed, or a UserError saying what is accepted."""
         return parse_time_of_day(str(value)[:TIME_MAX_LENGTH])
 
 
@@ -55,24 +59,29 @@ class TimezoneTransformer(app_commands.Transformer):
 
     @property
     def type(self) -> discord.AppCommandOptionType:
+        """The option is sent as a string."""
         return discord.AppCommandOptionType.string
 
     @property
     def min_value(self) -> int:
+        """The shortest zone text a member can type."""
         return 1
 
     @property
     def max_value(self) -> int:
+        """The longest zone text taken (longer input is cut)."""
         return ZONE_MAX_LENGTH
 
     async def transform(
         self, interaction: discord.Interaction[MentorBot], value: Any, /
     ) -> ZoneMatch:
+        """What the typed timezone was understood as (resolved off the event loop)."""
         return await asyncio.to_thread(resolve_zone, str(value)[:ZONE_MAX_LENGTH])
 
     async def autocomplete(
         self, interaction: discord.Interaction[MentorBot], value: int | float | str, /
     ) -> list[app_commands.Choice[int | float | str]]:
+        """Up to 25 zones matching what is typed so far, labelled with their offset now."""
         options = await asyncio.to_thread(suggest_zones, str(value), 25, _now(interaction))
         return [app_commands.Choice(name=o.label, value=o.zone) for o in options]
 

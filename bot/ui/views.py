@@ -15,6 +15,7 @@ class MentorView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
+        """Reply to a failed button or menu with the short sentence its error calls for."""
         await report_error(interaction, error)
 
 
@@ -26,6 +27,7 @@ class OwnedView(MentorView):
         self.owner_id = owner_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Only the member the message was for may use its buttons; others are told so."""
         if interaction.user.id != self.owner_id:
             await interaction.response.send_message(
                 "These buttons belong to someone else's message; run the command yourself.",

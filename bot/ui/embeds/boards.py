@@ -18,6 +18,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def format_value(board: str, value: int) -> str:
+    """A board value as people read it: ``1h 05m``, ``3 days`` or ``40 pts``."""
     if board == "study":
         hours, minutes = divmod(value, 60)
         return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
@@ -48,6 +49,7 @@ def leaderboard(page: BoardPage, guild_name: str) -> discord.Embed:
 
 
 def seasons(rows: Sequence[SeasonInfo]) -> discord.Embed:
+    """The guild's seasons with their dates, for ``/mod seasons``."""
     lines = [
         f"**{s.number}. {escape(s.name)}** — {s.started_at:%d %b %Y} → "
         + (f"{s.ended_at:%d %b %Y}" if s.ended_at else "now")

@@ -136,6 +136,7 @@ def study_entry(record: StudyRecord, content: Content) -> str:
 
 
 def study_logged(entry: StudyEntry, content: Content) -> discord.Embed:
+    """The reply to ``/study log``: what was logged, today's total and the points."""
     skill = f" of **{content.skills[entry.skill].name}**" if entry.skill else ""
     text = f"📚 Logged {_duration(entry.minutes)}{skill}. Today: {_duration(entry.minutes_today)}."
     if entry.note:
@@ -147,6 +148,7 @@ def study_logged(entry: StudyEntry, content: Content) -> discord.Embed:
 
 
 def study_undone(entry: StudyEntry) -> discord.Embed:
+    """The reply to undoing a study entry: what was removed and what is left today."""
     return discord.Embed(
         description=(
             f"↩️ Removed {_duration(entry.minutes)} from today. Today: {_duration(entry.minutes_today)}; "

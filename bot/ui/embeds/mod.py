@@ -22,6 +22,7 @@ def settings_embed(
     season: SeasonInfo | None,
     audit: Sequence[ModAudit],
 ) -> discord.Embed:
+    """``/mod settings``: the timezone, quiz and challenge schedules, season and audit log."""
     embed = discord.Embed(title="Server settings", colour=BRAND_COLOUR)
     embed.add_field(name="Timezone", value=f"{timezone} (`/mod timezone`)", inline=False)
     if quiz is None:

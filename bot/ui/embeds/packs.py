@@ -13,6 +13,7 @@ LETTERS = "ABCD"
 
 
 def imported(result: ImportResult, mix: int) -> str:
+    """The reply to a pack that went in: its size, the server's total and the mix."""
     return (
         f"✅ Imported pack `{result.name}`: {result.added} questions "
         f"({result.server_total:,} of {MAX_SERVER_QUESTIONS:,} in this server). "
@@ -22,10 +23,12 @@ def imported(result: ImportResult, mix: int) -> str:
 
 
 def refused(summary: str) -> str:
+    """The reply to a pack that was refused, with what was wrong with it."""
     return clip(f"❌ The pack was not imported; nothing was stored.\n{summary}", 2000)
 
 
 def pack_list(packs: list[PackSummary], mix: int) -> discord.Embed:
+    """The guild's packs with their question counts and the share drawn from them."""
     embed = discord.Embed(title="Question packs", colour=BRAND_COLOUR)
     if not packs:
         embed.description = (
@@ -67,6 +70,7 @@ def submission_card(submission: Submission, content: Content, *, waiting: int) -
 
 
 def decided(submission: Submission) -> str:
+    """The moderator's confirmation of an approved or rejected submission."""
     if submission.status == "approved":
         return f"✅ Submission #{submission.id} approved: it joined the `members` pack."
     return f"🗑️ Submission #{submission.id} rejected."

@@ -111,6 +111,7 @@ def answer_feedback(
 
 
 def daily_feedback(outcome: AnswerOutcome) -> discord.Embed:
+    """The private reply to a click on the daily question."""
     return answer_feedback(
         outcome.shown,
         outcome.chosen_position,
