@@ -35,6 +35,7 @@ class Help(commands.Cog):
         name="help", description="What Backend Mentor can do, command by command."
     )
     async def help(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Show the commands this member can use, privately."""
         guild = (
             discord.Object(self.bot.settings.dev_guild_id)
             if self.bot.settings.dev_guild_id
@@ -47,4 +48,5 @@ class Help(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the help cog to the bot (the extension's entry point)."""
     await bot.add_cog(Help(bot))

@@ -28,6 +28,7 @@ class Interview(commands.Cog):
         interaction: discord.Interaction[MentorBot],
         track: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
+        """Start a private mock interview round and show its first question."""
         step = await self.bot.services.assessments.start(
             INTERVIEW, user_id=interaction.user.id, guild_id=interaction.guild_id, track=track
         )
@@ -36,4 +37,5 @@ class Interview(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the interview cog to the bot (the extension's entry point)."""
     await bot.add_cog(Interview(bot))

@@ -25,6 +25,7 @@ class ConfirmDelete(OwnedView):
     async def confirm(
         self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
     ) -> None:
+        """Take back the member's reward roles, delete their data, and say what happened."""
         await interaction.response.defer(ephemeral=True)
         refused = await self.bot.role_rewards.remove_all(interaction.user.id)
         deleted = await self.bot.services.mydata.delete(interaction.user.id)
@@ -47,6 +48,7 @@ class ConfirmDelete(OwnedView):
     async def cancel(
         self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
     ) -> None:
+        """Close the confirmation; nothing is deleted."""
         await interaction.response.edit_message(
             content="Nothing was deleted.", embed=None, view=None
         )
@@ -66,6 +68,7 @@ class MyData(commands.Cog):
         name="export", description="Everything the bot stores about you, as a JSON file (private)."
     )
     async def export(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Send the member everything stored about them, as a private JSON file."""
         data = await self.bot.services.mydata.export(interaction.user.id)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
         await interaction.response.send_message(
@@ -78,6 +81,7 @@ class MyData(commands.Cog):
         name="delete", description="Delete everything the bot stores about you, in every server."
     )
     async def delete(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Ask the member to confirm the deletion of all their data."""
         embed = discord.Embed(
             title="Delete all your data?",
             description=(
@@ -92,4 +96,5 @@ class MyData(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the data cog to the bot (the extension's entry point)."""
     await bot.add_cog(MyData(bot))

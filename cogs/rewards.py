@@ -20,6 +20,7 @@ class Rewards(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
+        """Start the periodic role-reward sweep."""
         sweep = self.bot.role_rewards.sweep
         self.bot.scheduler.every("reward-sweep", sweep, seconds=REWARD_SWEEP_SECONDS)
 
@@ -55,6 +56,7 @@ class Rewards(commands.Cog):
     async def profile(
         self, interaction: discord.Interaction[MentorBot], member: discord.User | None = None
     ) -> None:
+        """Show a member's profile card (bots have none)."""
         target = member or interaction.user
         if target.bot:
             await interaction.response.send_message("Bots have no profile here. 🤖", ephemeral=True)
@@ -67,4 +69,5 @@ class Rewards(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the rewards cog to the bot (the extension's entry point)."""
     await bot.add_cog(Rewards(bot))

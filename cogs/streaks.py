@@ -26,6 +26,7 @@ class HistoryButton(PersistentButton, custom_id="streak:history:{user_id}", user
         super().__init__(button, user_id=user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Show the member's last 30 days privately to whoever clicked."""
         bot = interaction.client
         records = await bot.services.streaks.history(self.user_id, interaction.guild_id)
         name = await _display_name(interaction, self.user_id)
@@ -59,6 +60,7 @@ class Streaks(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
+        """Register the persistent history button, so it works after a restart."""
         self.bot.add_dynamic_items(HistoryButton)
 
     @app_commands.command(
@@ -68,6 +70,7 @@ class Streaks(commands.Cog):
     async def streak(
         self, interaction: discord.Interaction[MentorBot], member: discord.User | None = None
     ) -> None:
+        """Show a member's streak card with the heatmap image (bots have none)."""
         target = member or interaction.user
         if target.bot:
             await interaction.response.send_message(
@@ -89,4 +92,5 @@ class Streaks(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the streaks cog to the bot (the extension's entry point)."""
     await bot.add_cog(Streaks(bot))

@@ -14,4 +14,5 @@ __all__ = ["Moderation", "setup"]
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the moderation cog to the bot (the extension's entry point)."""
     await bot.add_cog(Moderation(bot))

@@ -15,4 +15,5 @@ __all__ = ["Quiz", "setup", "start_practice", "step_message"]
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the quiz cog to the bot (the extension's entry point)."""
     await bot.add_cog(Quiz(bot))

@@ -16,4 +16,5 @@ __all__ = ["Packs", "setup"]
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the server-pack cog to the bot (the extension's entry point)."""
     await bot.add_cog(Packs(bot))

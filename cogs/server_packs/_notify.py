@@ -1,5 +1,6 @@
-"""Telling a submission's author the outcome: a delivery feed; a DM, else a mention in the channel
-they submitted from.
+"""Telling a submission's author the outcome, through a delivery feed.
+
+A DM, else a mention in the channel they submitted from.
 """
 
 from __future__ import annotations

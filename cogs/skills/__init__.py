@@ -12,4 +12,5 @@ __all__ = ["Skills", "setup"]
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the skills cog to the bot (the extension's entry point)."""
     await bot.add_cog(Skills(bot))

@@ -13,4 +13,5 @@ __all__ = ["Study", "setup"]
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the study cog to the bot (the extension's entry point)."""
     await bot.add_cog(Study(bot))
