@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bench._common import markdown_table
+from bench.leaderboard.anchor import RankResult
 from bench.leaderboard.data import BOARDS, PERIODS, Expected
 from bench.leaderboard.load import Load
 from bench.leaderboard.timing import Result
@@ -89,12 +90,50 @@ def targets(results: Sequence[Result]) -> list[str]:
     return lines
 
 
+def rank_table(ranks: Sequence[RankResult]) -> str:
+    """The rank alone: by bucket counts (now) against the count of everyone above (anchor)."""
+    return markdown_table(
+        [
+            "board",
+            "period",
+            "backend",
+            "count above p50 ms",
+            "count above p95 ms",
+            "buckets p50 ms",
+            "buckets p95 ms",
+            "p50 ratio (count / buckets)",
+            "callers",
+        ],
+        [
+            [
+                r.board,
+                r.period,
+                r.backend,
+                f"{r.count_p50_ms:.3f}",
+                f"{r.count_p95_ms:.3f}",
+                f"{r.buckets_p50_ms:.3f}",
+                f"{r.buckets_p95_ms:.3f}",
+                f"{r.speedup_p50:.1f}x",
+                r.samples,
+            ]
+            for r in ranks
+        ],
+    )
+
+
 def report(
     loads: Sequence[Load],
     results: Sequence[Result],
+    ranks: Sequence[RankResult],
     expected: dict[tuple[str, str], Expected],
     backends: Sequence[str],
 ) -> str:
     return "\n\n".join(
-        [load_table(loads), page_table(results, expected, backends), "\n".join(targets(results))]
+        [
+            load_table(loads),
+            page_table(results, expected, backends),
+            "\n".join(targets(results)),
+            "The rank alone, side by side with the count it replaces (same callers, interleaved):",
+            rank_table(ranks),
+        ]
     )

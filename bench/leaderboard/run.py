@@ -20,6 +20,7 @@ from bench._common import (
     machine,
     postgres_version,
 )
+from bench.leaderboard.anchor import RankResult, time_ranks
 from bench.leaderboard.data import expected_boards, generate_two_guilds
 from bench.leaderboard.explain import explain
 from bench.leaderboard.load import Load, board_row_count, load_postgres, load_sqlite
@@ -83,6 +84,7 @@ async def run(args: argparse.Namespace) -> None:
     databases: dict[str, tuple[Database, Path | str]] = {}
     loads: list[Load] = []
     results: list[Result] = []
+    ranks: list[RankResult] = []
     try:
         for backend in backends:
             if backend == "sqlite":
@@ -102,6 +104,7 @@ async def run(args: argparse.Namespace) -> None:
         gc.freeze()
         for backend, (db, _target) in databases.items():
             results += await measure(db, backend, expected, callers, a, b)
+            ranks += await time_ranks(db, backend, expected, callers, a)
         if args.explain:
             for backend, (db, target) in databases.items():
                 await explain(db, backend, target, expected)
@@ -121,7 +124,7 @@ async def run(args: argparse.Namespace) -> None:
         f"generated in {generated:.1f} s"
     )
     print()
-    print(report(loads, results, expected, backends))
+    print(report(loads, results, ranks, expected, backends))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -81,7 +81,7 @@ def _on_board(table: Any) -> Any:
     )
 
 
-def _above(value: Any) -> Any:
+def count_above(value: Any) -> Any:
     """How many ranked members score more than ``value``, in two bounded index reads.
 
     The bucket rows whose lowest value is above ``value`` hold only higher scores: their
@@ -144,7 +144,7 @@ def _page_statement(_dialect: str) -> Any:
     )
     first = select(func.max(top.c.value).label("value")).subquery("first")
     first_rank = select(
-        literal(_FIRST), null(), first.c.value, null(), null(), _above(first.c.value)
+        literal(_FIRST), null(), first.c.value, null(), null(), count_above(first.c.value)
     ).where(first.c.value.is_not(None))
     caller = totals.alias("caller")
     standing = select(
@@ -153,7 +153,7 @@ def _page_statement(_dialect: str) -> Any:
         caller.c.value,
         caller.c.reached_at,
         name_of(caller.c.user_id),
-        _above(caller.c.value),
+        count_above(caller.c.value),
     ).where(
         _on_board(caller),
         caller.c.user_id == bindparam("caller"),
