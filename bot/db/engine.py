@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,17 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # fail in seconds. Passing ``connect_args={"timeout": ...}`` overrides it.
 POSTGRES_CONNECT_TIMEOUT_S = 10
 READ_ONLY = "mentor_read_only"
+
+
+class NestedTransaction(RuntimeError):
+    """A write transaction was opened while the same task already had one open."""
+
+
+# The task that holds an open write transaction of a Database, if any (see ``transaction``).
+# A task started inside a transaction inherits the value but is not that task.
+_writing: ContextVar[tuple[Database, asyncio.Task[Any] | None] | None] = ContextVar(
+    "mentor_writing", default=None
+)
 
 
 def _prepare_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -104,14 +116,27 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error.
 
-        Transactions must not nest: on SQLite the inner one would wait for the outer.
+        Transactions must not nest: on SQLite the inner one would wait for the outer
+        forever (they queue on one writer lock). Opening one inside another in the same
+        task raises NestedTransaction, on both databases, before anything is written.
         """
-        if self._sqlite_writer is None:
-            async with self.sessions() as session, session.begin():
+        task = asyncio.current_task()
+        holder = _writing.get()
+        if holder is not None and holder[0] is self and holder[1] is task:
+            raise NestedTransaction(
+                "a write transaction is already open in this task; pass its session down "
+                "instead of opening another (on SQLite the second would wait for ever)"
+            )
+        token = _writing.set((self, task))
+        try:
+            if self._sqlite_writer is None:
+                async with self.sessions() as session, session.begin():
+                    yield session
+                return
+            async with self._sqlite_writer, self.sessions() as session, session.begin():
                 yield session
-            return
-        async with self._sqlite_writer, self.sessions() as session, session.begin():
-            yield session
+        finally:
+            _writing.reset(token)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
