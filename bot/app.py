@@ -24,6 +24,7 @@ import cogs
 from bot import health, metrics
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.delivery.pacing import Pacer, paced_requests, send_rate
 from bot.delivery.pipeline import DeliveryPipeline
 from bot.scheduling import Scheduler
 from bot.services.container import Services
@@ -58,6 +59,7 @@ class MentorBot(commands.AutoShardedBot):
 
     def __init__(self, settings: Settings, services: Services, scheduler: Scheduler) -> None:
         self.closing = False
+        pacer = Pacer(send_rate(settings.discord_global_rate_limit, None))
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -71,6 +73,7 @@ class MentorBot(commands.AutoShardedBot):
             # Without the members intent there is nothing to chunk: READY soon after the
             # last GUILD_CREATE instead of discord.py's default two seconds.
             guild_ready_timeout=GUILD_READY_TIMEOUT,
+            http_trace=paced_requests(pacer),
         )
         self.settings = settings
         self.services = services
@@ -91,6 +94,8 @@ class MentorBot(commands.AutoShardedBot):
             services.clock,
             retry_budget=timedelta(seconds=settings.delivery_retry_seconds),
             nonce_window=timedelta(seconds=settings.delivery_nonce_window_seconds),
+            pacer=pacer,
+            global_limit=settings.discord_global_rate_limit,
         )
         self.role_rewards = RoleRewardSync(self)
         services.achievements.subscribe(self.role_rewards.on_unlocked)

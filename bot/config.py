@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(default=90.0, gt=0)
     delivery_retry_seconds: float = Field(default=60.0, ge=0)
     delivery_nonce_window_seconds: float = Field(default=120.0, ge=0)
+    # Discord's global limit per bot token (requests/s); scheduled posts are paced under
+    # each process's share of it.
+    discord_global_rate_limit: int = Field(default=50, ge=1)
     health_file: Path = PROJECT_ROOT / "var" / "heartbeat"
     health_interval_seconds: float = Field(default=15.0, gt=0)
 

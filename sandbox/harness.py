@@ -45,7 +45,7 @@ def shipped_content() -> Content:
     return load_content()
 
 
-def sandbox_settings(sandbox: Sandbox) -> Settings:
+def sandbox_settings(sandbox: Sandbox, **overrides: object) -> Settings:
     """The bot's settings against ``sandbox``: no .env, delivery ticked by hand."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -54,6 +54,7 @@ def sandbox_settings(sandbox: Sandbox) -> Settings:
         discord_gateway_url=sandbox.gateway_url,
         delivery_tick_seconds=3600,  # callers tick: await bot.delivery.tick()
         delivery_retry_seconds=0,
+        **overrides,  # type: ignore[arg-type]
     )
 
 
@@ -97,22 +98,29 @@ async def running(sandbox: Sandbox, client: ClientT) -> AsyncIterator[ClientT]:
         await task
 
 
-def build_mentor(sandbox: Sandbox, db: Database, clock: FrozenClock) -> MentorBot:
+def build_mentor(
+    sandbox: Sandbox, db: Database, clock: FrozenClock, **settings: object
+) -> MentorBot:
     """A MentorBot on ``db`` and ``clock`` with the shipped content, set up for ``sandbox``."""
     services = Services(db=db, clock=clock, content=shipped_content())
-    return MentorBot(sandbox_settings(sandbox), services, Scheduler())
+    return MentorBot(sandbox_settings(sandbox, **settings), services, Scheduler())
 
 
 @asynccontextmanager
 async def running_mentor(
-    sandbox: Sandbox, db: Database, clock: FrozenClock, *, close_db: bool = False
+    sandbox: Sandbox,
+    db: Database,
+    clock: FrozenClock,
+    *,
+    close_db: bool = False,
+    **settings: object,
 ) -> AsyncIterator[MentorBot]:
     """Run a MentorBot until it has caught up after READY; stop it afterwards.
 
-    The database stays open when the bot stops, so that it can be started again on it,
-    unless ``close_db`` is set.
+    ``settings`` override ``sandbox_settings``. The database stays open when the bot
+    stops, so that it can be started again on it, unless ``close_db`` is set.
     """
-    bot = build_mentor(sandbox, db, clock)
+    bot = build_mentor(sandbox, db, clock, **settings)
     if not close_db:
         bot.services.db = _NonClosing(db)  # type: ignore[assignment]
     async with running(sandbox, bot):

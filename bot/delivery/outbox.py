@@ -8,22 +8,23 @@ transaction as the feature's own confirmation, and only by its current owner.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db.changes import changed_rows
+from bot.db.batch import GroupCommit
 from bot.db.engine import Database
 from bot.db.models import Delivery
-from bot.db.upsert import insert_ignore
+from bot.db.upsert import insert_for
 from bot.delivery.cadence import Occurrence
 
 Confirm = Callable[[AsyncSession], Awaitable[None]]
+BATCH = 64  # claims or confirmations written in one transaction at most
 
 
 class State(StrEnum):
@@ -84,6 +85,15 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class _Sent:
+    """A confirmation waiting for its batch: the claim, its message, the feature's part."""
+
+    claim: Claim
+    message_id: int
+    confirm: Confirm | None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """The last delivery of a subject, for status lines such as ``/remind show``."""
 
@@ -100,6 +110,8 @@ class Outbox:
         self._clock = clock
         self.owner = owner
         self._lease = lease
+        self._claims = GroupCommit(db, self._claim_batch, max_batch=BATCH)
+        self._confirmations = GroupCommit(db, self._sent_batch, max_batch=BATCH)
 
     def _key(self, due: Due) -> tuple[ColumnElement[bool], ...]:
         return (
@@ -112,31 +124,43 @@ class Outbox:
         """Claim ``due`` for this process; None if it was sent, given up, or is held elsewhere.
 
         A claim left behind (a crash, a retry waiting for its time) is adopted once its
-        lease has expired or when it is this process's own.
+        lease has expired or when it is this process's own. Concurrent claims are written
+        together (one transaction, one multi-row insert), so a fan-out to a thousand
+        servers does not queue a thousand transactions on SQLite's one writer.
         """
+        result: Claim | None = await self._claims.submit(due)
+        return result
+
+    async def _claim_batch(self, session: AsyncSession, dues: Sequence[Due]) -> list[Claim | None]:
         now = self._clock.now()
         lease_until = now + self._lease
-        async with self._db.transaction() as session:
-            added = await insert_ignore(
-                session,
-                Delivery,
-                kind=due.kind,
-                subject_id=due.subject_id,
-                period=due.occurrence.key,
-                guild_id=due.guild_id,
-                state=State.CLAIMED,
-                owner=self.owner,
-                lease_until=lease_until,
-                attempts=1,
-                next_attempt_at=now,
-                deadline=due.occurrence.ends_at,
-                channel_id=due.channel_id,
-                claimed_at=now,
-            )
-            if added:
-                row = await session.scalar(select(Delivery).where(*self._key(due)))
-                assert row is not None
-                return Claim.of(row, resumed=False)
+        rows = [
+            {
+                "kind": due.kind,
+                "subject_id": due.subject_id,
+                "period": due.occurrence.key,
+                "guild_id": due.guild_id,
+                "state": State.CLAIMED,
+                "owner": self.owner,
+                "lease_until": lease_until,
+                "attempts": 1,
+                "next_attempt_at": now,
+                "deadline": due.occurrence.ends_at,
+                "channel_id": due.channel_id,
+                "claimed_at": now,
+            }
+            for due in dues
+        ]
+        added = await session.scalars(
+            insert_for(session, Delivery).on_conflict_do_nothing().returning(Delivery), rows
+        )
+        new = {(row.kind, row.subject_id, row.period): row for row in added}
+        claims: list[Claim | None] = []
+        for due in dues:
+            row = new.pop((due.kind, due.subject_id, due.occurrence.key), None)
+            if row is not None:
+                claims.append(Claim.of(row, resumed=False))
+                continue
             adopted = await session.scalar(
                 update(Delivery)
                 .where(
@@ -148,35 +172,53 @@ class Outbox:
                 .values(owner=self.owner, lease_until=lease_until, attempts=Delivery.attempts + 1)
                 .returning(Delivery)
             )
-            return Claim.of(adopted, resumed=True) if adopted is not None else None
+            claims.append(Claim.of(adopted, resumed=True) if adopted is not None else None)
+        return claims
 
     async def sent(self, claim: Claim, message_id: int, confirm: Confirm | None = None) -> bool:
         """Record the message and run the feature's ``confirm`` in the same transaction.
 
         False when this process no longer owns the claim (another adopted it) or it was
-        already recorded: then nothing is written.
+        already recorded: then nothing is written. Concurrent confirmations are written
+        together, like claims.
         """
-        async with self._db.transaction() as session:
-            changed = await changed_rows(
-                session,
+        recorded: bool = await self._confirmations.submit(_Sent(claim, message_id, confirm))
+        return recorded
+
+    async def _sent_batch(self, session: AsyncSession, jobs: Sequence[_Sent]) -> list[bool]:
+        messages: dict[int, int] = {}
+        for job in jobs:  # the same claim twice in one batch: the first one counts
+            messages.setdefault(job.claim.id, job.message_id)
+        marked = set(
+            await session.scalars(
                 update(Delivery)
                 .where(
-                    Delivery.id == claim.id,
+                    Delivery.id.in_(messages),
                     Delivery.state == State.CLAIMED,
                     Delivery.owner == self.owner,
                 )
                 .values(
                     state=State.SENT,
-                    message_id=message_id,
+                    message_id=case(messages, value=Delivery.id),
                     sent_at=self._clock.now(),
                     last_error=None,
-                ),
+                )
+                .returning(Delivery.id)
             )
-            if not changed:
-                return False
-            if confirm is not None:
-                await confirm(session)
-            return True
+        )
+        results = []
+        for job in jobs:
+            recorded = job.claim.id in marked
+            marked.discard(job.claim.id)
+            if recorded and job.confirm is not None:
+                await job.confirm(session)
+            results.append(recorded)
+        return results
+
+    async def stop(self) -> None:
+        """Write the claims and confirmations still queued; later ones raise ``WriterClosed``."""
+        await self._claims.stop()
+        await self._confirmations.stop()
 
     async def _finish(self, claim: Claim, **values: object) -> None:
         async with self._db.transaction() as session:

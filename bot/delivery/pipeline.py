@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,13 +34,17 @@ from bot import metrics
 from bot.clock import Clock
 from bot.delivery.outbox import Claim, Due, Outbox
 from bot.delivery.ownership import Ownership
+from bot.delivery.pacing import Pacer, send_rate
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
 
 log = logging.getLogger(__name__)
 
-POSTS_IN_FLIGHT = 8
+# Posts in flight: a second's worth of requests at the paced rate, so the pacer (every
+# request of the bot waits for its slot), not the database round trips of claim, draft
+# and confirm, sets the pace of a fan-out.
+IN_FLIGHT_SECONDS = 1.0
 HISTORY_LIMIT = 500
 RETRY_BASE_SECONDS = 30  # a post that failed is tried again after 30 s, 1 min, 2 min, ...
 NONCE_LENGTH = 25
@@ -143,6 +148,8 @@ class DeliveryPipeline:
         *,
         retry_budget: timedelta,
         nonce_window: timedelta,
+        pacer: Pacer,
+        global_limit: int,
     ) -> None:
         self._bot = bot
         self.outbox = outbox
@@ -151,7 +158,9 @@ class DeliveryPipeline:
         self._nonce_window = nonce_window
         self._feeds: dict[str, Feed] = {}
         self._tick_lock = asyncio.Lock()
-        self._slots = asyncio.Semaphore(POSTS_IN_FLIGHT)
+        self._global_limit = global_limit
+        self._pacer = pacer
+        self._slots = asyncio.Semaphore(math.ceil(self._pacer.rate * IN_FLIGHT_SECONDS))
         self.ownership: Ownership | None = None
         self._stopping = False
 
@@ -173,17 +182,23 @@ class DeliveryPipeline:
         if self.ownership is None and self._bot.shard_count is not None:
             count = self._bot.shard_count
             self.ownership = Ownership(count, frozenset(self._bot.shard_ids or range(count)))
-            log.info("Delivering posts for %s", self.ownership.label)
+            self._pacer.rate = send_rate(self._global_limit, self.ownership)
+            log.info(
+                "Delivering posts for %s; requests paced at %.1f a second",
+                self.ownership.label,
+                self._pacer.rate,
+            )
         return self.ownership
 
     async def stop(self, grace: float) -> None:
-        """Take no new ticks; let a running one finish (at most ``grace`` seconds)."""
+        """Take no new ticks, let a running one finish (``grace`` s at most), write what is queued."""
         self._stopping = True
         try:
             async with asyncio.timeout(grace), self._tick_lock:
                 pass
         except TimeoutError:
             log.warning("A delivery tick was still running at shutdown; its claims will be adopted")
+        await self.outbox.stop()
 
     # -- ticking ---------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from bot.content.schema import Category, Question
 from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
+from bot.db.upsert import insert_for, insert_ignore
 from bot.delivery.cadence import Cadence, Days, Occurrence, as_days
 from bot.delivery.outbox import Due
 from bot.services import forgetting
@@ -293,14 +294,14 @@ class DailyQuizService:
         return Due(KIND, schedule.guild_id, schedule.guild_id, schedule.channel_id, occurrence)
 
     async def prepare_post(self, guild_id: int, local_date: date) -> PlannedPost:
-        """The guild's post for ``local_date``: the one already chosen, else a new question."""
-        now = self._clock.now()
-        async with self._db.transaction() as session:
-            existing = await session.scalar(
-                select(DailyPost).where(
-                    DailyPost.guild_id == guild_id, DailyPost.local_date == local_date
-                )
-            )
+        """The guild's post for ``local_date``: the one already chosen, else a new question.
+
+        The question is chosen in a read; only the new post is written, so a fan-out to
+        many servers holds SQLite's one writer for an insert, not for the choice. If the
+        day's post appeared meanwhile (another process took over the claim), it wins.
+        """
+        async with self._db.read() as session:
+            existing = await self._post_of(session, guild_id, local_date)
             if existing is not None:
                 return await self._planned(session, existing)
             row = await session.get(QuizSchedule, guild_id)
@@ -308,22 +309,48 @@ class DailyQuizService:
                 raise UserError("The daily question is no longer scheduled.")
             schedule = Schedule.from_row(row)
             question, restarted = await self._next_question(session, schedule)
+        order = shuffled_order(len(question.choices), self._rng)
+        async with self._db.transaction() as session:
             if restarted:
                 await session.execute(
                     delete(GuildQuestionUse).where(GuildQuestionUse.guild_id == guild_id)
                 )
-            post = DailyPost(
-                guild_id=guild_id,
-                local_date=local_date,
-                question_id=question.id,
-                choice_order=encode_order(shuffled_order(len(question.choices), self._rng)),
-                channel_id=schedule.channel_id,
-                claimed_at=now,
+            post_id = await session.scalar(
+                insert_for(session, DailyPost)
+                .values(
+                    guild_id=guild_id,
+                    local_date=local_date,
+                    question_id=question.id,
+                    choice_order=encode_order(order),
+                    channel_id=schedule.channel_id,
+                    claimed_at=self._clock.now(),
+                )
+                .on_conflict_do_nothing()
+                .returning(DailyPost.id)
             )
-            session.add(post)
-            session.add(GuildQuestionUse(guild_id=guild_id, question_id=question.id))
-            await session.flush()
-            return await self._planned(session, post)
+            if post_id is None:
+                existing = await self._post_of(session, guild_id, local_date)
+                assert existing is not None, "the conflicting post is there"
+                return await self._planned(session, existing)
+            await insert_ignore(
+                session, GuildQuestionUse, guild_id=guild_id, question_id=question.id
+            )
+        return PlannedPost(
+            post_id=post_id,
+            guild_id=guild_id,
+            channel_id=schedule.channel_id,
+            local_date=local_date,
+            shown=ShownQuestion(question, order),
+            message_id=None,
+        )
+
+    @staticmethod
+    async def _post_of(session: AsyncSession, guild_id: int, local_date: date) -> DailyPost | None:
+        return await session.scalar(
+            select(DailyPost).where(
+                DailyPost.guild_id == guild_id, DailyPost.local_date == local_date
+            )
+        )
 
     async def _next_question(
         self, session: AsyncSession, schedule: Schedule
@@ -436,17 +463,21 @@ class DailyQuizService:
     ) -> list[DailyResult]:
         """Close every open post of the guild (except ``keep``) and return their results.
 
-        The conditional update makes each post close once, whoever calls first.
+        The conditional update makes each post close once, whoever calls first; when a
+        read finds nothing to close (a server's first post), nothing is written.
         """
         now = self._clock.now()
+        conditions = [
+            DailyPost.guild_id == guild_id,
+            DailyPost.closed_at.is_(None),
+            DailyPost.message_id.is_not(None),
+        ]
+        if keep is not None:
+            conditions.append(DailyPost.id != keep)
+        async with self._db.read() as session:
+            if await session.scalar(select(DailyPost.id).where(*conditions).limit(1)) is None:
+                return []
         async with self._db.transaction() as session:
-            conditions = [
-                DailyPost.guild_id == guild_id,
-                DailyPost.closed_at.is_(None),
-                DailyPost.message_id.is_not(None),
-            ]
-            if keep is not None:
-                conditions.append(DailyPost.id != keep)
             closed = list(
                 await session.scalars(
                     update(DailyPost)

@@ -12,7 +12,7 @@ from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import DailyPost, Delivery, QuizAnswer, QuizSchedule
 from sandbox import Message, Sandbox
-from tests.e2e.harness import START, World, running_mentor
+from tests.e2e.harness import START, World, running_mentor, started_sandbox
 
 LETTERS = "ABCD"
 
@@ -342,3 +342,32 @@ async def test_a_post_that_fails_all_day_is_marked_failed_and_moderators_are_tol
     await tick(mentor)  # told once
     assert len(sandbox.dm_messages(world.mod)) == 1
     assert daily_posts(sandbox, world) == []
+
+
+async def test_a_fan_out_runs_under_the_global_limit_and_posts_each_server_once(
+    db: Database, clock: FrozenClock
+) -> None:
+    # 30 servers due in the same minute under a global limit of 10 requests a second:
+    # the bot paces itself instead of running into 429s.
+    clock.set(START - timedelta(hours=1))
+    async with started_sandbox(global_limit=10) as sandbox:
+        guilds = [sandbox.add_guild(f"Server {i}") for i in range(30)]
+        async with running_mentor(sandbox, db, clock, discord_global_rate_limit=10) as bot:
+            for guild in guilds:
+                assert guild.general is not None
+                await bot.services.daily.set_schedule(
+                    guild_id=guild.id,
+                    channel_id=guild.general.id,
+                    time_text="08:00",
+                    timezone_text="UTC",
+                    days="daily",
+                    close_text=None,
+                    moderator_id=1,
+                )
+            clock.set(START)
+            limited = sandbox.stats.rate_limited
+            assert await tick(bot) == len(guilds)
+            assert sandbox.stats.rate_limited == limited
+            assert [len(sandbox.channel_messages(g.general)) for g in guilds] == [1] * len(guilds)
+            assert await count(db, Delivery, Delivery.state == "sent") == len(guilds)
+            assert await count(db, DailyPost, DailyPost.message_id.is_not(None)) == len(guilds)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FrozenClock
 from bot.db.engine import Database
@@ -16,6 +18,7 @@ from bot.delivery.outbox import Due, Outbox, State
 from bot.delivery.ownership import Ownership, shard_of
 
 BERLIN = "Europe/Berlin"
+SNOWFLAKE = 1_300_000_000_000_000_000  # message ids are 64-bit
 
 
 def test_a_daily_cadence_is_due_from_its_local_time_to_local_midnight() -> None:
@@ -112,3 +115,36 @@ async def test_a_retry_waits_for_its_time_and_a_window_can_fail(db: Database) ->
     await outbox.fail(again, "window over")
     assert await outbox.claim(_due(clock.now())) is None
     assert await outbox.settled("daily", {again.period}) == {(42, again.period)}
+
+
+async def test_concurrent_claims_and_confirmations_are_written_together_each_once(
+    db: Database,
+) -> None:
+    clock = FrozenClock(datetime(2026, 3, 10, 9, tzinfo=UTC))
+    outbox = Outbox(db, clock, owner="a", lease=timedelta(seconds=60))
+    occurrence = _due(clock.now()).occurrence
+    dues = [Due("daily", 100 + i, 100 + i, 7, occurrence) for i in range(40)]
+    claims = await asyncio.gather(*(outbox.claim(due) for due in dues))
+    assert [c.subject_id for c in claims if c is not None] == [d.subject_id for d in dues]
+    assert not any(c.resumed for c in claims if c is not None)
+    assert outbox._claims.batches < len(dues)  # written together, not one by one
+
+    def confirm(subject: int) -> Callable[[AsyncSession], Awaitable[None]]:
+        async def write(session: AsyncSession) -> None:
+            session.add(BotState(key=f"posted:{subject}", value="yes"))
+
+        return write
+
+    live = [c for c in claims if c is not None]
+    recorded = await asyncio.gather(
+        *(outbox.sent(c, SNOWFLAKE + c.subject_id, confirm(c.subject_id)) for c in live),
+        outbox.sent(live[0], 1, confirm(-1)),  # the same claim twice: recorded once
+    )
+    assert recorded.count(True) == len(live)
+    async with db.read() as session:
+        rows = (await session.scalars(select(Delivery))).all()
+        marks = (await session.scalars(select(BotState.key))).all()
+    assert sorted((r.subject_id, r.state, r.message_id) for r in rows) == [
+        (c.subject_id, State.SENT, SNOWFLAKE + c.subject_id) for c in live
+    ]
+    assert sorted(marks) == sorted(f"posted:{c.subject_id}" for c in live)
