@@ -1,13 +1,16 @@
 """Daily quiz under load, through the sandbox.
 
-1. Answer clicks: one daily question, N members each click once, K in flight, side by
-   side in one run with two bare baselines (a discord.py bot answering a constant): to a
-   slash command (the anchor of every bench here), and to a button click on a message
-   carrying the same daily-question embed (driven exactly like the real clicks); then
-   the real bot on SQLite and on PostgreSQL, for each K. Printed: clicks per second, p50/p99 of click → verdict, the
-   ratios against the bare bot, the share of clicks acknowledged and answered within
-   Discord's 3 s, and a check that every click was recorded exactly once (one answer,
-   one activity row, one ledger row per member, board totals equal to the ledger).
+1. Answer clicks: one daily question, N members each click once, K in flight. Each bot is
+   a process of its own (``python -m bot run``; the bare one ``python -m bench._bot``)
+   against the sandbox in this process, as the bot runs against Discord. Side by side in
+   one run with two bare baselines (a discord.py bot answering a constant): to a slash
+   command (the anchor of every bench here), and to a button click on a message carrying
+   the same daily-question embed (driven exactly like the real clicks); then the real bot
+   on SQLite and on PostgreSQL, for each K. Printed: clicks per second, p50/p99 of click →
+   verdict, the ratios against the bare bot, the share of clicks acknowledged and answered
+   within Discord's 3 s, the CPU the bot's process used per click, and a check that every
+   click was recorded exactly once (one answer, one activity row, one ledger row per
+   member, board totals equal to the ledger).
 2. Posting: 1,000 servers' daily questions due at the same minute, posted under the
    sandbox's global rate limit (50 requests/s): total time and per-server latency.
 
@@ -26,15 +29,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bench._bot import BareBot, mentor_bot
-from bench._common import machine_line, summary_ms
+from bench._bot import bot_process, mentor_bot, scratch_folder
+from bench._common import POSTGRES_URL, machine_line, summary_ms
 from bot.clock import FrozenClock
 from bot.content.catalogue import load_content
+from bot.db.engine import Database
 from bot.db.models import Activity, BoardTotal, Delivery, PointsEntry, QuizAnswer
 from bot.services.quiz_bank import ShownQuestion
 from bot.ui.embeds import quiz as render
-from sandbox import Sandbox
-from sandbox.harness import START, running, started_sandbox
+from sandbox import Guild, Message, Sandbox, User
+from sandbox.harness import START, started_sandbox
+from sandbox.processes import BotProcess, process_database
 
 DEADLINE = 3.0
 GLOBAL_LIMIT = 50  # the sandbox's default, Discord's global limit per bot token
@@ -46,27 +51,63 @@ LABELS = {
 
 @dataclass
 class Run:
-    """One measured run: its rate, click → verdict latencies and click → acknowledgement ones."""
+    """One measured run: its rate, click → verdict and click → acknowledgement latencies, and
+    the CPU the bot's process used per click (None when the bot ran in this process)."""
 
     rate: float
     latencies: list[float]
     acks: list[float]
-    batches: int = 0
+    cpu_ms: float | None = None
 
     def within(self, values: list[float]) -> float:
         return sum(v <= DEADLINE for v in values) / len(values)
 
 
+def _populate(box: Sandbox, members: int) -> tuple[Guild, User, list[User]]:
+    guild = box.add_guild("Bench")
+    mod = box.add_user("mod")
+    box.add_member(guild, mod, manage_guild=True)
+    users = [box.add_user(f"member{i}") for i in range(members)]
+    for user in users:
+        box.add_member(guild, user)
+    return guild, mod, users
+
+
+async def _drive_clicks(
+    box: Sandbox, post: Message, users: list[User], concurrency: int, bot: BotProcess, title: str
+) -> Run:
+    """Every member clicks one choice of ``post``, ``concurrency`` in flight."""
+    gate = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    skip = len(box.latencies)
+
+    async def one(index: int) -> None:
+        async with gate:
+            label = post.buttons[index % len(post.buttons)].label
+            began = time.perf_counter()
+            reply = await box.click(post, label, user=users[index])
+            latencies.append(time.perf_counter() - began)
+            shown = reply.embeds[0]["title"] if reply.embeds else reply.content
+            assert shown in title, shown
+
+    cpu = bot.cpu_seconds()
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(len(users))))
+    elapsed = time.perf_counter() - started
+    cpu_ms = (bot.cpu_seconds() - cpu) * 1000 / len(users)
+    acks = [sample.seconds for sample in box.latencies[skip:]]
+    return Run(len(users) / elapsed, latencies, acks, cpu_ms)
+
+
 async def clicks(members: int, concurrency: int, backend: str) -> Run:
-    """N members answering one daily question, K in flight, on ``backend``."""
-    async with started_sandbox(interaction_deadline=30.0, timeout=120.0) as box:
-        guild = box.add_guild("Bench")
-        mod = box.add_user("mod")
-        box.add_member(guild, mod, manage_guild=True)
-        users = [box.add_user(f"member{i}") for i in range(members)]
-        for user in users:
-            box.add_member(guild, user)
-        async with mentor_bot(box, backend=backend) as bot:
+    """N members answering one daily question, K in flight, the bot in its own process."""
+    async with (
+        started_sandbox(interaction_deadline=30.0, timeout=120.0) as box,
+        scratch_folder() as folder,
+        process_database(backend, folder, POSTGRES_URL) as url,
+    ):
+        guild, mod, users = _populate(box, members)
+        async with bot_process(box, folder, url) as bot:
             await box.run_command(
                 "mod quiz-schedule",
                 user=mod,
@@ -74,44 +115,36 @@ async def clicks(members: int, concurrency: int, backend: str) -> Run:
                 options={"channel": guild.general, "time": "08:00"},
             )
             await box.run_command("mod quiz-now", user=mod, guild=guild)
-            post = next(m for m in box.channel_messages(guild.general) if m.buttons)
-            gate = asyncio.Semaphore(concurrency)
-            latencies: list[float] = []
-            skip = len(box.latencies)
-            batches = bot.services.answers.batches
-
-            async def one(index: int) -> None:
-                async with gate:
-                    label = post.buttons[index % len(post.buttons)].label
-                    began = time.perf_counter()
-                    reply = await box.click(post, label, user=users[index])
-                    latencies.append(time.perf_counter() - began)
-                    title = reply.embeds[0]["title"] if reply.embeds else reply.content
-                    assert title in ("✅ Right!", "❌ Not quite"), title
-
-            started = time.perf_counter()
-            await asyncio.gather(*(one(i) for i in range(members)))
-            elapsed = time.perf_counter() - started
-            acks = [sample.seconds for sample in box.latencies[skip:]]
-            await _check_exactly_once(bot, guild.id, members)
-            return Run(members / elapsed, latencies, acks, bot.services.answers.batches - batches)
-
-
-async def _check_exactly_once(bot: object, guild_id: int, members: int) -> None:
-    db = bot.services.db  # type: ignore[attr-defined]
-    async with db.read() as session:
-        answers = await session.scalar(select(func.count()).select_from(QuizAnswer))
-        users = await session.scalar(select(func.count(func.distinct(QuizAnswer.user_id))))
-        activity = await session.scalar(select(func.count()).select_from(Activity))
-        ledger = await session.scalar(select(func.count()).select_from(PointsEntry))
-        total = await session.scalar(select(func.sum(PointsEntry.amount)))
-        board = await session.scalar(
-            select(func.sum(BoardTotal.value)).where(
-                BoardTotal.guild_id == guild_id,
-                BoardTotal.board == "points",
-                BoardTotal.period == "all",
+            post = await box.state.changed.wait_for(
+                lambda: next((m for m in box.channel_messages(guild.general) if m.buttons), None),
+                60,
+                "the daily question",
             )
-        )
+            run = await _drive_clicks(
+                box, post, users, concurrency, bot, ("✅ Right!", "❌ Not quite")
+            )
+        await _check_exactly_once(url, guild.id, members)
+    return run
+
+
+async def _check_exactly_once(url: str, guild_id: int, members: int) -> None:
+    db = Database(url)
+    try:
+        async with db.read() as session:
+            answers = await session.scalar(select(func.count()).select_from(QuizAnswer))
+            users = await session.scalar(select(func.count(func.distinct(QuizAnswer.user_id))))
+            activity = await session.scalar(select(func.count()).select_from(Activity))
+            ledger = await session.scalar(select(func.count()).select_from(PointsEntry))
+            total = await session.scalar(select(func.sum(PointsEntry.amount)))
+            board = await session.scalar(
+                select(func.sum(BoardTotal.value)).where(
+                    BoardTotal.guild_id == guild_id,
+                    BoardTotal.board == "points",
+                    BoardTotal.period == "all",
+                )
+            )
+    finally:
+        await db.close()
     counts = (answers, users, activity, ledger)
     assert counts == (members,) * 4, f"answers, members, activity, ledger = {counts}"
     assert board == total, f"board total {board} != ledger {total}"
@@ -119,15 +152,18 @@ async def _check_exactly_once(bot: object, guild_id: int, members: int) -> None:
 
 async def bare_baseline(n: int, concurrency: int) -> Run:
     """The bare bot answering a constant to a slash command (the anchor of every bench)."""
-    async with started_sandbox(interaction_deadline=30.0, timeout=60.0) as box:
-        guild = box.add_guild("Bench")
-        user = box.add_user("bench")
-        box.add_member(guild, user)
-        async with running(box, BareBot()):
+    async with (
+        started_sandbox(interaction_deadline=30.0, timeout=60.0) as box,
+        scratch_folder() as folder,
+    ):
+        guild, _, (user,) = _populate(box, 1)
+        async with bot_process(box, folder, None, _daily_embed()) as bot:
+            cpu = bot.cpu_seconds()
             started = time.perf_counter()
             latencies = await box.drive("answer", n, concurrency, user=user, guild=guild)
             elapsed = time.perf_counter() - started
-    return Run(n / elapsed, latencies, latencies)
+            cpu_ms = (bot.cpu_seconds() - cpu) * 1000 / n
+    return Run(n / elapsed, latencies, latencies, cpu_ms)
 
 
 def _daily_embed() -> dict[str, object]:
@@ -140,26 +176,14 @@ def _daily_embed() -> dict[str, object]:
 
 async def bare_clicks(members: int, concurrency: int) -> Run:
     """The bare bot answering a constant to clicks on a message like the daily question."""
-    async with started_sandbox(interaction_deadline=30.0, timeout=60.0) as box:
-        guild = box.add_guild("Bench")
-        users = [box.add_user(f"member{i}") for i in range(members)]
-        for user in users:
-            box.add_member(guild, user)
-        async with running(box, BareBot(_daily_embed())):
+    async with (
+        started_sandbox(interaction_deadline=30.0, timeout=60.0) as box,
+        scratch_folder() as folder,
+    ):
+        guild, _, users = _populate(box, members)
+        async with bot_process(box, folder, None, _daily_embed()) as bot:
             post = await box.run_command("post", user=users[0], guild=guild)
-            gate = asyncio.Semaphore(concurrency)
-            latencies: list[float] = []
-
-            async def one(index: int) -> None:
-                async with gate:
-                    began = time.perf_counter()
-                    await box.click(post, "ABCD"[index % 4], user=users[index])
-                    latencies.append(time.perf_counter() - began)
-
-            started = time.perf_counter()
-            await asyncio.gather(*(one(i) for i in range(members)))
-            elapsed = time.perf_counter() - started
-    return Run(members / elapsed, latencies, latencies)
+            return await _drive_clicks(box, post, users, concurrency, bot, ("✅ Right!",))
 
 
 def _median_run(runs: list[Run]) -> Run:
@@ -174,7 +198,7 @@ async def answer_clicks(
     header = (
         f"{'in flight':>9} {'bot':<30} {'per s':>7} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'x bare':>7} {'p99 x bare':>10} {'x b-click':>8} {'p99 x b-click':>11} "
-        f"{'acked<=3s':>9} {'answered<=3s':>12} {'batches':>7}"
+        f"{'acked<=3s':>9} {'answered<=3s':>12} {'bot CPU ms/click':>16}"
     )
     print(header)
     for concurrency in concurrencies:
@@ -198,7 +222,8 @@ async def answer_clicks(
                 f"{run.rate / bare.rate:>7.2f} {p99 / bare_p99:>10.2f} "
                 f"{run.rate / bare_click.rate:>8.2f} {p99 / click_p99:>11.2f} "
                 f"{run.within(run.acks):>9.1%} {run.within(run.latencies):>12.1%} "
-                f"{run.batches:>7}" + (f"   (rates per round: {rates})" if rounds > 1 else "")
+                f"{run.cpu_ms or 0:>16.2f}"
+                + (f"   (rates per round: {rates})" if rounds > 1 else "")
             )
     print("every click recorded exactly once: yes (checked after each run)")
 

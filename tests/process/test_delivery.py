@@ -28,6 +28,7 @@ from tests.process.harness import (
     bot_processes,
     process_database,
     schedule_daily,
+    until_logged,
 )
 
 
@@ -41,14 +42,6 @@ def daily_posts(sandbox: Sandbox, guild: Guild) -> list[Message]:
 
 async def until(sandbox: Sandbox, predicate: object, what: str, timeout: float = 60) -> None:  # noqa: ASYNC109
     await sandbox.state.changed.wait_for(predicate, timeout, what)  # type: ignore[arg-type]
-
-
-async def until_logged(bot: BotProcess, text: str, times: int = 1, timeout: float = 60) -> None:  # noqa: ASYNC109
-    """Until ``text`` appears ``times`` times in the process's log (it is polled: no event)."""
-    async with asyncio.timeout(timeout):
-        while bot.logs().count(text) < times:
-            assert bot.running, f"{bot.name} exited:\n{bot.logs()[-3000:]}"
-            await asyncio.sleep(0.1)
 
 
 async def db_count(url: str, model: type, *where: object) -> int:
