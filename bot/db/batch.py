@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 # One result per job, in order, or the exception that job fails with.
-Write = Callable[[AsyncSession, Sequence[Job]], Awaitable[list[Result | Exception]]]
+Write = Callable[[AsyncSession, Sequence[Job]], Awaitable[Sequence[Result | Exception]]]
 
 
 class WriterClosed(RuntimeError):
@@ -124,6 +124,7 @@ class GroupCommit(Generic[Job, Result]):
 
     async def _commit(self, batch: list[tuple[Job, asyncio.Future[Result]]]) -> None:
         jobs = [job for job, _ in batch]
+        results: Sequence[Result | Exception]
         try:
             try:
                 async with self._db.transaction() as session:

@@ -346,11 +346,14 @@ class DailyQuizService:
 
     @staticmethod
     async def _post_of(session: AsyncSession, guild_id: int, local_date: date) -> DailyPost | None:
-        return await session.scalar(
+        # scalars().first(), not scalar(): with this return type as context, mypy picks
+        # scalar()'s untyped overload.
+        posts = await session.scalars(
             select(DailyPost).where(
                 DailyPost.guild_id == guild_id, DailyPost.local_date == local_date
             )
         )
+        return posts.first()
 
     async def _next_question(
         self, session: AsyncSession, schedule: Schedule

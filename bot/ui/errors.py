@@ -86,5 +86,5 @@ class MentorTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Before any command: refuse option values Discord's client would not send."""
         if interaction.type is discord.InteractionType.application_command:
-            check_options(interaction)
+            check_options(interaction, self)
         return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -40,24 +41,28 @@ class InvalidOption(app_commands.CheckFailure):
     """An option value Discord's client would not have sent; the message says which and why."""
 
 
-def check_options(interaction: discord.Interaction) -> None:
-    """Raise InvalidOption when an option of this command invocation breaks its definition."""
+def check_options(
+    interaction: discord.Interaction[Any], tree: app_commands.CommandTree[Any]
+) -> None:
+    """Raise InvalidOption when an option of this command invocation breaks its definition.
+
+    ``tree`` is the tree the command belongs to, whose definition is what Discord received.
+    """
     command = interaction.command
-    data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+    data: Mapping[str, Any] = interaction.data or {}
     if not isinstance(command, app_commands.Command) or data.get("type", 1) != 1:
         return
     specs = _specs.get(command)
     if specs is None:
-        definition = command.to_dict(interaction.client.tree)  # type: ignore[arg-type]
+        definition = command.to_dict(tree)
         specs = _specs[command] = {o["name"]: o for o in definition.get("options") or []}
     given = _leaf_options(data.get("options") or [])
     resolved = data.get("resolved") or {}
     for option in given:
-        spec = specs.get(option.get("name"))
+        name = str(option.get("name"))
+        spec = specs.get(name)
         if spec is None:
-            raise InvalidOption(
-                f"/{command.qualified_name} has no option “{str(option.get('name'))[:40]}”."
-            )
+            raise InvalidOption(f"/{command.qualified_name} has no option “{name[:40]}”.")
         problem = _problem(spec, option.get("value"), resolved)
         if problem:
             raise InvalidOption(f"`{spec['name']}` {problem}")

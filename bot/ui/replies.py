@@ -25,7 +25,10 @@ async def reply(
     """
     kwargs.setdefault("ephemeral", True)
     if interaction.response.is_done():
-        await interaction.followup.send(content, **kwargs)
+        # A followup takes no None content: MISSING leaves it out, as None does for a response.
+        await interaction.followup.send(
+            discord.utils.MISSING if content is None else content, **kwargs
+        )
     else:
         await interaction.response.send_message(content, **kwargs)
 

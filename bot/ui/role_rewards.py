@@ -32,7 +32,8 @@ ROLE_GONE = "The role no longer exists; remove this reward or pick another role.
 
 def role_problem(guild: discord.Guild, role: discord.Role | None) -> str | None:
     """Why the bot cannot give ``role`` in ``guild`` (from its cache), or None if it can."""
-    me = guild.me
+    # discord.py types Guild.me as always cached; it is None until the guild's data arrives.
+    me: discord.Member | None = guild.me
     if role is None:
         return ROLE_GONE
     if role.is_default():

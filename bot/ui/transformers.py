@@ -23,7 +23,7 @@ TIME_MAX_LENGTH = 20
 ZONE_MAX_LENGTH = 100
 
 
-class TimeOfDayTransformer(app_commands.Transformer):
+class TimeOfDayTransformer(app_commands.Transformer["MentorBot"]):
     """``20:00``, ``7pm``, ``7:30 PM``, ``noon``, ``21h30`` → ``datetime.time``."""
 
     @property
@@ -50,7 +50,7 @@ def _now(interaction: discord.Interaction[MentorBot]) -> datetime:
     return interaction.client.services.clock.now()
 
 
-class TimezoneTransformer(app_commands.Transformer):
+class TimezoneTransformer(app_commands.Transformer["MentorBot"]):
     """A city, country, abbreviation, offset or IANA name → a :class:`ZoneMatch`.
 
     Autocomplete names what would be saved: "New York, US → America/New_York (UTC−05:00)",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.ui.style import BRAND_COLOUR
 
-AnyCommand = app_commands.Command | app_commands.Group | app_commands.ContextMenu
+SlashCommand = app_commands.Command[Any, ..., Any]
+AnyCommand = SlashCommand | app_commands.Group | app_commands.ContextMenu
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class HelpEntry:
     moderator: bool
 
 
-def _usage(command: app_commands.Command) -> str:
+def _usage(command: SlashCommand) -> str:
     """``/name option: [optional]``, with options as Discord shows them (renames applied)."""
     parts = [f"/{command.qualified_name}"]
     for param in command.parameters:
