@@ -21,16 +21,16 @@ from yarl import URL
 
 from bot.delivery.ownership import Ownership
 
-# Slots are spaced a little wider than the limit: a request that reaches Discord a few
-# milliseconds late must not land in the next second's window beside its successor,
-# and the bot's other requests (replies to moderators, edits) need some room too.
-PACE = 0.98
+# One request a second below the limit: a request that reaches Discord a little late
+# (the event loop was busy) lands in the next second's window beside that window's own
+# requests, and the bot's other requests (replies to moderators, edits) need some room.
+HEADROOM = 1
 
 
 def send_rate(global_limit: int, ownership: Ownership | None) -> float:
-    """This process's requests per second: its shards' share of the token's limit, paced."""
+    """This process's requests per second: its shards' share of the limit less headroom."""
     share = 1.0 if ownership is None else len(ownership.shard_ids) / ownership.shard_count
-    return global_limit * share * PACE
+    return (global_limit - HEADROOM) * share
 
 
 class Pacer:
