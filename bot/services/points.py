@@ -143,9 +143,13 @@ def _board_upsert(grows: bool) -> Callable[[str], Any]:
         update: dict[str, Any] = {"value": table.value + statement.excluded.value}
         if grows:
             update["reached_at"] = statement.excluded.reached_at
+        # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues)
+        # rather than an executemany of single rows: one statement, so PostgreSQL runs the
+        # bucket triggers once for the batch. ``move_boards`` sends each key once, as a
+        # multi-row ON CONFLICT DO UPDATE requires.
         return statement.on_conflict_do_update(
             index_elements=["guild_id", "board", "period", "period_key", "user_id"], set_=update
-        )
+        ).returning(table.user_id)
 
     return build
 
