@@ -27,7 +27,7 @@ class RegeneratePlan(PersistentButton, custom_id="career:plan:{user_id}", user_i
     user_id: int
 
     def __init__(self, user_id: int) -> None:
-        button = discord.ui.Button(
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
             label="Regenerate", emoji="🔄", style=discord.ButtonStyle.secondary
         )
         super().__init__(button, user_id=user_id)

@@ -38,7 +38,9 @@ class DoneButton(
     challenge_id: str
 
     def __init__(self, challenge_id: str) -> None:
-        button = discord.ui.Button(label="I did it", emoji="🏁", style=discord.ButtonStyle.success)
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label="I did it", emoji="🏁", style=discord.ButtonStyle.success
+        )
         super().__init__(button, challenge_id=challenge_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:

@@ -83,12 +83,14 @@ class BoardPager(OwnedView):
 
     @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
     async def previous(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[BoardPager]
     ) -> None:
         await self._go(interaction, self.current.page - 1)
 
     @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button) -> None:
+    async def next(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[BoardPager]
+    ) -> None:
         await self._go(interaction, self.current.page + 1)
 
 

@@ -23,7 +23,7 @@ class ConfirmDelete(OwnedView):
 
     @discord.ui.button(label="Delete all my data", style=discord.ButtonStyle.danger)
     async def confirm(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmDelete]
     ) -> None:
         """Take back the member's reward roles, delete their data, and say what happened."""
         await interaction.response.defer(ephemeral=True)
@@ -46,7 +46,7 @@ class ConfirmDelete(OwnedView):
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmDelete]
     ) -> None:
         """Close the confirmation; nothing is deleted."""
         await interaction.response.edit_message(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -33,7 +35,7 @@ class Rewards(commands.Cog):
     async def on_app_command_completion(
         self,
         interaction: discord.Interaction[MentorBot],
-        command: app_commands.Command | app_commands.ContextMenu,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
     ) -> None:
         """After a moderator's command, say once what the bot could not do with reward roles."""
         root = command.root_parent if isinstance(command, app_commands.Command) else None

@@ -40,7 +40,7 @@ class SaveZoneButton(
             discord.ui.Button(label=label[:80], style=style), user_id=user_id, zone=zone
         )
 
-    async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
         return await _owner_only(interaction, self.user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
@@ -74,7 +74,7 @@ class CancelZoneButton(PersistentButton, custom_id="tz:cancel:{user_id}", user_i
             user_id=user_id,
         )
 
-    async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
         return await _owner_only(interaction, self.user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
@@ -94,7 +94,7 @@ class UndoZoneButton(PersistentButton, custom_id="tz:undo:{user_id}", user_id=ID
             user_id=user_id,
         )
 
-    async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
         return await _owner_only(interaction, self.user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
@@ -104,7 +104,7 @@ class UndoZoneButton(PersistentButton, custom_id="tz:undo:{user_id}", user_id=ID
         await interaction.response.edit_message(content=_undone(change) + note, view=None)
 
 
-async def _owner_only(interaction: discord.Interaction[MentorBot], user_id: int) -> bool:
+async def _owner_only(interaction: discord.Interaction[discord.Client], user_id: int) -> bool:
     if interaction.user.id != user_id:
         await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False

@@ -20,7 +20,7 @@ class HistoryButton(PersistentButton, custom_id="streak:history:{user_id}", user
     user_id: int
 
     def __init__(self, user_id: int) -> None:
-        button = discord.ui.Button(
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
             label="Last 30 days", emoji="📅", style=discord.ButtonStyle.secondary
         )
         super().__init__(button, user_id=user_id)

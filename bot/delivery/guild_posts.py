@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 
 class _Schedule(Protocol):
-    updated_by: int | None
+    # Read-only, so that a frozen dataclass matches.
+    @property
+    def updated_by(self) -> int | None: ...
 
 
 class GuildPostService(Protocol):

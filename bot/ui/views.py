@@ -1,12 +1,15 @@
-"""Base classes for views so that a failing button reports like a failing command."""
+"""Base classes for views and modals so that a failing button or form reports like a failing command."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.ui.errors import report_error
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
 
 
 class MentorView(discord.ui.View):
@@ -35,3 +38,21 @@ class OwnedView(MentorView):
             )
             return False
         return True
+
+
+class MentorModal(discord.ui.Modal):
+    """A form whose :meth:`submit` gets the bot's interaction and whose errors get the standard message."""
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        """Run :meth:`submit` (discord.py types this for an interaction of any client)."""
+        await self.submit(interaction)
+
+    async def submit(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """What submitting the form does."""
+        raise NotImplementedError
+
+    async def on_error(  # type: ignore[override]  # Modal's own signature: discord.py's Modal.on_error drops BaseView's item
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        """Reply to a failed form with the short sentence its error calls for."""
+        await report_error(interaction, error)

@@ -2,10 +2,13 @@
 
 The commands live in mixins by topic (``_roles``, ``_schedules``, ``_seasons``); this class
 adds the server's timezone, milestone and recap posts and ``/mod settings``, and tells a
-moderator once when a scheduled post is paused.
+moderator once when a scheduled post is paused. The mixins subclass ``commands.Cog``, as the
+``self`` of an app command must be (only this class is added to the bot).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -38,7 +41,7 @@ class Moderation(
         self.bot = bot
         super().__init__()
 
-    async def interaction_check(self, interaction: discord.Interaction[MentorBot]) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
         checks.require_manage_server(interaction)
         return True
 
@@ -46,7 +49,7 @@ class Moderation(
     async def on_app_command_completion(
         self,
         interaction: discord.Interaction[MentorBot],
-        command: app_commands.Command | app_commands.ContextMenu,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
     ) -> None:
         """After a moderator's command, mention a paused daily quiz once."""
         if (

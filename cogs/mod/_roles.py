@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.content.schema import Category
@@ -26,7 +27,7 @@ MILESTONE_CHOICES = [
 ]
 
 
-class RoleRewardCommands:
+class RoleRewardCommands(commands.Cog):
     """Role rewards for moderators (a mixin of the ``/mod`` cog)."""
 
     bot: MentorBot

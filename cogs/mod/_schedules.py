@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.content.schema import Category
@@ -42,9 +43,13 @@ class TopicPicker(OwnedView):
         ]
         self.pick.max_values = len(Category)
 
-    @discord.ui.select(placeholder="Categories for the daily question…", min_values=1)
+    @discord.ui.select(
+        cls=discord.ui.Select["TopicPicker"],
+        placeholder="Categories for the daily question…",
+        min_values=1,
+    )
     async def pick(
-        self, interaction: discord.Interaction[MentorBot], select: discord.ui.Select
+        self, interaction: discord.Interaction[MentorBot], select: discord.ui.Select[TopicPicker]
     ) -> None:
         schedule = await self.bot.services.daily.set_topics(
             self.guild_id, [Category(v) for v in select.values]
@@ -53,7 +58,7 @@ class TopicPicker(OwnedView):
 
     @discord.ui.button(label="All categories", style=discord.ButtonStyle.secondary)
     async def all_topics(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[TopicPicker]
     ) -> None:
         await self.bot.services.daily.set_topics(self.guild_id, [])
         await interaction.response.edit_message(content=_topics_text(()), view=None)
@@ -65,7 +70,7 @@ def _topics_text(topics: tuple[Category, ...]) -> str:
     return "✅ The daily question now draws from: " + ", ".join(t.label for t in topics) + "."
 
 
-class ScheduleCommands:
+class ScheduleCommands(commands.Cog):
     """The daily quiz's and the weekly challenge's schedules (a mixin of the ``/mod`` cog)."""
 
     bot: MentorBot

@@ -6,6 +6,7 @@ import io
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.services.errors import UserError
@@ -15,7 +16,7 @@ from bot.ui.embeds import boards as boards_render
 from bot.ui.style import escape
 
 
-class SeasonCommands:
+class SeasonCommands(commands.Cog):
     """Seasons, point adjustments, the CSV export and the audit log (a mixin of the ``/mod`` cog)."""
 
     bot: MentorBot

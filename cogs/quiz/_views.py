@@ -136,7 +136,9 @@ class NextPrompt(PersistentButton, custom_id="quiz:n:{prompt_id}", prompt_id=ID)
     prompt_id: int
 
     def __init__(self, prompt_id: int, label: str = "Next question") -> None:
-        button = discord.ui.Button(label=label, emoji="➡️", style=discord.ButtonStyle.primary)
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label=label, emoji="➡️", style=discord.ButtonStyle.primary
+        )
         super().__init__(button, prompt_id=prompt_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:

@@ -11,8 +11,8 @@ import discord
 from bot.app import MentorBot
 from bot.ui.buttons import ID, PersistentButton, one_of
 from bot.ui.embeds import packs as render
-from bot.ui.errors import report_error
 from bot.ui.replies import reply
+from bot.ui.views import MentorModal
 from cogs.server_packs._notify import notify_author
 from cogs.server_packs._submit import QuestionModal
 from cogs.server_packs._utils import moderator_guild
@@ -70,7 +70,7 @@ class ReviewButton(
 
     def __init__(self, action: str, submission_id: int) -> None:
         label, style = _ACTIONS[action]
-        button = discord.ui.Button(label=label, style=style)
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(label=label, style=style)
         super().__init__(button, action=action, submission_id=submission_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
@@ -89,7 +89,7 @@ class ReviewButton(
             await interaction.response.send_modal(RejectModal(self.submission_id))
 
 
-class RejectModal(discord.ui.Modal, title="Reject a submission"):
+class RejectModal(MentorModal, title="Reject a submission"):
     reason: discord.ui.TextInput[RejectModal] = discord.ui.TextInput(
         custom_id="reason",
         label="Why (sent to the author; optional)",
@@ -102,15 +102,10 @@ class RejectModal(discord.ui.Modal, title="Reject a submission"):
         super().__init__(timeout=1800)
         self.submission_id = submission_id
 
-    async def on_submit(self, interaction: discord.Interaction[MentorBot]) -> None:  # type: ignore[override]  # typed client
+    async def submit(self, interaction: discord.Interaction[MentorBot]) -> None:
         guild_id = moderator_guild(interaction)
         done = await interaction.client.services.packs.reject(
             guild_id, self.submission_id, interaction.user.id, self.reason.value
         )
         await interaction.response.send_message(render.decided(done), ephemeral=True)
         await notify_author(interaction.client, done)
-
-    async def on_error(  # type: ignore[override]  # typed client
-        self, interaction: discord.Interaction[MentorBot], error: Exception
-    ) -> None:
-        await report_error(interaction, error)

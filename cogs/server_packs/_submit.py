@@ -13,8 +13,8 @@ from bot.services.errors import UserError
 from bot.services.packs import Submission
 from bot.ui import checks
 from bot.ui.choices import DIFFICULTY_CHOICES
-from bot.ui.errors import report_error
 from bot.ui.style import clip
+from bot.ui.views import MentorModal
 from cogs.server_packs._utils import moderator_guild
 
 LETTERS = "ABCD"
@@ -32,7 +32,7 @@ def _choices(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-class QuestionModal(discord.ui.Modal):
+class QuestionModal(MentorModal):
     """The five fields of a question: prompt, choices (one per line), answer, explanation, link.
 
     Discord allows five text inputs in a modal, so the choices share one paragraph
@@ -98,7 +98,7 @@ class QuestionModal(discord.ui.Modal):
         modal.source.default = str(question.source)
         return modal
 
-    async def on_submit(self, interaction: discord.Interaction[MentorBot]) -> None:  # type: ignore[override]  # typed client
+    async def submit(self, interaction: discord.Interaction[MentorBot]) -> None:
         services = interaction.client.services
         question = services.packs.check_submission(
             {
@@ -130,11 +130,6 @@ class QuestionModal(discord.ui.Modal):
             "you will hear the outcome by DM.",
             ephemeral=True,
         )
-
-    async def on_error(  # type: ignore[override]  # typed client
-        self, interaction: discord.Interaction[MentorBot], error: Exception
-    ) -> None:
-        await report_error(interaction, error)
 
 
 async def skill_autocomplete(

@@ -41,7 +41,9 @@ class QuizMeButton(PersistentButton, custom_id="skill:quiz:{slug}", slug=SLUG):
     slug: str
 
     def __init__(self, slug: str) -> None:
-        button = discord.ui.Button(label="Quiz me", emoji="🧠", style=discord.ButtonStyle.primary)
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label="Quiz me", emoji="🧠", style=discord.ButtonStyle.primary
+        )
         super().__init__(button, slug=slug)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
@@ -54,7 +56,7 @@ class LearnButton(PersistentButton, custom_id="skill:learn:{slug}", slug=SLUG):
     slug: str
 
     def __init__(self, slug: str) -> None:
-        button = discord.ui.Button(
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
             label="Mark as learned", emoji="✅", style=discord.ButtonStyle.success
         )
         super().__init__(button, slug=slug)
@@ -86,7 +88,9 @@ class UnlearnButton(PersistentButton, custom_id="skill:unlearn:{slug}", slug=SLU
     slug: str
 
     def __init__(self, slug: str) -> None:
-        button = discord.ui.Button(label="Undo", style=discord.ButtonStyle.secondary)
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label="Undo", style=discord.ButtonStyle.secondary
+        )
         super().__init__(button, slug=slug)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
@@ -145,7 +149,9 @@ class ShowSkillButton(PersistentButton, custom_id="skill:show:{slug}", slug=SLUG
     slug: str
 
     def __init__(self, slug: str, label: str = "Show") -> None:
-        button = discord.ui.Button(label=clip(label, 80), style=discord.ButtonStyle.primary)
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label=clip(label, 80), style=discord.ButtonStyle.primary
+        )
         super().__init__(button, slug=slug)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
@@ -201,19 +207,23 @@ class CataloguePager(OwnedView):
 
     @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
     async def previous(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[CataloguePager]
     ) -> None:
         self.page = max(0, self.page - 1)
         await self._show(interaction)
 
     @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button) -> None:
+    async def next(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[CataloguePager]
+    ) -> None:
         self.page = min(self.pages - 1, self.page + 1)
         await self._show(interaction)
 
-    @discord.ui.select(placeholder="Jump to a category…", row=1)
+    @discord.ui.select(
+        cls=discord.ui.Select["CataloguePager"], placeholder="Jump to a category…", row=1
+    )
     async def category_select(
-        self, interaction: discord.Interaction[MentorBot], select: discord.ui.Select
+        self, interaction: discord.Interaction[MentorBot], select: discord.ui.Select[CataloguePager]
     ) -> None:
         if select.values[0] not in {c.value for c in Category}:
             raise UserError("That is not one of the categories; pick one from the menu.")

@@ -12,25 +12,24 @@ from bot.services.study import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, StudyRecord
 from bot.services.study_timer import DEFAULT_BREAK, DEFAULT_FOCUS, MAX_BREAK, MAX_FOCUS, MIN_FOCUS
 from bot.ui.autocomplete import skill_choices
 from bot.ui.embeds import habits as render
-from bot.ui.errors import report_error
-from bot.ui.views import OwnedView
+from bot.ui.views import MentorModal, OwnedView
 from cogs.study import _timer as timer
 
 
-class EditEntry(discord.ui.Modal, title="Edit study entry"):
+class EditEntry(MentorModal, title="Edit study entry"):
     """Minutes and note of one entry; the points and the study board follow."""
 
     def __init__(self, bot: MentorBot, record: StudyRecord) -> None:
         super().__init__(timeout=600)
         self.bot = bot
         self.record = record
-        self.minutes = discord.ui.TextInput(
+        self.minutes: discord.ui.TextInput[EditEntry] = discord.ui.TextInput(
             label=f"Minutes ({MIN_MINUTES}–{MAX_MINUTES})",
             custom_id="minutes",
             default=str(record.minutes),
             max_length=3,
         )
-        self.note = discord.ui.TextInput(
+        self.note: discord.ui.TextInput[EditEntry] = discord.ui.TextInput(
             label="Note",
             custom_id="note",
             default=record.note or "",
@@ -41,7 +40,7 @@ class EditEntry(discord.ui.Modal, title="Edit study entry"):
         self.add_item(self.minutes)
         self.add_item(self.note)
 
-    async def on_submit(self, interaction: discord.Interaction[MentorBot]) -> None:
+    async def submit(self, interaction: discord.Interaction[MentorBot]) -> None:
         text = self.minutes.value.strip()
         if not text.isdigit():
             raise UserError(
@@ -58,9 +57,6 @@ class EditEntry(discord.ui.Modal, title="Edit study entry"):
             "✏️ Saved: " + render.study_entry(record, self.bot.services.content), ephemeral=True
         )
 
-    async def on_error(self, interaction: discord.Interaction[MentorBot], error: Exception) -> None:
-        await report_error(interaction, error)
-
 
 class EntryActions(OwnedView):
     """Edit or delete the entry picked in /study history."""
@@ -71,12 +67,14 @@ class EntryActions(OwnedView):
         self.record = record
 
     @discord.ui.button(label="Edit", emoji="✏️", style=discord.ButtonStyle.primary)
-    async def edit(self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button) -> None:
+    async def edit(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[EntryActions]
+    ) -> None:
         await interaction.response.send_modal(EditEntry(self.bot, self.record))
 
     @discord.ui.button(label="Delete", emoji="🗑️", style=discord.ButtonStyle.danger)
     async def delete(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[EntryActions]
     ) -> None:
         entry = await self.bot.services.study.delete(
             user_id=interaction.user.id,
@@ -105,9 +103,9 @@ class HistoryView(OwnedView):
             for key, r in list(self.records.items())[:25]
         ]
 
-    @discord.ui.select(placeholder="Edit or delete an entry…")
+    @discord.ui.select(cls=discord.ui.Select["HistoryView"], placeholder="Edit or delete an entry…")
     async def pick(
-        self, interaction: discord.Interaction[MentorBot], menu: discord.ui.Select
+        self, interaction: discord.Interaction[MentorBot], menu: discord.ui.Select[HistoryView]
     ) -> None:
         record = self.records.get(menu.values[0])
         if record is None:

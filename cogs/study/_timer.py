@@ -49,7 +49,9 @@ class TimerButton(
 
     def __init__(self, session_id: int, action: str) -> None:
         label, emoji, style = LOOK[action]
-        button = discord.ui.Button(label=label, emoji=emoji, style=style)
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label=label, emoji=emoji, style=style
+        )
         super().__init__(button, action=action, session_id=session_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
