@@ -40,7 +40,8 @@ class CommandStore:
         """How many commands are registered across all scopes."""
         return sum(len(scope) for scope in self._scopes.values())
 
-    def list(self, guild_id: int | None) -> list[Json]:
+    def in_scope(self, guild_id: int | None) -> list[Json]:
+        """The commands registered globally (``None``) or in one guild."""
         return list(self._scopes.get(guild_id, {}).values())
 
     def bulk_overwrite(self, guild_id: int | None, commands: list[Json]) -> list[Json]:
@@ -54,7 +55,7 @@ class CommandStore:
                 "Application command names must be unique",
                 "APPLICATION_COMMANDS_DUPLICATE_NAME",
             )
-        old = {(c["name"], c["type"]): c for c in self.list(guild_id)}
+        old = {(c["name"], c["type"]): c for c in self.in_scope(guild_id)}
         scope: dict[int, Json] = {}
         for i, raw in enumerate(commands):
             stored = self._build(guild_id, raw, old.get(keys[i]), f"{i}.")

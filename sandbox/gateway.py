@@ -204,9 +204,9 @@ class Gateway:
         if isinstance(obj, Message):
             self._message_event(event, obj)
         elif isinstance(obj, Channel) and obj.guild_id is not None:
-            name = {"channel_create": "CHANNEL_CREATE", "channel_update": "CHANNEL_UPDATE"}
+            names = {"channel_create": "CHANNEL_CREATE", "channel_update": "CHANNEL_UPDATE"}
             self._maybe_dispatch(
-                obj.guild_id, GUILDS, name.get(event, "CHANNEL_DELETE"), payloads.channel(obj)
+                obj.guild_id, GUILDS, names.get(event, "CHANNEL_DELETE"), payloads.channel(obj)
             )
         elif isinstance(obj, Role):
             data = {"guild_id": str(obj.guild_id), "role": payloads.role(obj)}
@@ -329,8 +329,12 @@ class Gateway:
     def _resume(self, conn: Connection, d: dict[str, Any]) -> Session | None:
         session = self.sessions.get(d.get("session_id") or "")
         seq = d.get("seq")
-        valid = session is not None and d.get("token") == self.token and isinstance(seq, int)
-        if not valid or not session.can_replay_after(seq):
+        if (
+            session is None
+            or d.get("token") != self.token
+            or not isinstance(seq, int)
+            or not session.can_replay_after(seq)
+        ):
             self.stats.invalid_sessions += 1
             conn.send_json({"op": INVALID_SESSION, "d": False})
             return None

@@ -18,9 +18,10 @@ import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
+from pydantic import SecretStr
 
 from bot.app import MentorBot
 from bot.clock import FrozenClock
@@ -45,26 +46,26 @@ def shipped_content() -> Content:
     return load_content()
 
 
-def sandbox_settings(sandbox: Sandbox, **overrides: object) -> Settings:
+def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> Settings:
     """The bot's settings against ``sandbox``: no .env, delivery ticked by hand."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        discord_token=sandbox.token,
+        _env_file=None,
+        discord_token=SecretStr(sandbox.token),
         discord_api_base=sandbox.api_base,
         discord_gateway_url=sandbox.gateway_url,
         delivery_tick_seconds=3600,  # callers tick: await bot.delivery.tick()
         delivery_retry_seconds=0,
-        **overrides,  # type: ignore[arg-type]
+        **overrides,
     )
 
 
 @asynccontextmanager
-async def started_sandbox(**options: object) -> AsyncIterator[Sandbox]:
+async def started_sandbox(**options: Any) -> AsyncIterator[Sandbox]:
     """A started ``Sandbox(**options)`` with discord.py pointed at it.
 
     Raises SandboxError afterwards if the sandbox itself failed while serving a request.
     """
-    sandbox = Sandbox(**options)  # type: ignore[arg-type]
+    sandbox = Sandbox(**options)
     await sandbox.start()
     point_discord_at(sandbox.api_base, gateway_url=sandbox.gateway_url)
     try:
@@ -122,7 +123,7 @@ async def running_mentor(
     """
     bot = build_mentor(sandbox, db, clock, **settings)
     if not close_db:
-        bot.services.db = _NonClosing(db)  # type: ignore[assignment]
+        bot.services.db = _NonClosing(db)  # type: ignore[assignment]  # a Database but for close()
     async with running(sandbox, bot):
         await asyncio.wait_for(bot.caught_up.wait(), timeout=30)
         yield bot

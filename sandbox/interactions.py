@@ -395,10 +395,15 @@ def _select_ids(components: list[Json]) -> set[str]:
     }
 
 
+def _given(values: dict[str, Any], custom_id: object, default: Any) -> Any:
+    """What the caller typed or picked for ``custom_id`` (a field without one gets nothing)."""
+    return values.get(custom_id, default) if isinstance(custom_id, str) else default
+
+
 def _submitted(component: Json, values: dict[str, Any], modal: Modal) -> Json:
     custom_id = component.get("custom_id")
     if component.get("type") != ComponentType.TEXT_INPUT:
-        chosen = values.get(custom_id, [])
+        chosen = _given(values, custom_id, [])
         chosen = [chosen] if isinstance(chosen, str) else list(chosen)
         return {
             "type": component.get("type"),
@@ -406,7 +411,7 @@ def _submitted(component: Json, values: dict[str, Any], modal: Modal) -> Json:
             "custom_id": custom_id,
             "values": chosen,
         }
-    value = str(values.get(custom_id, component.get("value") or ""))
+    value = str(_given(values, custom_id, component.get("value") or ""))
     label = component.get("label") or custom_id
     if component.get("required", True) and not value:
         raise SandboxError(f"modal {modal.title!r}: field {label!r} is required")

@@ -71,10 +71,10 @@ def leaf_options(command: Json, subpath: list[str]) -> list[Json]:
             known = ", ".join(o["name"] for o in subs) or "none"
             raise SandboxError(f"/{where} has no sub-command {word!r} (has: {known})")
         options = match.get("options") or []
-    subs = [o["name"] for o in options if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)]
-    if subs:
+    names = [o["name"] for o in options if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)]
+    if names:
         where = " ".join([command["name"], *subpath])
-        raise SandboxError(f"/{where} needs a sub-command: {', '.join(subs)}")
+        raise SandboxError(f"/{where} needs a sub-command: {', '.join(names)}")
     return options
 
 

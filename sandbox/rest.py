@@ -292,7 +292,7 @@ class RestApi:
         return guild.id
 
     async def list_commands(self, request: web.Request) -> web.Response:
-        return _json(self.commands.list(self._command_scope(request)))
+        return _json(self.commands.in_scope(self._command_scope(request)))
 
     async def overwrite_commands(self, request: web.Request) -> web.Response:
         scope = self._command_scope(request)

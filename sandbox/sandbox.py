@@ -451,7 +451,8 @@ class Sandbox:
         """Type ``value`` into ``option`` and return the bot's choices ({"name", "value"})."""
         values = {**(options or {}), **more_options, option: value}
         record = self._invoke(command, user, guild, channel, values, False, focused=option)
-        return await self._result(record, timeout)
+        choices: list[dict[str, Any]] = await self._result(record, timeout)
+        return choices
 
     async def click(
         self, message: Message | int, button: str, *, user: User, timeout: float | None = None
@@ -690,6 +691,7 @@ class Sandbox:
             )
         contexts = definition.get("contexts")
         member: Member | None = None
+        where: Channel | None
         if guild is None:
             if (
                 definition.get("guild_id")
@@ -817,10 +819,13 @@ class Sandbox:
 
 
 def _pick(items: list[Any], wanted: str, keys: Callable[[Any], tuple[str | None, ...]]) -> Any:
-    for match in (
-        lambda k: wanted in k,
-        lambda k: wanted.casefold() in {x.casefold() for x in k if x},
-    ):
+    def exactly(names: tuple[str | None, ...]) -> bool:
+        return wanted in names
+
+    def ignoring_case(names: tuple[str | None, ...]) -> bool:
+        return wanted.casefold() in {name.casefold() for name in names if name}
+
+    for match in (exactly, ignoring_case):
         for item in items:
             if match(keys(item)):
                 return item

@@ -1,4 +1,13 @@
+from typing import Any
+
 class PostgresMessage:
     sqlstate: str
 
 class PostgresError(PostgresMessage, Exception): ...
+
+class Connection:
+    async def execute(self, query: str, *args: Any) -> str: ...
+    async def close(self) -> None: ...
+
+# ``options`` are connect()'s keyword arguments (timeout=..., ssl=...).
+async def connect(dsn: str | None = None, **options: Any) -> Connection: ...

@@ -19,7 +19,9 @@ from tests.sandbox.conftest import World
 
 async def test_application_command_endpoints(sandbox: Sandbox, world: World, bot: BareBot) -> None:
     fetched = await bot.tree.fetch_commands()
-    assert sorted(c.name for c in fetched) == sorted(c["name"] for c in sandbox.commands.list(None))
+    assert sorted(c.name for c in fetched) == sorted(
+        c["name"] for c in sandbox.commands.in_scope(None)
+    )
     echo = next(c for c in fetched if c.name == "echo")
     assert (await bot.tree.fetch_command(echo.id)).description == "Echo typed options back"
 
