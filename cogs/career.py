@@ -33,6 +33,7 @@ class RegeneratePlan(PersistentButton, custom_id="career:plan:{user_id}", user_i
         super().__init__(button, user_id=user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Show the member's plan again, rebuilt from their latest answers."""
         if interaction.user.id != self.user_id:
             raise UserError("This plan belongs to someone else; run `/career plan` for yours.")
         plan = await interaction.client.services.career.plan(self.user_id)
@@ -42,6 +43,7 @@ class RegeneratePlan(PersistentButton, custom_id="career:plan:{user_id}", user_i
 
 
 def plan_view(user_id: int) -> discord.ui.View:
+    """The buttons under a plan: Regenerate, for the member it belongs to."""
     view = discord.ui.View(timeout=None)
     view.add_item(RegeneratePlan(user_id))
     return view
@@ -53,9 +55,11 @@ class CareerPlanFeed(Feed):
     kind = PLAN_KIND
 
     async def due(self, now_utc: datetime) -> list[Due]:
+        """Members whose weekly plan DM is due (Monday morning their time)."""
         return await self.bot.services.career.weekly_dm_due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft | None:
+        """The plan as a DM; None if the goal or its track is gone."""
         try:
             plan = await self.bot.services.career.plan(claim.subject_id)
         except UserError:
@@ -67,6 +71,7 @@ class CareerPlanFeed(Feed):
         )
 
     async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        """DMs closed: fail this week's DM and stop sending it."""
         await self.bot.delivery.outbox.fail(claim, "DMs closed")
         await self.bot.services.career.stop_weekly_dm(claim.subject_id)
 
@@ -82,11 +87,13 @@ class Career(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
+        """Register the Regenerate button and the weekly plan feed."""
         self.bot.add_dynamic_items(RegeneratePlan)
         self.bot.delivery.register(CareerPlanFeed(self.bot))
 
     @career.command(name="tracks", description="The career tracks: what each role does and needs.")
     async def tracks(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Every career track, with the member's goal marked."""
         goal = await self.bot.services.career.goal(interaction.user.id)
         await interaction.response.send_message(
             embed=render.tracks_embed(
@@ -109,6 +116,7 @@ class Career(commands.Cog):
         weekly_minutes: app_commands.Range[int, 15, 3000] | None = None,
         weekly_plan_dm: bool | None = None,
     ) -> None:
+        """Save the member's goal, weekly study target and plan DM choice."""
         chosen, minutes, dm = await self.bot.services.career.set_goal(
             interaction.user.id, track, weekly_minutes=weekly_minutes, weekly_dm=weekly_plan_dm
         )
@@ -127,6 +135,7 @@ class Career(commands.Cog):
         interaction: discord.Interaction[MentorBot],
         track: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
+        """This week's plan towards the goal (or another track), with a Regenerate button."""
         plan = await self.bot.services.career.plan(interaction.user.id, track)
         await interaction.response.send_message(
             embed=render.plan_embed(plan), view=plan_view(interaction.user.id), ephemeral=True
@@ -140,6 +149,7 @@ class Career(commands.Cog):
         interaction: discord.Interaction[MentorBot],
         track: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
+        """Where the member stands against a track's targets, with a chart."""
         readiness = await self.bot.services.career.readiness(interaction.user.id, track)
         await interaction.response.send_message(
             embed=render.readiness_embed(readiness),
@@ -149,4 +159,5 @@ class Career(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the career cog to the bot (the extension's entry point)."""
     await bot.add_cog(Career(bot))

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def done_view(challenge_id: str) -> discord.ui.View:
+    """The buttons under a challenge: "I did it"."""
     view = discord.ui.View(timeout=None)
     view.add_item(DoneButton(challenge_id))
     return view
@@ -44,6 +45,7 @@ class DoneButton(
         super().__init__(button, challenge_id=challenge_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Mark the challenge done for the presser (points once) and say so privately."""
         bot = interaction.client
         completing = bot.services.challenges.complete(
             user_id=interaction.user.id,
@@ -68,9 +70,11 @@ class ChallengeFeed(GuildPostFeed):
     resume_command = "/mod challenge-schedule"
 
     async def due(self, now_utc: datetime) -> list[Due]:
+        """Guilds whose weekly challenge post is due."""
         return await self.bot.services.challenges.due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft:
+        """The week's challenge card with its "I did it" button."""
         plan = await self.bot.services.challenges.prepare_post(
             claim.subject_id, date.fromisoformat(claim.period)
         )
@@ -82,6 +86,7 @@ class ChallengeFeed(GuildPostFeed):
         )
 
     async def confirm(self, session: AsyncSession, claim: Claim, message_id: int) -> None:
+        """Record the posted message as the guild's challenge post of the week."""
         await self.bot.services.challenges.confirm_post(
             session, claim.subject_id, date.fromisoformat(claim.period), message_id
         )
@@ -94,11 +99,13 @@ class Challenges(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
+        """Register the "I did it" button and the weekly challenge feed."""
         self.bot.add_dynamic_items(DoneButton)
         self.bot.delivery.register(ChallengeFeed(self.bot, self.bot.services.challenges))
 
     @app_commands.command(name="challenge", description="This week's hands-on challenge.")
     async def challenge(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """This week's challenge card, privately, with its "I did it" button."""
         current = await self.bot.services.challenges.current(interaction.guild_id)
         await interaction.response.send_message(
             embed=render.challenge_card(current, self.bot.services.content),
@@ -108,4 +115,5 @@ class Challenges(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the challenges cog to the bot (the extension's entry point)."""
     await bot.add_cog(Challenges(bot))

@@ -31,6 +31,7 @@ class MemberCheck:
         self._seen: dict[tuple[int, int], float] = {}
 
     async def departed(self, guild: discord.Guild, user_ids: list[int]) -> list[int]:
+        """Which of ``user_ids`` Discord says are no longer in ``guild``."""
         now = time.monotonic()
         unknown = [
             uid
@@ -85,12 +86,14 @@ class BoardPager(OwnedView):
     async def previous(
         self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[BoardPager]
     ) -> None:
+        """Show the page before."""
         await self._go(interaction, self.current.page - 1)
 
     @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
     async def next(
         self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[BoardPager]
     ) -> None:
+        """Show the page after."""
         await self._go(interaction, self.current.page + 1)
 
 
@@ -102,6 +105,7 @@ class Leaderboard(commands.Cog):
         self.members = MemberCheck(bot)
 
     async def cog_load(self) -> None:
+        """Schedule the hourly sweep of broken streaks, and one at start-up."""
         sweep = self.bot.services.boards.sweep_broken_streaks
         self.bot.scheduler.every("streak-sweep", sweep, seconds=STREAK_SWEEP_SECONDS)
         self.bot.on_startup(sweep)
@@ -130,6 +134,7 @@ class Leaderboard(commands.Cog):
     async def season_choices(
         self, interaction: discord.Interaction[MentorBot], current: str
     ) -> list[app_commands.Choice[int]]:
+        """This server's seasons matching what is typed, newest first."""
         if interaction.guild_id is None:
             return []
         seasons = await self.bot.services.boards.seasons(interaction.guild_id)
@@ -155,6 +160,7 @@ class Leaderboard(commands.Cog):
         period: str = "week",
         season: app_commands.Range[int, 1, 10_000] | None = None,
     ) -> None:
+        """The first page of a board, with the caller's rank and page buttons."""
         guild = checks.guild(interaction)
         if season is not None:
             period = "season"
@@ -166,4 +172,5 @@ class Leaderboard(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the leaderboard cog to the bot (the extension's entry point)."""
     await bot.add_cog(Leaderboard(bot))

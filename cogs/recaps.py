@@ -23,6 +23,7 @@ class RecapFeed(Feed):
         """Undo what drafting the post reserved (nothing, except for milestone batches)."""
 
     async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        """Channel gone or closed: pause recap posts and tell the moderators."""
         recaps = self.bot.services.recaps
         why = (
             "the channel no longer exists."
@@ -41,6 +42,7 @@ class RecapFeed(Feed):
             await recaps.pauses.told(claim.subject_id)
 
     async def gave_up(self, claim: Claim, reason: str) -> None:
+        """The window passed: undo what drafting reserved."""
         await self.release(claim)
 
 
@@ -51,12 +53,15 @@ class MilestoneFeed(RecapFeed):
     what = "the milestone post"
 
     async def sweep(self, now_utc: datetime) -> None:
+        """Notice streak milestones reached since the last sweep, in guilds this process owns."""
         await self.bot.services.recaps.sweep_milestones(now_utc, self.bot.delivery.owns)
 
     async def due(self, now_utc: datetime) -> list[Due]:
+        """One post per guild whose milestone batch window has ended."""
         return await self.bot.services.recaps.milestones_due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft | None:
+        """The batch as one post; members who asked for pings are mentioned."""
         batch = await self.bot.services.recaps.take_batch(claim.subject_id, claim.period)
         if not batch.lines:
             return None
@@ -75,6 +80,7 @@ class MilestoneFeed(RecapFeed):
         )
 
     async def release(self, claim: Claim) -> None:
+        """Put the batch's milestones back, to go in a later post."""
         await self.bot.services.recaps.release_batch(claim.subject_id, claim.period)
 
 
@@ -85,9 +91,11 @@ class WeeklyRecapFeed(RecapFeed):
     what = "the weekly recap"
 
     async def due(self, now_utc: datetime) -> list[Due]:
+        """Guilds whose weekly recap is due."""
         return await self.bot.services.recaps.weekly_due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft:
+        """Last week's recap embed."""
         recap = await self.bot.services.recaps.weekly(
             claim.subject_id, date.fromisoformat(claim.period)
         )
@@ -101,9 +109,11 @@ class SeasonRecapFeed(RecapFeed):
     what = "the season recap"
 
     async def due(self, now_utc: datetime) -> list[Due]:
+        """Closed seasons whose recap is due (09:00 local, the morning after)."""
         return await self.bot.services.recaps.season_due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft | None:
+        """The season's final standings; None if the season is gone."""
         recap = await self.bot.services.recaps.season(claim.subject_id, int(claim.period[1:]))
         if recap is None:
             return None
@@ -117,9 +127,11 @@ class Recaps(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
+        """Register the milestone, weekly and season recap feeds."""
         for feed in (MilestoneFeed, WeeklyRecapFeed, SeasonRecapFeed):
             self.bot.delivery.register(feed(self.bot))
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the recaps cog to the bot (the extension's entry point)."""
     await bot.add_cog(Recaps(bot))

@@ -39,9 +39,11 @@ class ReminderFeed(Feed):
     kind = KIND
 
     async def due(self, now_utc: datetime) -> list[Due]:
+        """Members whose reminder time has come today."""
         return await self.bot.services.reminders.due(now_utc)
 
     async def draft(self, claim: Claim) -> Draft | None:
+        """The reminder, by DM then channel (or the other way); None if off or studied today."""
         due = await self.bot.services.reminders.prepare(
             claim.subject_id, date.fromisoformat(claim.period)
         )
@@ -57,11 +59,13 @@ class ReminderFeed(Feed):
         return Draft(targets=targets, content=render.reminder_message(due))
 
     async def confirm(self, session: AsyncSession, claim: Claim, message_id: int) -> None:
+        """Record today's reminder as sent (same transaction)."""
         await self.bot.services.reminders.delivered(
             session, claim.subject_id, date.fromisoformat(claim.period)
         )
 
     async def undeliverable(self, claim: Claim, error: Undeliverable) -> None:
+        """No DM and no channel: fail it and switch the reminder off, with a notice."""
         await self.bot.delivery.outbox.fail(claim, "DMs closed and no channel I could post in")
         await self.bot.services.reminders.switch_off(claim.subject_id, SWITCHED_OFF)
 
@@ -75,6 +79,7 @@ class Remind(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
+        """Register the reminder feed."""
         self.bot.delivery.register(ReminderFeed(self.bot))
 
     @commands.Cog.listener()
@@ -99,6 +104,7 @@ class Remind(commands.Cog):
         time: TimeOfDay,
         where: str = "dm",
     ) -> None:
+        """Save the member's reminder time and where it goes."""
         info = await self.bot.services.reminders.set(
             user_id=interaction.user.id,
             time_text=format_hhmm(time),
@@ -115,12 +121,14 @@ class Remind(commands.Cog):
 
     @remind.command(name="off", description="Stop the daily reminder.")
     async def off(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Remove the member's reminder."""
         removed = await self.bot.services.reminders.off(interaction.user.id)
         text = "🔕 Reminder switched off." if removed else "You had no reminder set."
         await interaction.response.send_message(text, ephemeral=True)
 
     @remind.command(name="show", description="Show your reminder settings.")
     async def show(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """The member's reminder settings and how the last one went."""
         info = await self.bot.services.reminders.get(interaction.user.id)
         last = await self.bot.delivery.outbox.last(KIND, interaction.user.id)
         text = (
@@ -132,4 +140,5 @@ class Remind(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the reminders cog to the bot (the extension's entry point)."""
     await bot.add_cog(Remind(bot))

@@ -41,9 +41,11 @@ class SaveZoneButton(
         )
 
     async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
+        """Only the member who asked may press."""
         return await _owner_only(interaction, self.user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Save the zone, move the reminder with it, and offer Undo."""
         if not is_zone(self.zone):  # a custom_id this bot did not make
             raise UserError("That button names no timezone I know; run /settings timezone again.")
         bot = interaction.client
@@ -75,9 +77,11 @@ class CancelZoneButton(PersistentButton, custom_id="tz:cancel:{user_id}", user_i
         )
 
     async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
+        """Only the member who asked may press."""
         return await _owner_only(interaction, self.user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Close the question without a change."""
         await interaction.response.edit_message(
             content="Nothing changed: your timezone stays as it was.", view=None
         )
@@ -95,9 +99,11 @@ class UndoZoneButton(PersistentButton, custom_id="tz:undo:{user_id}", user_id=ID
         )
 
     async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
+        """Only the member whose timezone changed may press."""
         return await _owner_only(interaction, self.user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Put back the previous timezone (and move the reminder back)."""
         bot = interaction.client
         change = await bot.services.profile.undo_timezone(self.user_id, interaction.guild_id)
         note = await _follow(bot, self.user_id, change.timezone)
@@ -166,6 +172,7 @@ class Settings(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
+        """Register the timezone buttons and start building the place index."""
         self.bot.add_dynamic_items(SaveZoneButton, CancelZoneButton, UndoZoneButton)
         warm_up()  # the place index, built in the background before the first keystroke needs it
 
@@ -178,6 +185,7 @@ class Settings(commands.Cog):
     async def timezone(
         self, interaction: discord.Interaction[MentorBot], timezone: Timezone
     ) -> None:
+        """Say what the typed timezone was understood as; Save or Cancel decide."""
         if timezone.zone is not None:
             await self.bot.services.profile.check_timezone_change(
                 interaction.user.id, timezone.zone
@@ -189,6 +197,7 @@ class Settings(commands.Cog):
         name="timezone-undo", description="Undo your last timezone change (within 10 minutes)."
     )
     async def timezone_undo(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Put back the timezone from before the latest change."""
         change = await self.bot.services.profile.undo_timezone(
             interaction.user.id, interaction.guild_id
         )
@@ -203,6 +212,7 @@ class Settings(commands.Cog):
     async def milestone_pings(
         self, interaction: discord.Interaction[MentorBot], ping: bool
     ) -> None:
+        """Save whether milestone posts mention the member."""
         await self.bot.services.recaps.set_pings(interaction.user.id, ping)
         text = (
             "🔔 Milestone posts will mention you."
@@ -213,4 +223,5 @@ class Settings(commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
+    """Add the settings cog to the bot (the extension's entry point)."""
     await bot.add_cog(Settings(bot))

@@ -74,12 +74,14 @@ class CommandStore:
         return stored, previous is None
 
     def get(self, guild_id: int | None, command_id: int) -> Json:
+        """The command ``command_id`` of a scope; an Unknown Application Command error if none."""
         try:
             return self._scopes.get(guild_id, {})[command_id]
         except KeyError:
             raise api_error(UNKNOWN_COMMAND) from None
 
     def edit(self, guild_id: int | None, command_id: int, patch: Json) -> Json:
+        """PATCH: change some fields of a command, validated like a new one."""
         current = self.get(guild_id, command_id)
         merged = {k: v for k, v in current.items() if k in _DEFAULTS or k == "name"}
         merged.update(patch)
@@ -88,6 +90,7 @@ class CommandStore:
         return stored
 
     def delete(self, guild_id: int | None, command_id: int) -> None:
+        """DELETE: remove a command from its scope."""
         self.get(guild_id, command_id)
         del self._scopes[guild_id][command_id]
 

@@ -104,6 +104,7 @@ class Markup:
         self._now = now
 
     def __call__(self, text: str) -> str:
+        """``text`` with its tags replaced by what a client shows."""
         return _MARKUP.sub(self._replace, text)
 
     def _replace(self, match: re.Match[str]) -> str:

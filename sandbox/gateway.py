@@ -42,6 +42,7 @@ class ZlibStream:
         self._compressor = zlib.compressobj()
 
     def pack(self, data: bytes) -> bytes:
+        """One message as the next sync-flushed piece of the stream."""
         return self._compressor.compress(data) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
@@ -58,6 +59,7 @@ class ZstdStream:
         self._flush = zstandard.COMPRESSOBJ_FLUSH_BLOCK
 
     def pack(self, data: bytes) -> bytes:
+        """One message as the next block-flushed piece of the stream."""
         return self._compressor.compress(data) + self._compressor.flush(self._flush)
 
 
@@ -81,15 +83,19 @@ class Connection:
     dropped: bool = False
 
     def start(self) -> None:
+        """Start the writer task."""
         self.writer = asyncio.create_task(self._write(), name="sandbox-gateway-writer")
 
     def send(self, text: str) -> None:
+        """Queue one text frame, sent after the ones before it."""
         self.queue.put_nowait(text)
 
     def send_json(self, payload: dict[str, Any]) -> None:
+        """Queue one payload as a compact JSON text frame."""
         self.send(json.dumps(payload, separators=(",", ":")))
 
     async def stop(self) -> None:
+        """Let the writer send what is queued, then end it."""
         self.queue.put_nowait(None)
         if self.writer is not None:
             with contextlib.suppress(asyncio.CancelledError):
@@ -134,6 +140,7 @@ class Session:
         return self.seq
 
     def can_replay_after(self, seq: int) -> bool:
+        """Whether a RESUME from ``seq`` can be served from the backlog."""
         if seq > self.seq:
             return False
         return not self.backlog or seq >= self.backlog[0][0] - 1
@@ -141,6 +148,8 @@ class Session:
 
 @dataclass
 class GatewayStats:
+    """Counts of IDENTIFYs, RESUMEs and sessions refused, for tests."""
+
     identifies: int = 0
     resumes: int = 0
     invalid_sessions: int = 0
@@ -172,6 +181,7 @@ class Gateway:
     # -- routing -------------------------------------------------------------------------------
 
     def session_for(self, shard_id: int) -> Session:
+        """The session of ``shard_id``; SandboxError if the shard has not identified."""
         session = self.shards.get(shard_id)
         if session is None:
             raise SandboxError(f"shard {shard_id} has not identified: is the bot running?")
@@ -190,6 +200,7 @@ class Gateway:
         return session
 
     def is_ready(self, shard_ids: range) -> bool:
+        """Whether every shard of ``shard_ids`` is connected and has had READY."""
         return all(
             (s := self.shards.get(i)) is not None and s.ready and s.connection is not None
             for i in shard_ids
@@ -422,6 +433,7 @@ class Gateway:
         self._end(session)
 
     async def close(self) -> None:
+        """Close every websocket (code 1001), marking it dropped."""
         for conn in list(self._connections):
             conn.dropped = True
             await conn.ws.close(code=1001, message=b"sandbox shutting down")

@@ -294,6 +294,7 @@ class Interactions:
         return message
 
     def delete(self, application_id: int, token: str, ref: str) -> None:
+        """DELETE a webhook message (the original response or a followup)."""
         self.state.remove_message(self.message(application_id, token, ref))
 
     # -- helpers -------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ class User:
 
     @property
     def mention(self) -> str:
+        """The user's mention, ``<@id>``."""
         return f"<@{self.id}>"
 
 
@@ -77,6 +78,7 @@ class Role:
 
     @property
     def mention(self) -> str:
+        """The role's mention, ``<@&id>``."""
         return f"<@&{self.id}>"
 
 
@@ -108,6 +110,7 @@ class Channel:
 
     @property
     def mention(self) -> str:
+        """The channel's mention, ``<#id>``."""
         return f"<#{self.id}>"
 
 
@@ -139,6 +142,7 @@ class Guild:
 
     @property
     def everyone(self) -> Role:
+        """The guild's @everyone role (its id is the guild's)."""
         return self.roles[self.id]
 
     def channel_named(self, name: str) -> Channel | None:
@@ -167,6 +171,7 @@ class Attachment:
 
     @property
     def size(self) -> int:
+        """The file's size in bytes."""
         return len(self.data)
 
 
@@ -227,6 +232,7 @@ class Message:
 
     @property
     def ephemeral(self) -> bool:
+        """True for a message only the interaction's user sees."""
         return bool(self.flags & EPHEMERAL)
 
     @property
@@ -236,6 +242,7 @@ class Message:
 
     @property
     def buttons(self) -> list[Button]:
+        """Every button of the message, in rows and containers too, in order."""
         return [
             Button(
                 label=c.get("label"),
@@ -251,6 +258,7 @@ class Message:
 
     @property
     def selects(self) -> list[SelectMenu]:
+        """Every select menu of the message, in order."""
         return [
             SelectMenu(
                 type=ComponentType(c["type"]),
@@ -302,6 +310,7 @@ class Modal:
 
     @property
     def fields(self) -> list[ModalField]:
+        """The modal's text inputs, labelled as the user sees them."""
         return [
             ModalField(
                 custom_id=c["custom_id"],

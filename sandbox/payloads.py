@@ -22,10 +22,12 @@ Json = dict[str, Any]
 
 
 def timestamp(value: dt.datetime | None) -> str | None:
+    """An ISO 8601 timestamp, or None."""
     return value.isoformat() if value else None
 
 
 def user(u: User) -> Json:
+    """A user object."""
     return {
         "id": str(u.id),
         "username": u.username,
@@ -57,6 +59,7 @@ def client_user(u: User) -> Json:
 
 
 def role(r: Role) -> Json:
+    """A role object."""
     payload: Json = {
         "id": str(r.id),
         "name": r.name,
@@ -78,6 +81,7 @@ def role(r: Role) -> Json:
 
 
 def overwrite(o: Overwrite) -> Json:
+    """A channel permission overwrite."""
     return {"id": str(o.id), "type": o.type, "allow": str(o.allow), "deny": str(o.deny)}
 
 
@@ -131,6 +135,7 @@ def partial_channel(c: Channel, permissions: int) -> Json:
 
 
 def member(m: Member, *, permissions: int | None = None, with_user: bool = True) -> Json:
+    """A guild member object (with its user unless ``with_user`` is False)."""
     payload: Json = {
         "nick": m.nick,
         "avatar": None,
@@ -221,6 +226,7 @@ def guild_create(g: Guild, state: SandboxState) -> Json:
 
 
 def attachment(a: Attachment) -> Json:
+    """An attachment object."""
     payload: Json = {
         "id": str(a.id),
         "filename": a.filename,
@@ -238,6 +244,7 @@ def attachment(a: Attachment) -> Json:
 
 
 def message(m: Message, state: SandboxState) -> Json:
+    """A message object as the REST API and MESSAGE_CREATE send it."""
     payload: Json = {
         "id": str(m.id),
         "channel_id": str(m.channel_id),

@@ -143,8 +143,10 @@ def _plain(url: str) -> str:
 
 @asynccontextmanager
 async def process_database(backend: str, folder: Path, postgres_url: str) -> AsyncIterator[str]:
-    """An empty database for bot processes to share: a SQLite file in ``folder``, or a new
-    PostgreSQL database on the server of ``postgres_url``, dropped afterwards."""
+    """An empty database for bot processes to share, as a URL; dropped afterwards.
+
+    A SQLite file in ``folder``, or a new PostgreSQL database on the server of ``postgres_url``.
+    """
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{folder / 'bot.db'}"
         return

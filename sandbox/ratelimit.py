@@ -45,6 +45,7 @@ class Verdict:
 
     @property
     def limited(self) -> bool:
+        """Whether the request is refused with a 429."""
         return self.retry_after is not None
 
 

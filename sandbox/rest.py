@@ -122,6 +122,7 @@ class RestApi:
         self._nonces: dict[tuple[int, str], tuple[Message, float]] = {}
 
     def routes(self) -> list[web.RouteDef]:
+        """Every REST route the sandbox serves, with its handler."""
         app_cmds = API + "/applications/{application_id}/commands"
         guild_cmds = API + "/applications/{application_id}/guilds/{guild_id}/commands"
         messages = API + "/channels/{channel_id}/messages"
@@ -245,15 +246,18 @@ class RestApi:
     # -- identity and gateway ------------------------------------------------------------------
 
     async def me(self, request: web.Request) -> web.Response:
+        """GET /users/@me: the bot's user."""
         return _json(payloads.client_user(self.state.bot))
 
     async def get_user(self, request: web.Request) -> web.Response:
+        """GET /users/{user_id}."""
         user = self.state.users.get(_id(request, "user_id"))
         if user is None:
             raise api_error(UNKNOWN_USER)
         return _json(payloads.user(user))
 
     async def open_dm(self, request: web.Request) -> web.Response:
+        """POST /users/@me/channels: the DM channel with a (non-bot) user."""
         body = await request.json()
         user = self.state.users.get(int(body.get("recipient_id", 0)))
         if user is None or user.bot:
@@ -261,12 +265,15 @@ class RestApi:
         return _json(payloads.channel(self.state.dm_channel(user)))
 
     async def application(self, request: web.Request) -> web.Response:
+        """GET /applications/@me (and the OAuth2 form): the bot's application."""
         return _json(payloads.application(self.state))
 
     async def gateway_url(self, request: web.Request) -> web.Response:
+        """GET /gateway."""
         return _json({"url": self.gateway.url})
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
+        """GET /gateway/bot: the URL, shard count and session start limit."""
         remaining = max(1000 - self.gateway.stats.identifies, 0)
         return _json(
             {
@@ -292,34 +299,41 @@ class RestApi:
         return guild.id
 
     async def list_commands(self, request: web.Request) -> web.Response:
+        """GET the global or guild commands."""
         return _json(self.commands.in_scope(self._command_scope(request)))
 
     async def overwrite_commands(self, request: web.Request) -> web.Response:
+        """PUT (bulk overwrite) the global or guild commands."""
         scope = self._command_scope(request)
         result = self.commands.bulk_overwrite(scope, await request.json())
         self.state.changed.fire()
         return _json(result)
 
     async def create_command(self, request: web.Request) -> web.Response:
+        """POST one command: 201 if new, 200 if it replaced one."""
         scope = self._command_scope(request)
         command, created = self.commands.upsert(scope, await request.json())
         self.state.changed.fire()
         return _json(command, 201 if created else 200)
 
     async def get_command(self, request: web.Request) -> web.Response:
+        """GET one command."""
         scope = self._command_scope(request)
         return _json(self.commands.get(scope, _id(request, "command_id")))
 
     async def edit_command(self, request: web.Request) -> web.Response:
+        """PATCH one command."""
         scope = self._command_scope(request)
         command = self.commands.edit(scope, _id(request, "command_id"), await request.json())
         return _json(command)
 
     async def delete_command(self, request: web.Request) -> web.Response:
+        """DELETE one command."""
         self.commands.delete(self._command_scope(request), _id(request, "command_id"))
         return _no_content()
 
     async def command_permissions(self, request: web.Request) -> web.Response:
+        """GET the guild's command permissions (none are ever set here)."""
         self._command_scope(request)
         return _json([])
 
@@ -350,9 +364,11 @@ class RestApi:
         return message
 
     async def get_channel(self, request: web.Request) -> web.Response:
+        """GET /channels/{channel_id}."""
         return _json(payloads.channel(self._channel(request)))
 
     async def list_messages(self, request: web.Request) -> web.Response:
+        """GET a channel's messages, newest first, with before/after/limit."""
         channel = self._channel(request)
         limit = min(int(request.query.get("limit", 50)), 100)
         before = int(request.query.get("before", 0)) or None
@@ -365,6 +381,7 @@ class RestApi:
         return _json([payloads.message(m, self.state) for m in found[:limit]])
 
     async def send_message(self, request: web.Request) -> web.Response:
+        """POST a message, once per nonce when ``enforce_nonce`` is set."""
         channel = self._sendable(request)
         body, uploads = await read_body(request)
         nonce = str(body["nonce"]) if body.get("nonce") is not None else None
@@ -380,10 +397,12 @@ class RestApi:
         return _json({**payloads.message(message, self.state), "nonce": nonce})
 
     async def get_message(self, request: web.Request) -> web.Response:
+        """GET one message."""
         message = self._message(request, self._channel(request))
         return _json(payloads.message(message, self.state))
 
     async def edit_message(self, request: web.Request) -> web.Response:
+        """PATCH one of the bot's messages."""
         message = self._message(request, self._channel(request))
         if message.author.id != self.state.bot.id:
             raise api_error(CANNOT_EDIT_OTHERS)
@@ -391,6 +410,7 @@ class RestApi:
         return _json(payloads.message(self.writer.edit(message, body, uploads), self.state))
 
     async def delete_message(self, request: web.Request) -> web.Response:
+        """DELETE a message (another's needs Manage Messages)."""
         channel = self._channel(request)
         message = self._message(request, channel)
         guild = self.state.guild_of(channel)
@@ -402,6 +422,7 @@ class RestApi:
         return _no_content()
 
     async def add_reaction(self, request: web.Request) -> web.Response:
+        """PUT the bot's reaction on a message."""
         message = self._message(request, self._channel(request))
         emoji = request.match_info["emoji"]
         message.reactions[emoji] = message.reactions.get(emoji, 0) + 1
@@ -409,6 +430,7 @@ class RestApi:
         return _no_content()
 
     async def remove_reaction(self, request: web.Request) -> web.Response:
+        """DELETE the bot's reaction from a message."""
         message = self._message(request, self._channel(request))
         emoji = request.match_info["emoji"]
         if message.reactions.get(emoji, 0) > 1:
@@ -419,6 +441,7 @@ class RestApi:
         return _no_content()
 
     async def typing(self, request: web.Request) -> web.Response:
+        """POST the typing indicator (checks only that the bot may send there)."""
         self._sendable(request)
         return _no_content()
 
@@ -433,16 +456,20 @@ class RestApi:
         return guild
 
     async def get_guild(self, request: web.Request) -> web.Response:
+        """GET /guilds/{guild_id}."""
         return _json(payloads.guild(self._guild(request)))
 
     async def guild_channels(self, request: web.Request) -> web.Response:
+        """GET a guild's live channels."""
         channels = self._guild(request).channels.values()
         return _json([payloads.channel(c) for c in channels if not c.deleted])
 
     async def guild_roles(self, request: web.Request) -> web.Response:
+        """GET a guild's roles."""
         return _json([payloads.role(r) for r in self._guild(request).roles.values()])
 
     async def guild_member(self, request: web.Request) -> web.Response:
+        """GET one member of a guild."""
         member = self._guild(request).members.get(_id(request, "user_id"))
         if member is None:
             raise api_error(UNKNOWN_MEMBER)
@@ -462,6 +489,7 @@ class RestApi:
         return member, role.id
 
     async def add_member_role(self, request: web.Request) -> web.Response:
+        """PUT a role on a member (idempotent, as on Discord)."""
         member, role_id = self._member_role(request)
         if role_id not in member.role_ids:
             member.role_ids.append(role_id)
@@ -469,6 +497,7 @@ class RestApi:
         return _no_content()
 
     async def remove_member_role(self, request: web.Request) -> web.Response:
+        """DELETE a role from a member (idempotent, as on Discord)."""
         member, role_id = self._member_role(request)
         if role_id in member.role_ids:
             member.role_ids.remove(role_id)
@@ -478,6 +507,7 @@ class RestApi:
     # -- interactions and their webhooks -------------------------------------------------------
 
     async def interaction_callback(self, request: web.Request) -> web.Response:
+        """POST the initial response to an interaction."""
         body, uploads = await read_body(request)
         response = self.interactions.callback(
             _id(request, "interaction_id"), request.match_info["token"], body, uploads
@@ -487,6 +517,7 @@ class RestApi:
         return _no_content()
 
     async def webhook_execute(self, request: web.Request) -> web.Response:
+        """POST a followup message of an interaction."""
         body, uploads = await read_body(request)
         message = self.interactions.followup(
             _id(request, "application_id"), request.match_info["token"], body, uploads
@@ -496,15 +527,18 @@ class RestApi:
         return _no_content()
 
     async def webhook_get(self, request: web.Request) -> web.Response:
+        """GET an interaction's original response or followup."""
         message = self.interactions.message(*self._webhook_ref(request))
         return _json(payloads.message(message, self.state))
 
     async def webhook_edit(self, request: web.Request) -> web.Response:
+        """PATCH an interaction's original response or followup."""
         body, uploads = await read_body(request)
         message = self.interactions.edit(*self._webhook_ref(request), body, uploads)
         return _json(payloads.message(message, self.state))
 
     async def webhook_delete(self, request: web.Request) -> web.Response:
+        """DELETE an interaction's original response or followup."""
         self.interactions.delete(*self._webhook_ref(request))
         return _no_content()
 
@@ -515,6 +549,7 @@ class RestApi:
     # -- the "CDN" -----------------------------------------------------------------------------
 
     async def attachment(self, request: web.Request) -> web.Response:
+        """GET an uploaded file's bytes, as the CDN serves them."""
         attachment = self.state.attachments.get(_id(request, "attachment_id"))
         if attachment is None or attachment.filename != request.match_info["filename"]:
             raise web.HTTPNotFound()

@@ -165,6 +165,7 @@ class Sandbox:
 
     @property
     def shard_count(self) -> int:
+        """How many shards the bot must run."""
         return self.state.shard_count
 
     def add_guild(
@@ -184,6 +185,7 @@ class Sandbox:
         locale: str = "en-US",
         id: int | None = None,
     ) -> User:
+        """A new (human) user; the bot sees their ``locale`` in interactions."""
         user = self.state.add_user(username, global_name=global_name, id=id)
         user.locale = locale
         return user
@@ -198,6 +200,7 @@ class Sandbox:
         roles: Iterable[Role] = (),
         nick: str | None = None,
     ) -> Member:
+        """``user`` joins ``guild`` with ``roles`` (and a Manage Server or Administrator role)."""
         return self.state.add_member(
             guild,
             user,
@@ -293,11 +296,12 @@ class Sandbox:
     def inject_fault(
         self, method: str, path_prefix: str, kind: FaultKind = "reset", *, count: int = 1
     ) -> Fault:
-        """The next ``count`` requests whose path starts with ``path_prefix`` meet ``kind``:
-        a connection reset before (``reset``) or after (``reset-after``) the request is
-        handled, a 500, no answer ever (``hang``, ``hang-after``), or an answer only after
-        ``fault.released.set()`` (``hold``). The returned fault counts its ``hits``;
-        ``await sandbox.wait_for_fault(fault)`` waits for one.
+        """The next ``count`` requests whose path starts with ``path_prefix`` meet ``kind``.
+
+        ``kind`` is a connection reset before (``reset``) or after (``reset-after``) the
+        request is handled, a 500, no answer ever (``hang``, ``hang-after``), or an answer
+        only after ``fault.released.set()`` (``hold``). The returned fault counts its
+        ``hits``; ``await sandbox.wait_for_fault(fault)`` waits for one.
         """
         path_prefix = path_prefix.removeprefix(self.api_base).removeprefix(API)
         fault = Fault(method, path_prefix, kind, count)
@@ -331,9 +335,10 @@ class Sandbox:
         wait: bool = True,
         timeout: float | None = None,
     ) -> None:
-        """Drop a shard's socket (close code 4000); the client RESUMEs, or re-IDENTIFYs when
-        ``resumable`` is False (the session is forgotten, so RESUME gets INVALID_SESSION).
-        By default wait until the shard is back.
+        """Drop a shard's socket (close code 4000); by default wait until the shard is back.
+
+        The client RESUMEs, or re-IDENTIFYs when ``resumable`` is False (the session is
+        forgotten, so RESUME gets INVALID_SESSION).
         """
         session = self.gateway.session_for(shard_id)
         resumes, identifies = session.resumes, self.gateway.stats.identifies
@@ -382,6 +387,7 @@ class Sandbox:
 
     @property
     def stats(self) -> SandboxStats:
+        """What the REST server and the gateway have counted so far."""
         limits, gateway = self.limiter.stats, self.gateway.stats
         return SandboxStats(
             requests=limits.requests,
@@ -611,6 +617,7 @@ class Sandbox:
         return list(channel.messages.values()) if channel else []
 
     def message(self, message_id: int) -> Message:
+        """The message ``message_id``, wherever it is; SandboxError if none."""
         found = self.state.find_message(message_id)
         if found is None:
             raise SandboxError(f"no message {message_id}")

@@ -66,6 +66,7 @@ class SandboxState:
         bot: bool = False,
         id: int | None = None,
     ) -> User:
+        """A new user (``bot=True`` for a bot account)."""
         user = User(id=id or self.ids.next(), username=username, global_name=global_name, bot=bot)
         self.users[user.id] = user
         return user
@@ -118,6 +119,7 @@ class SandboxState:
         return guild
 
     def add_role(self, guild: Guild, name: str, permissions: int) -> Role:
+        """A new role in ``guild``, above the others."""
         role = Role(
             id=self.ids.next(),
             guild_id=guild.id,
@@ -141,6 +143,7 @@ class SandboxState:
         announce: bool = True,
         id: int | None = None,
     ) -> Channel:
+        """A new channel in ``guild``, announced to the gateway unless ``announce`` is False."""
         channel = Channel(
             id=id or self.ids.next(),
             type=type,
@@ -204,6 +207,7 @@ class SandboxState:
         self.emit("channel_update", channel)
 
     def delete_channel(self, channel: Channel) -> None:
+        """Delete ``channel`` (it stays in the maps, marked deleted)."""
         channel.deleted = True
         self.emit("channel_delete", channel)
 
@@ -216,9 +220,11 @@ class SandboxState:
         return (guild_id >> 22) % (shard_count or self.shard_count)
 
     def guild_of(self, channel: Channel) -> Guild | None:
+        """The guild of ``channel``; None for a DM."""
         return self.guilds.get(channel.guild_id) if channel.guild_id else None
 
     def member(self, guild: Guild, user: User) -> Member:
+        """The member of ``guild`` who is ``user``; SandboxError if they are not in it."""
         member = guild.members.get(user.id)
         if member is None:
             raise SandboxError(f"{user.username} is not a member of {guild.name!r}")
@@ -257,8 +263,11 @@ class SandboxState:
         return max((guild.roles[r].position for r in member.role_ids), default=0)
 
     def bot_can_manage(self, guild: Guild, role: Role) -> bool:
-        """Discord's rule for giving or taking a role: Manage Roles, and the role below the
-        bot's highest role; @everyone and managed (bot, integration) roles never."""
+        """Whether the bot may give or take ``role``, by Discord's rule.
+
+        It needs Manage Roles, and the role below its highest role; @everyone and managed
+        (bot, integration) roles never.
+        """
         bot = guild.members[self.bot.id]
         if role.id == guild.id or role.managed_by is not None:
             return False
@@ -279,10 +288,12 @@ class SandboxState:
                 self.emit("role_update", each)
 
     def set_role_permissions(self, role: Role, permissions: int) -> None:
+        """Change a role's permissions (announced as GUILD_ROLE_UPDATE)."""
         role.permissions = permissions
         self.emit("role_update", role)
 
     def bot_can_send(self, channel: Channel) -> bool:
+        """Whether the bot may view and send messages in ``channel``."""
         guild = self.guild_of(channel)
         if guild is None:
             return True
@@ -290,10 +301,12 @@ class SandboxState:
         return self.permissions_in(channel, guild.members[self.bot.id]) & needed == needed
 
     def channel(self, channel_id: int) -> Channel | None:
+        """The live channel ``channel_id``; None if unknown or deleted."""
         channel = self.channels.get(channel_id)
         return None if channel is None or channel.deleted else channel
 
     def find_message(self, message_id: int) -> Message | None:
+        """The message ``message_id`` in any channel; None if none."""
         for channel in self.channels.values():
             message = channel.messages.get(message_id)
             if message is not None:
@@ -322,21 +335,25 @@ class SandboxState:
     # -- messages ------------------------------------------------------------------------------
 
     def add_message(self, message: Message) -> Message:
+        """Store ``message`` in its channel and announce MESSAGE_CREATE."""
         self.channels[message.channel_id].messages[message.id] = message
         self.emit("message_create", message)
         return message
 
     def message_edited(self, message: Message) -> None:
+        """Stamp ``message`` as edited now and announce MESSAGE_UPDATE."""
         message.edited_at = dt.datetime.now(dt.UTC)
         self.emit("message_update", message)
 
     def remove_message(self, message: Message) -> None:
+        """Delete ``message`` and announce MESSAGE_DELETE."""
         self.channels[message.channel_id].messages.pop(message.id, None)
         self.emit("message_delete", message)
 
     def store_attachment(
         self, channel_id: int, filename: str, content_type: str, data: bytes, **extra: Any
     ) -> Attachment:
+        """Keep an uploaded file, served at its CDN URL."""
         attachment_id = self.ids.next()
         url = f"{self.cdn_base}/attachments/{channel_id}/{attachment_id}/{filename}"
         attachment = Attachment(

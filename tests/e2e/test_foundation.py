@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from discord import app_commands
+from discord.utils import _shorten  # how discord.py turns a docstring into a description
 from sqlalchemy import text
 
 from bot.app import MentorBot
@@ -26,6 +28,18 @@ async def test_help_lists_commands_from_the_live_tree(
     fields = as_mod.embeds[0]["fields"]
     assert fields[0]["name"] == "For moderators"
     assert "/mod quiz-schedule" in fields[0]["value"]
+
+
+async def test_no_command_text_comes_from_a_docstring(mentor: MentorBot) -> None:
+    # discord.py shows a callback's docstring (or "…") when a command has no description=,
+    # and "…" for an option without one: docstrings are for readers of the code only.
+    for command in mentor.tree.walk_commands():
+        assert command.description != "…", command.qualified_name
+        if isinstance(command, app_commands.Command):
+            doc = command.callback.__doc__
+            assert doc is None or command.description != _shorten(doc), command.qualified_name
+            for param in command.parameters:
+                assert param.description != "…", f"{command.qualified_name} {param.name}"
 
 
 async def test_restart_does_not_resync_an_unchanged_tree(
