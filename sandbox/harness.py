@@ -8,7 +8,8 @@ real MentorBot on a given database with a frozen clock, its delivery ticked by h
         ...
         await bot.delivery.tick()
 
-The bot itself never imports this (nor anything in ``sandbox``).
+The bot never imports this; of ``sandbox`` it reaches only the console app, lazily, when
+``python -m bot console`` (or ``start`` without a token) runs it (tests/unit/test_import_rule.py).
 """
 
 from __future__ import annotations
