@@ -3,8 +3,9 @@ bot on a fresh database. The wiring itself is ``sandbox.harness``, shared with t
 
 ``python -m bench._bot`` runs the bare bot as a process of its own (the anchor of the
 benchmarks that run each bot in its own process), with the sandbox's ``DISCORD_*``
-settings and ``BARE_POST_EMBED`` (JSON) as the embed ``/post`` posts; it prints
-``bare bot ready`` once connected.
+settings, ``BARE_POST_EMBED`` (JSON) as the embed ``/post`` posts and ``BARE_SKILL_CARD``
+(JSON: an embed and its components) as the reply to ``/skill``; it prints ``bare bot ready``
+once connected.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -46,19 +48,63 @@ class ConstantChoices(discord.ui.View):
         await interaction.response.send_message("✅ Right!", ephemeral=True)
 
 
+class ConstantCard(discord.ui.View):
+    """Buttons and select menus rebuilt from a message's components (their JSON), no callbacks:
+    a constant view that weighs what the real one weighs on the wire."""
+
+    def __init__(self, components: list[dict[str, Any]]) -> None:
+        super().__init__(timeout=None)
+        for row, action_row in enumerate(components):
+            for part in action_row["components"]:
+                self.add_item(_item(part, row))
+
+
+def _item(part: dict[str, Any], row: int) -> discord.ui.Item[ConstantCard]:
+    """A button or a string select from its component JSON."""
+    if part["type"] == discord.ComponentType.button.value:
+        emoji = part.get("emoji")
+        return discord.ui.Button(
+            label=part.get("label"),
+            custom_id=part["custom_id"],
+            style=discord.ButtonStyle(part["style"]),
+            emoji=discord.PartialEmoji.from_dict(emoji) if emoji else None,
+            row=row,
+        )
+    options = [
+        discord.SelectOption(label=o["label"], value=o["value"], description=o.get("description"))
+        for o in part["options"]
+    ]
+    return discord.ui.Select(
+        custom_id=part["custom_id"], placeholder=part.get("placeholder"), options=options, row=row
+    )
+
+
 class BareBot(commands.AutoShardedBot):
     """The baseline: discord.py answering a constant, with nothing else in the way.
 
     ``/answer`` replies with a constant; ``/post`` posts ``post_embed`` (e.g. a real daily
     question's embed) with four buttons that reply with a constant, so a click on it is
-    driven exactly like a click on the real bot's daily question.
+    driven exactly like a click on the real bot's daily question. ``/skill name:`` replies
+    with ``skill_card`` (``{"embed": ..., "components": [...]}``, e.g. a real skill card),
+    built once, whatever the name.
     """
 
-    def __init__(self, post_embed: dict[str, object] | None = None) -> None:
+    def __init__(
+        self,
+        post_embed: dict[str, object] | None = None,
+        skill_card: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned, intents=discord.Intents(guilds=True)
         )
         embed = discord.Embed.from_dict(post_embed or {"title": "A question"})
+        card = skill_card or {"embed": {"title": "A skill"}, "components": []}
+        card_embed = discord.Embed.from_dict(card["embed"])
+        card_view = ConstantCard(card["components"])
+
+        @self.tree.command(name="skill", description="A constant card, whatever the name.")
+        async def skill(interaction: discord.Interaction, name: str) -> None:
+            await interaction.response.send_message(embed=card_embed, view=card_view)
 
         @self.tree.command(name="post", description="Post a question with constant buttons.")
         async def post(interaction: discord.Interaction) -> None:
@@ -79,16 +125,27 @@ class BareBot(commands.AutoShardedBot):
 
 @asynccontextmanager
 async def bot_process(
-    box: Sandbox, folder: Path, url: str | None, post_embed: dict[str, object] | None = None
+    box: Sandbox,
+    folder: Path,
+    url: str | None,
+    post_embed: dict[str, object] | None = None,
+    skill_card: dict[str, Any] | None = None,
 ) -> AsyncIterator[BotProcess]:
     """The real bot on the database at ``url`` (``python -m bot run``), or the bare bot when
-    ``url`` is None (``python -m bench._bot``, ``/post`` posting ``post_embed``), as a
-    process of its own, once connected; stopped (the real one with SIGTERM) at the end."""
+    ``url`` is None (``python -m bench._bot``, ``/post`` posting ``post_embed``, ``/skill``
+    replying ``skill_card``), as a process of its own, once connected; stopped (the real one
+    with SIGTERM) at the end."""
     # The bot's own tick and heartbeat intervals, not the kill tests' fast ones.
     settings = {"DELIVERY_TICK_SECONDS": "5", "HEALTH_INTERVAL_SECONDS": "15"}
     if url is None:
-        embed = json.dumps(post_embed)
-        env = bot_env(box, "sqlite+aiosqlite://", folder, BARE_POST_EMBED=embed, **settings)
+        env = bot_env(
+            box,
+            "sqlite+aiosqlite://",
+            folder,
+            BARE_POST_EMBED=json.dumps(post_embed),
+            BARE_SKILL_CARD=json.dumps(skill_card),
+            **settings,
+        )
         bot = BotProcess(env, folder, "bare", command=("-m", "bench._bot"))
         ready = "bare bot ready"
     else:
@@ -150,7 +207,10 @@ async def _run_bare_process() -> None:
 
     settings = load_settings()
     use_endpoints(settings)
-    bot = BareBot(json.loads(os.environ.get("BARE_POST_EMBED", "null")))
+    bot = BareBot(
+        json.loads(os.environ.get("BARE_POST_EMBED", "null")),
+        json.loads(os.environ.get("BARE_SKILL_CARD", "null")),
+    )
 
     async def on_ready() -> None:
         print("bare bot ready", flush=True)

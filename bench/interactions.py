@@ -1,55 +1,256 @@
-"""Interactions per second and latency: the real bot's /help against a bare discord.py bot.
+"""Interactions per second and latency: the real bot's ``/help`` and ``/skill`` against a bare
+discord.py bot, each bot a process of its own against the sandbox in this process.
 
-Both are driven the same way through the sandbox: N slash commands, K in flight.
-Latency is INTERACTION_CREATE sent → interaction callback received.
+Workloads, each N slash commands with K in flight, one after the other in the same process:
 
-    .venv/bin/python -m bench.interactions [--n 5000] [--concurrency 50]
+* ``/help``: the real bot's command list; the bare bot replies a constant text.
+* ``/skill exact``: every skill's name, slug and aliases as typed (seeded draw).
+* ``/skill mix``: 70 % exact names, slugs and aliases; 20 % typos (the seeded synthetic typos
+  of ``bench.lookup``, one and two edits); 10 % typed prefixes (``bench.lookup.TYPED``) or
+  gibberish (``NO_CLOSE_MATCH`` of the lookup tests and seeded random letters), which mostly
+  get the "no such skill" reply.
+
+The bare bot's ``/skill`` replies, whatever the name, with one real skill card (the embed and
+its buttons and menu, built once). Every reply is checked: an exact query shows the card of
+its skill; any other shows what ``SkillIndex.resolve`` says (the card, or the no-match text
+with its suggestions); the bare bot shows its constant. The real bot runs on SQLite and on
+PostgreSQL, each on a fresh database; rounds are interleaved (bare, SQLite, PostgreSQL, bare,
+...) so load on the machine hits every bot alike, and the run with the median rate is shown.
+Latency is INTERACTION_CREATE sent → interaction callback received; CPU is the bot process's
+user + system time per command.
+
+    .venv/bin/python -m bench.interactions [--n 5000] [--concurrency 50] [--rounds 1]
+                                           [--backends sqlite postgresql] [--seed 10]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import random
 import time
+from dataclasses import dataclass
+from typing import Any
 
-from bench._bot import BareBot, mentor_bot
-from bench._common import machine_line, summary_ms
-from sandbox.harness import running, started_sandbox
+from bench._bot import bot_process, scratch_folder
+from bench._common import POSTGRES_URL, code_version, machine_line, postgres_version, summary_ms
+from bench.lookup import TYPED, prefixes, random_gibberish, synthetic_typos
+from bot.content.catalogue import Content, load_content
+from bot.ui.embeds import skills as render
+from cogs.skills._views import card_view
+from sandbox import Guild, Message, Sandbox, User
+from sandbox.harness import started_sandbox
+from sandbox.processes import BotProcess, process_database
+from tests.unit.test_skill_lookup import NO_CLOSE_MATCH
+
+WORKLOADS = ("help", "skill exact", "skill mix")
+WARM_UP = 50
+# The realistic mix: shares of exact names, typos, and prefixes or gibberish.
+MIX = (0.7, 0.2, 0.1)
+BARE_HELP = "Backend Mentor"
+HELP_TITLE = "Backend Mentor — commands"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One slash command to send and what its reply must show (title, description or text)."""
+
+    name: str
+    options: dict[str, str]
+    shows: tuple[str, ...]
+
+
+@dataclass
+class Run:
+    """One measured workload: commands per second, latencies (s) and bot CPU per command (ms)."""
+
+    rate: float
+    latencies: list[float]
+    cpu_ms: float
+
+
+def _shown(reply: Message) -> str:
+    embed = reply.embeds[0] if reply.embeds else {}
+    return embed.get("title") or embed.get("description") or reply.content
+
+
+def _expected(content: Content, query: str) -> str:
+    """What the real bot's reply to ``/skill name:query`` shows: the card's title or the
+    no-match text, as the resolver decides."""
+    lookup = content.index.resolve(query)
+    if lookup.skill is not None:
+        return lookup.skill.name
+    return render.no_match(query, lookup.suggestions).description or ""
+
+
+def exact_queries(content: Content) -> list[tuple[str, str]]:
+    """Every skill's name, slug and aliases as typed, with the title of the card it opens."""
+    queries = []
+    for skill in sorted(content.skills.values(), key=lambda s: s.slug):
+        for raw in dict.fromkeys((skill.name, skill.slug, *skill.aliases)):
+            if content.index.exact(raw) is skill:  # an alias another skill owns opens that one
+                queries.append((raw, skill.name))
+    return queries
+
+
+def skill_commands(content: Content, n: int, seed: int, *, mix: bool) -> list[Command]:
+    """``n`` seeded ``/skill`` commands: exact names only, or the realistic mix."""
+    rng = random.Random(seed)
+    exact = exact_queries(content)
+    typos = sorted({q for cases in synthetic_typos(content, seed).values() for q in cases})
+    typed = [p for text, _ in TYPED for p in prefixes(text)[:-1]]
+    unknown = sorted({*typed, *NO_CLOSE_MATCH, *random_gibberish(200, seed)})
+    commands = []
+    for _ in range(n):
+        draw = rng.random() if mix else 0.0
+        if draw < MIX[0]:
+            query, title = rng.choice(exact)
+            assert _expected(content, query) == title, query
+        else:
+            query = rng.choice(typos if draw < MIX[0] + MIX[1] else unknown)
+            title = _expected(content, query)
+        commands.append(Command("skill", {"name": query}, (title,)))
+    return commands
+
+
+def workload(
+    name: str, content: Content, n: int, seed: int, bare_card: str | None
+) -> list[Command]:
+    """The commands of one workload, and what the real bot must reply to each, or the bare
+    bot (whose ``/skill`` card is titled ``bare_card``)."""
+    if name == "help":
+        return [Command("help", {}, (HELP_TITLE if bare_card is None else BARE_HELP,))] * n
+    commands = skill_commands(content, n, seed, mix=name == "skill mix")
+    if bare_card is not None:
+        return [Command(c.name, c.options, (bare_card,)) for c in commands]
+    return commands
+
+
+def _sample_card(content: Content) -> dict[str, Any]:
+    """The median-sized skill card (embed and components), the bare bot's constant reply."""
+    cards = []
+    for skill in sorted(content.skills.values(), key=lambda s: s.slug):
+        embed = render.skill_card(skill, content).to_dict()
+        components = card_view(skill, content).to_components()
+        cards.append((len(str(embed)) + len(str(components)), skill.slug, embed, components))
+    cards.sort(key=lambda c: c[:2])
+    _, _, embed, components = cards[len(cards) // 2]
+    return {"embed": embed, "components": components}
+
+
+async def drive(
+    box: Sandbox,
+    bot: BotProcess,
+    commands: list[Command],
+    concurrency: int,
+    user: User,
+    guild: Guild,
+) -> Run:
+    """Send ``commands``, ``concurrency`` in flight, checking every reply."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(command: Command) -> None:
+        async with gate:
+            reply = await box.run_command(
+                command.name, user=user, guild=guild, options=command.options
+            )
+            shown = _shown(reply)
+            assert shown in command.shows, f"/{command.name} {command.options}: {shown!r}"
+
+    skip = len(box.latencies)
+    cpu = bot.cpu_seconds()
+    started = time.perf_counter()
+    await asyncio.gather(*(one(c) for c in commands))
+    elapsed = time.perf_counter() - started
+    cpu_ms = (bot.cpu_seconds() - cpu) * 1000 / len(commands)
+    latencies = [sample.seconds for sample in box.latencies[skip:]]
+    assert len(latencies) == len(commands), f"{len(latencies)} callbacks for {len(commands)}"
+    return Run(len(commands) / elapsed, latencies, cpu_ms)
 
 
 async def measure(
-    label: str, *, real: bool, n: int, concurrency: int
-) -> tuple[str, float, float, float]:
-    async with started_sandbox(interaction_deadline=30.0, timeout=60.0) as box:
+    backend: str | None, content: Content, n: int, concurrency: int, seed: int
+) -> dict[str, Run]:
+    """Every workload on one bot process: the bare bot (``backend`` None) or the real one."""
+    card = _sample_card(content) if backend is None else None
+    title = card["embed"]["title"] if card else None
+    async with (
+        started_sandbox(interaction_deadline=30.0, timeout=60.0) as box,
+        scratch_folder() as folder,
+        process_database(backend or "sqlite", folder, POSTGRES_URL) as url,
+    ):
         guild = box.add_guild("Bench")
         user = box.add_user("bench")
         box.add_member(guild, user)
-        context = mentor_bot(box) if real else running(box, BareBot())
-        async with context:
-            await box.drive("help", 50, concurrency, user=user, guild=guild)  # warm-up
-            started = time.perf_counter()
-            latencies = await box.drive("help", n, concurrency, user=user, guild=guild)
-            elapsed = time.perf_counter() - started
-    p50, p99, _ = summary_ms(latencies)
-    return label, n / elapsed, p50, p99
+        async with bot_process(box, folder, url if backend else None, skill_card=card) as bot:
+            runs = {}
+            for name in WORKLOADS:
+                warm_up = workload(name, content, WARM_UP, seed + 1, title)
+                await drive(box, bot, warm_up, concurrency, user, guild)
+                commands = workload(name, content, n, seed, title)
+                runs[name] = await drive(box, bot, commands, concurrency, user, guild)
+    return runs
+
+
+def _median(runs: list[Run]) -> Run:
+    """The run with the median rate (its latencies with it)."""
+    return sorted(runs, key=lambda r: r.rate)[len(runs) // 2]
+
+
+def _label(backend: str | None, workload_name: str) -> str:
+    bot = "bare discord.py" if backend is None else f"Backend Mentor, {backend}"
+    return f"{bot}, /{workload_name}"
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--seed", type=int, default=10)
     args = parser.parse_args()
-    rows = [
-        await measure(
-            "bare discord.py (constant reply)", real=False, n=args.n, concurrency=args.concurrency
-        ),
-        await measure("Backend Mentor /help", real=True, n=args.n, concurrency=args.concurrency),
-    ]
-    print(f"# {args.n} interactions, {args.concurrency} in flight — {machine_line()}")
-    print(f"{'bot':<36} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for label, rate, p50, p99 in rows:
-        print(f"{label:<36} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}")
-    print(f"ratio (Backend Mentor / bare), throughput: {rows[1][1] / rows[0][1]:.2f}")
+    content = load_content()
+    bots: list[str | None] = [None, *args.backends]
+    pg = await postgres_version() if "postgresql" in args.backends else None
+    print(f"# {machine_line(pg)}")
+    print(f"# code {code_version(['bot', 'cogs', 'bench', 'sandbox'])}")
+    print(f"# load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    measured: dict[str | None, list[dict[str, Run]]] = {bot: [] for bot in bots}
+    for _ in range(args.rounds):
+        for bot in bots:
+            measured[bot].append(await measure(bot, content, args.n, args.concurrency, args.seed))
+    print(f"# load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"## {args.n} commands, {args.concurrency} in flight, seed {args.seed}; "
+        f"medians of {args.rounds} round(s)"
+    )
+    print(
+        f"{'bot, workload':<44} {'per s':>7} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} "
+        f"{'CPU ms/cmd':>10}"
+    )
+    for name in WORKLOADS:
+        bare_runs = [r[name] for r in measured[None]]
+        anchor = _median(bare_runs)
+        for bot in bots:
+            runs = [r[name] for r in measured[bot]]
+            run = _median(runs)
+            p50, p99, _ = summary_ms(run.latencies)
+            # Each round's ratio is against the bare bot of the same round.
+            ratios = ", ".join(
+                f"{r.rate / b.rate:.2f}" for r, b in zip(runs, bare_runs, strict=True)
+            )
+            print(
+                f"{_label(bot, name):<44} {run.rate:>7.0f} {p50:>8.1f} {p99:>8.1f} "
+                f"{run.rate / anchor.rate:>7.2f} {run.cpu_ms:>10.3f}"
+                + (
+                    f"   (rates {', '.join(f'{r.rate:.0f}' for r in runs)}; x bare {ratios})"
+                    if args.rounds > 1
+                    else ""
+                )
+            )
+    print("every reply checked: yes")
 
 
 if __name__ == "__main__":
