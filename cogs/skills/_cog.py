@@ -12,13 +12,13 @@ from bot.content.schema import Category, Skill
 from bot.ui.autocomplete import skill_choices
 from bot.ui.embeds import skills as render
 from cogs.skills._views import (
+    CardCache,
     CataloguePager,
     LearnButton,
     OpenRelatedSelect,
     QuizMeButton,
     ShowSkillButton,
     UnlearnButton,
-    card_view,
 )
 
 CATEGORY_CHOICES = [app_commands.Choice(name=c.label, value=c.value) for c in Category]
@@ -29,6 +29,7 @@ class Skills(commands.Cog):
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
+        self.cards = CardCache()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(
@@ -61,10 +62,8 @@ class Skills(commands.Cog):
                 embed=render.no_match(name, lookup.suggestions), view=view, ephemeral=True
             )
             return
-        await interaction.response.send_message(
-            embed=render.skill_card(lookup.skill, self.content),
-            view=card_view(lookup.skill, self.content),
-        )
+        embed, view = self.cards.card(lookup.skill, self.content)
+        await interaction.response.send_message(embed=embed, view=view)
 
     @app_commands.command(name="skills", description="Browse the skill catalogue by category.")
     @app_commands.describe(category="Start at this category")

@@ -35,6 +35,30 @@ def card_view(skill: Skill, content: Content) -> discord.ui.View:
     return view
 
 
+class CardCache:
+    """Skill cards for public replies, each embed and view built once and sent again and again.
+
+    The view holds only persistent (dynamic) items, so discord.py keeps nothing per message for
+    it and one instance can go on any number of messages. discord.py gives a view sent
+    ephemerally a timeout, so cached cards are for public replies only. The cache empties when
+    the bot's catalogue is another object.
+    """
+
+    def __init__(self) -> None:
+        self._content: Content | None = None
+        self._cards: dict[str, tuple[discord.Embed, discord.ui.View]] = {}
+
+    def card(self, skill: Skill, content: Content) -> tuple[discord.Embed, discord.ui.View]:
+        """The embed and view of ``skill``'s card in ``content``."""
+        if content is not self._content:
+            self._content, self._cards = content, {}
+        card = self._cards.get(skill.slug)
+        if card is None:
+            card = render.skill_card(skill, content), card_view(skill, content)
+            self._cards[skill.slug] = card
+        return card
+
+
 class QuizMeButton(PersistentButton, custom_id="skill:quiz:{slug}", slug=SLUG):
     """Starts a private practice question on this skill."""
 

@@ -116,6 +116,24 @@ async def test_mark_learned_then_undo_and_progress(
     assert await mentor.services.learning.learned(world.alice.id) == set()
 
 
+async def test_a_card_sent_again_is_the_same_card_and_its_buttons_work(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    """The second reply reuses the first one's embed and view: same message, working buttons."""
+    first = await sandbox.run_command("skill", user=world.alice, guild=world.guild, name="http")
+    second = await sandbox.run_command("skill", user=world.bob, guild=world.guild, name="HTTP")
+    assert second.id != first.id and not second.ephemeral
+    assert (second.embeds, second.components) == (first.embeds, first.components)
+    for card, user in ((first, world.alice), (second, world.bob)):
+        reply = await sandbox.click(card, "Mark as learned", user=user)
+        assert "marked as learned" in reply.content
+    assert await mentor.services.learning.learned(world.bob.id) == {"http"}
+    opened = await sandbox.select(
+        second, second.selects[0].custom_id, [second.selects[0].options[0]["value"]], user=world.bob
+    )
+    assert opened.ephemeral and opened.embeds[0]["title"]
+
+
 async def test_related_select_opens_another_card(
     sandbox: Sandbox, world: World, mentor: MentorBot
 ) -> None:
