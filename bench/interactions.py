@@ -29,7 +29,10 @@ import argparse
 import asyncio
 import os
 import random
+import statistics
 import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,12 +172,30 @@ async def drive(
     return Run(len(commands) / elapsed, latencies, cpu_ms)
 
 
-async def measure(
-    backend: str | None, content: Content, n: int, concurrency: int, seed: int
-) -> dict[str, Run]:
-    """Every workload on one bot process: the bare bot (``backend`` None) or the real one."""
+@dataclass
+class Target:
+    """A running bot process and its sandbox, guild and member; ``card`` is the title of the
+    bare bot's constant ``/skill`` card (None for the real bot)."""
+
+    box: Sandbox
+    bot: BotProcess
+    guild: Guild
+    user: User
+    card: str | None
+
+    async def run(self, name: str, content: Content, n: int, concurrency: int, seed: int) -> Run:
+        """One workload: a warm-up of its own (another seed), then ``n`` timed commands."""
+        warm_up = workload(name, content, WARM_UP, seed + 1, self.card)
+        await drive(self.box, self.bot, warm_up, concurrency, self.user, self.guild)
+        commands = workload(name, content, n, seed, self.card)
+        return await drive(self.box, self.bot, commands, concurrency, self.user, self.guild)
+
+
+@asynccontextmanager
+async def target(backend: str | None, content: Content) -> AsyncIterator[Target]:
+    """The bare bot (``backend`` None) or the real one on a fresh database, in its own process
+    against a sandbox of its own."""
     card = _sample_card(content) if backend is None else None
-    title = card["embed"]["title"] if card else None
     async with (
         started_sandbox(interaction_deadline=30.0, timeout=60.0) as box,
         scratch_folder() as folder,
@@ -184,13 +205,7 @@ async def measure(
         user = box.add_user("bench")
         box.add_member(guild, user)
         async with bot_process(box, folder, url if backend else None, skill_card=card) as bot:
-            runs = {}
-            for name in WORKLOADS:
-                warm_up = workload(name, content, WARM_UP, seed + 1, title)
-                await drive(box, bot, warm_up, concurrency, user, guild)
-                commands = workload(name, content, n, seed, title)
-                runs[name] = await drive(box, bot, commands, concurrency, user, guild)
-    return runs
+            yield Target(box, bot, guild, user, card["embed"]["title"] if card else None)
 
 
 def _median(runs: list[Run]) -> Run:
@@ -217,35 +232,43 @@ async def main() -> None:
     print(f"# {machine_line(pg)}")
     print(f"# code {code_version(['bot', 'cogs', 'bench', 'sandbox'])}")
     print(f"# load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    measured: dict[str | None, list[dict[str, Run]]] = {bot: [] for bot in bots}
-    for _ in range(args.rounds):
-        for bot in bots:
-            measured[bot].append(await measure(bot, content, args.n, args.concurrency, args.seed))
+    measured: dict[tuple[str | None, str], list[Run]] = {}
+    async with AsyncExitStack() as stack:
+        targets = {bot: await stack.enter_async_context(target(bot, content)) for bot in bots}
+        # Every bot runs at once; workloads take turns, bot after bot (the order turning each
+        # round), so a change in the machine's load hits the runs compared with each other alike.
+        for round_number in range(args.rounds):
+            for name in WORKLOADS:
+                turn = round_number % len(bots)
+                for bot in bots[turn:] + bots[:turn]:
+                    run = await targets[bot].run(name, content, args.n, args.concurrency, args.seed)
+                    measured.setdefault((bot, name), []).append(run)
     print(f"# load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"## {args.n} commands, {args.concurrency} in flight, seed {args.seed}; "
-        f"medians of {args.rounds} round(s)"
+        f"{args.rounds} round(s): the run of median rate, and the median of the rounds' ratios"
     )
     print(
         f"{'bot, workload':<44} {'per s':>7} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} "
-        f"{'CPU ms/cmd':>10}"
+        f"{'CPU ms/cmd':>10} {'x bare CPU':>10}"
     )
     for name in WORKLOADS:
-        bare_runs = [r[name] for r in measured[None]]
-        anchor = _median(bare_runs)
+        bare_runs = measured[None, name]
         for bot in bots:
-            runs = [r[name] for r in measured[bot]]
+            runs = measured[bot, name]
             run = _median(runs)
             p50, p99, _ = summary_ms(run.latencies)
-            # Each round's ratio is against the bare bot of the same round.
-            ratios = ", ".join(
-                f"{r.rate / b.rate:.2f}" for r, b in zip(runs, bare_runs, strict=True)
-            )
+            # Each round's ratio is against the bare bot's run of the same round.
+            pairs = list(zip(runs, bare_runs, strict=True))
+            ratios = [r.rate / b.rate for r, b in pairs]
+            cpu = statistics.median(r.cpu_ms for r in runs)
+            cpu_ratio = statistics.median(r.cpu_ms / b.cpu_ms for r, b in pairs)
             print(
                 f"{_label(bot, name):<44} {run.rate:>7.0f} {p50:>8.1f} {p99:>8.1f} "
-                f"{run.rate / anchor.rate:>7.2f} {run.cpu_ms:>10.3f}"
+                f"{statistics.median(ratios):>7.2f} {cpu:>10.3f} {cpu_ratio:>10.2f}"
                 + (
-                    f"   (rates {', '.join(f'{r.rate:.0f}' for r in runs)}; x bare {ratios})"
+                    f"   (rates {', '.join(f'{r.rate:.0f}' for r in runs)}; "
+                    f"x bare {', '.join(f'{x:.2f}' for x in ratios)})"
                     if args.rounds > 1
                     else ""
                 )
