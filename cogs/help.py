@@ -36,15 +36,10 @@ class Help(commands.Cog):
     )
     async def help(self, interaction: discord.Interaction[MentorBot]) -> None:
         """Show the commands this member can use, privately."""
-        guild = (
-            discord.Object(self.bot.settings.dev_guild_id)
-            if self.bot.settings.dev_guild_id
-            else None
-        )
-        top_level = self.bot.tree.get_commands(guild=guild) or self.bot.tree.get_commands()
         is_moderator = bool(interaction.guild and interaction.permissions.manage_guild)
-        entries = walk_commands(top_level, include_moderator=is_moderator)
-        await interaction.response.send_message(embed=help_embed(entries), ephemeral=True)
+        await interaction.response.send_message(
+            embed=self.embed_for(moderator=is_moderator), ephemeral=True
+        )
 
 
 async def setup(bot: MentorBot) -> None:
