@@ -17,8 +17,9 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.services.errors import UserError
+from bot.services.places import warm_up
 from bot.services.profile import TIMEZONE_COOLDOWN, TimezoneChange
-from bot.services.zones import ZoneMatch, ZoneOption, is_zone, offset_text, warm_up
+from bot.services.zones import ZoneMatch, ZoneOption, is_zone, offset_text
 from bot.ui.buttons import ID, PersistentButton, matching
 from bot.ui.transformers import Timezone
 

