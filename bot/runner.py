@@ -18,6 +18,7 @@ from bot.db.engine import Database
 from bot.endpoints import point_discord_at
 from bot.scheduling import Scheduler
 from bot.services.container import Services
+from bot.services.places import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def use_endpoints(settings: Settings) -> None:
 
 async def build_bot(settings: Settings, *, clock: Clock | None = None) -> MentorBot:
     """Everything the bot needs, ready to ``start``: database upgraded, content loaded."""
+    warm_up()  # the timezone place index, built while the content and the database load
     try:
         content = load_content()
     except ContentError as exc:

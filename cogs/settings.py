@@ -175,7 +175,7 @@ class Settings(commands.Cog):
     async def cog_load(self) -> None:
         """Register the timezone buttons and start building the place index."""
         self.bot.add_dynamic_items(SaveZoneButton, CancelZoneButton, UndoZoneButton)
-        warm_up()  # the place index, built in the background before the first keystroke needs it
+        warm_up()  # started by build_bot already, unless the bot was built some other way
 
     @settings.command(
         name="timezone", description="Your timezone, so days and reminders follow your clock."
