@@ -1,7 +1,8 @@
 """Interactions per second and latency: the real bot's ``/help`` and ``/skill`` against a bare
 discord.py bot, each bot a process of its own against the sandbox in this process.
 
-Workloads, each N slash commands with K in flight, one after the other in the same process:
+Workloads, each N slash commands with K in flight, one after the other in the same process
+(each after a warm-up of 50 commands of its own):
 
 * ``/help``: the real bot's command list; the bare bot replies a constant text.
 * ``/skill exact``: every skill's name, slug and aliases as typed (seeded draw).
@@ -14,13 +15,17 @@ The bare bot's ``/skill`` replies, whatever the name, with one real skill card (
 its buttons and menu, built once). Every reply is checked: an exact query shows the card of
 its skill; any other shows what ``SkillIndex.resolve`` says (the card, or the no-match text
 with its suggestions); the bare bot shows its constant. The real bot runs on SQLite and on
-PostgreSQL, each on a fresh database; rounds are interleaved (bare, SQLite, PostgreSQL, bare,
-...) so load on the machine hits every bot alike, and the run with the median rate is shown.
-Latency is INTERACTION_CREATE sent → interaction callback received; CPU is the bot process's
-user + system time per command.
+PostgreSQL, each on a fresh database. The machine may be shared and its load change by the
+second, so the three bots run at once, each with its own sandbox, and take turns: each sends
+a slice of the workload (``--slice`` commands, K in flight) in an order that turns every
+slice; a bot's rate is its N commands over the time its slices took. Each ratio is against
+the bare bot of the same round; printed are the round with the median rate and the median of
+the rounds' ratios. Latency is INTERACTION_CREATE sent → interaction callback received; CPU
+is the bot process's user + system time per command.
 
-    .venv/bin/python -m bench.interactions [--n 5000] [--concurrency 50] [--rounds 1]
-                                           [--backends sqlite postgresql] [--seed 10]
+    .venv/bin/python -m bench.interactions [--n 5000] [--concurrency 50] [--slice 1000]
+                                           [--rounds 1] [--backends sqlite postgresql]
+                                           [--seed 10]
 """
 
 from __future__ import annotations
@@ -66,11 +71,30 @@ class Command:
 
 @dataclass
 class Run:
-    """One measured workload: commands per second, latencies (s) and bot CPU per command (ms)."""
+    """Commands sent, the seconds they took, their latencies (s) and the bot's CPU seconds."""
 
-    rate: float
+    commands: int
+    elapsed: float
     latencies: list[float]
-    cpu_ms: float
+    cpu: float
+
+    @property
+    def rate(self) -> float:
+        """Commands per second."""
+        return self.commands / self.elapsed
+
+    @property
+    def cpu_ms(self) -> float:
+        """The bot process's CPU per command, in milliseconds."""
+        return self.cpu * 1000 / self.commands
+
+    def __add__(self, other: Run) -> Run:
+        return Run(
+            self.commands + other.commands,
+            self.elapsed + other.elapsed,
+            self.latencies + other.latencies,
+            self.cpu + other.cpu,
+        )
 
 
 def _shown(reply: Message) -> str:
@@ -166,10 +190,10 @@ async def drive(
     started = time.perf_counter()
     await asyncio.gather(*(one(c) for c in commands))
     elapsed = time.perf_counter() - started
-    cpu_ms = (bot.cpu_seconds() - cpu) * 1000 / len(commands)
+    cpu = bot.cpu_seconds() - cpu
     latencies = [sample.seconds for sample in box.latencies[skip:]]
     assert len(latencies) == len(commands), f"{len(latencies)} callbacks for {len(commands)}"
-    return Run(len(commands) / elapsed, latencies, cpu_ms)
+    return Run(len(commands), elapsed, latencies, cpu)
 
 
 @dataclass
@@ -183,11 +207,16 @@ class Target:
     user: User
     card: str | None
 
-    async def run(self, name: str, content: Content, n: int, concurrency: int, seed: int) -> Run:
-        """One workload: a warm-up of its own (another seed), then ``n`` timed commands."""
+    async def prepare(
+        self, name: str, content: Content, n: int, concurrency: int, seed: int
+    ) -> list[Command]:
+        """Warm the bot up on a workload (another seed); its ``n`` commands to time."""
         warm_up = workload(name, content, WARM_UP, seed + 1, self.card)
-        await drive(self.box, self.bot, warm_up, concurrency, self.user, self.guild)
-        commands = workload(name, content, n, seed, self.card)
+        await self.send(warm_up, concurrency)
+        return workload(name, content, n, seed, self.card)
+
+    async def send(self, commands: list[Command], concurrency: int) -> Run:
+        """``drive`` this bot."""
         return await drive(self.box, self.bot, commands, concurrency, self.user, self.guild)
 
 
@@ -225,6 +254,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument("--slice", type=int, default=1000)
     args = parser.parse_args()
     content = load_content()
     bots: list[str | None] = [None, *args.backends]
@@ -235,18 +265,29 @@ async def main() -> None:
     measured: dict[tuple[str | None, str], list[Run]] = {}
     async with AsyncExitStack() as stack:
         targets = {bot: await stack.enter_async_context(target(bot, content)) for bot in bots}
-        # Every bot runs at once; workloads take turns, bot after bot (the order turning each
-        # round), so a change in the machine's load hits the runs compared with each other alike.
-        for round_number in range(args.rounds):
+        # Every bot runs at once and they take turns, a slice of a workload each (the order
+        # turning every slice), so a change in the machine's load hits the bots alike.
+        for _ in range(args.rounds):
             for name in WORKLOADS:
-                turn = round_number % len(bots)
-                for bot in bots[turn:] + bots[:turn]:
-                    run = await targets[bot].run(name, content, args.n, args.concurrency, args.seed)
-                    measured.setdefault((bot, name), []).append(run)
+                batches = {
+                    bot: await targets[bot].prepare(
+                        name, content, args.n, args.concurrency, args.seed
+                    )
+                    for bot in bots
+                }
+                parts: dict[str | None, list[Run]] = {bot: [] for bot in bots}
+                for turn, start in enumerate(range(0, args.n, args.slice)):
+                    turn %= len(bots)
+                    for bot in bots[turn:] + bots[:turn]:
+                        part = batches[bot][start : start + args.slice]
+                        parts[bot].append(await targets[bot].send(part, args.concurrency))
+                for bot in bots:
+                    measured.setdefault((bot, name), []).append(sum(parts[bot][1:], parts[bot][0]))
     print(f"# load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
-        f"## {args.n} commands, {args.concurrency} in flight, seed {args.seed}; "
-        f"{args.rounds} round(s): the run of median rate, and the median of the rounds' ratios"
+        f"## {args.n} commands, {args.concurrency} in flight, seed {args.seed}, in slices of "
+        f"{args.slice}; {args.rounds} round(s): the run of median rate, and the median of the "
+        "rounds' ratios"
     )
     print(
         f"{'bot, workload':<44} {'per s':>7} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} "
