@@ -87,7 +87,9 @@ def overwrite(o: Overwrite) -> Json:
 
 def channel(c: Channel) -> Json:
     """A full channel object (guild channel or DM)."""
-    last_message_id = str(max(c.messages)) if c.messages else None
+    # Messages are kept in creation order and ids increase: the last key is the newest (the
+    # channel is in every interaction's payload, so no scan of a long channel's messages).
+    last_message_id = str(next(reversed(c.messages))) if c.messages else None
     if c.type == ChannelType.DM:
         assert c.recipient is not None
         return {
