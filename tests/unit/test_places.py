@@ -1,35 +1,10 @@
-"""The place index: the cities file read a record at a time, names sorted, places ranked."""
+"""The place index: every city of the file in it, names sorted, places ranked."""
 
 from __future__ import annotations
 
-import io
 import json
 
-import pytest
-
-from bot.services.places import object_items, place_index
-
-DOCUMENT = (
-    '{ "3040051" : {"name": "les Escaldes", "population": 15853, "alternatenames": '
-    '["Escaldes", "\\u06ab\\u0627"], "admin1code": "08"},\n "2": 12345 , "3": -1.5e3,'
-    ' "4": [], "5": {}, "6": "a \\" quote", "7": null }'
-)
-
-
-@pytest.mark.parametrize("chunk_size", range(1, len(DOCUMENT) + 2))
-def test_object_items_equal_json_load_however_the_text_is_cut(chunk_size: int) -> None:
-    items = list(object_items(io.StringIO(DOCUMENT), chunk_size))
-    assert items == list(json.loads(DOCUMENT).items())
-
-
-def test_an_empty_object_has_no_items() -> None:
-    assert list(object_items(io.StringIO(" { } "), 1)) == []
-
-
-@pytest.mark.parametrize("cut", [1, 20, len(DOCUMENT) // 2, len(DOCUMENT) - 1])
-def test_a_cut_off_file_is_an_error_not_fewer_items(cut: int) -> None:
-    with pytest.raises(json.JSONDecodeError):
-        list(object_items(io.StringIO(DOCUMENT[:cut]), 7))
+from bot.services.places import _data_dir, available_zones, normalize, place_index
 
 
 def test_names_are_sorted_once_each_with_their_places_most_people_first() -> None:
@@ -52,3 +27,16 @@ def test_a_prefix_finds_exactly_the_names_that_start_with_it() -> None:
         assert found == [(n, place) for n, place in everything if n.startswith(prefix)]
         assert all(place == index.first(name) for name, place in found)
     assert index.places("no such place") == []
+
+
+def test_every_city_of_the_file_is_in_the_index_with_its_zone() -> None:
+    # The file is read a record at a time; read whole here, to check none was missed.
+    with (_data_dir() / "cities15000.json").open(encoding="utf-8") as f:
+        cities = list(json.load(f).values())
+    index = place_index()
+    zones = available_zones()
+    kept = [c for c in cities if c.get("timezone") in zones]
+    assert len(kept) > 20_000
+    for city in kept:
+        places = index.places(normalize(city["name"]))
+        assert any(p.kind == "city" and p.zone == city["timezone"] for p in places), city["name"]
