@@ -21,7 +21,8 @@ a slice of the workload (``--slice`` commands, K in flight) in an order that tur
 slice; a bot's rate is its N commands over the time its slices took. Each ratio is against
 the bare bot of the same round; printed are the round with the median rate and the median of
 the rounds' ratios. Latency is INTERACTION_CREATE sent → interaction callback received; CPU
-is the bot process's user + system time per command.
+is the bot process's user + system time per command, and "sandbox CPU" this process's (the
+sandbox serving the bot and the driver).
 
     .venv/bin/python -m bench.interactions [--n 5000] [--concurrency 50] [--slice 1000]
                                            [--rounds 1] [--backends sqlite postgresql]
@@ -71,12 +72,14 @@ class Command:
 
 @dataclass
 class Run:
-    """Commands sent, the seconds they took, their latencies (s) and the bot's CPU seconds."""
+    """Commands sent, the seconds they took, their latencies (s), and the CPU seconds of the
+    bot's process and of this one (the sandbox's)."""
 
     commands: int
     elapsed: float
     latencies: list[float]
     cpu: float
+    sandbox_cpu: float
 
     @property
     def rate(self) -> float:
@@ -88,12 +91,18 @@ class Run:
         """The bot process's CPU per command, in milliseconds."""
         return self.cpu * 1000 / self.commands
 
+    @property
+    def sandbox_cpu_ms(self) -> float:
+        """This process's CPU per command (the sandbox serving the bot), in milliseconds."""
+        return self.sandbox_cpu * 1000 / self.commands
+
     def __add__(self, other: Run) -> Run:
         return Run(
             self.commands + other.commands,
             self.elapsed + other.elapsed,
             self.latencies + other.latencies,
             self.cpu + other.cpu,
+            self.sandbox_cpu + other.sandbox_cpu,
         )
 
 
@@ -186,14 +195,14 @@ async def drive(
             assert shown in command.shows, f"/{command.name} {command.options}: {shown!r}"
 
     skip = len(box.latencies)
-    cpu = bot.cpu_seconds()
+    cpu, sandbox_cpu = bot.cpu_seconds(), time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(one(c) for c in commands))
     elapsed = time.perf_counter() - started
-    cpu = bot.cpu_seconds() - cpu
+    cpu, sandbox_cpu = bot.cpu_seconds() - cpu, time.process_time() - sandbox_cpu
     latencies = [sample.seconds for sample in box.latencies[skip:]]
     assert len(latencies) == len(commands), f"{len(latencies)} callbacks for {len(commands)}"
-    return Run(len(commands), elapsed, latencies, cpu)
+    return Run(len(commands), elapsed, latencies, cpu, sandbox_cpu)
 
 
 @dataclass
@@ -291,7 +300,7 @@ async def main() -> None:
     )
     print(
         f"{'bot, workload':<44} {'per s':>7} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} "
-        f"{'CPU ms/cmd':>10} {'x bare CPU':>10}"
+        f"{'CPU ms/cmd':>10} {'x bare CPU':>10} {'sandbox CPU':>11}"
     )
     for name in WORKLOADS:
         bare_runs = measured[None, name]
@@ -304,9 +313,10 @@ async def main() -> None:
             ratios = [r.rate / b.rate for r, b in pairs]
             cpu = statistics.median(r.cpu_ms for r in runs)
             cpu_ratio = statistics.median(r.cpu_ms / b.cpu_ms for r, b in pairs)
+            sandbox = statistics.median(r.sandbox_cpu_ms for r in runs)
             print(
                 f"{_label(bot, name):<44} {run.rate:>7.0f} {p50:>8.1f} {p99:>8.1f} "
-                f"{statistics.median(ratios):>7.2f} {cpu:>10.3f} {cpu_ratio:>10.2f}"
+                f"{statistics.median(ratios):>7.2f} {cpu:>10.3f} {cpu_ratio:>10.2f} {sandbox:>11.3f}"
                 + (
                     f"   (rates {', '.join(f'{r.rate:.0f}' for r in runs)}; "
                     f"x bare {', '.join(f'{x:.2f}' for x in ratios)})"
