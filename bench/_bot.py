@@ -101,6 +101,9 @@ class BareBot(commands.AutoShardedBot):
         card = skill_card or {"embed": {"title": "A skill"}, "components": []}
         card_embed = discord.Embed.from_dict(card["embed"])
         card_view = ConstantCard(card["components"])
+        # Stopped, it still goes out as components, but discord.py keeps nothing per message
+        # for it, like the real card (dynamic items only) and unlike a live view of plain items.
+        card_view.stop()
 
         @self.tree.command(name="skill", description="A constant card, whatever the name.")
         async def skill(interaction: discord.Interaction, name: str) -> None:
