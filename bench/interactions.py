@@ -24,7 +24,7 @@ the rounds' ratios. Latency is INTERACTION_CREATE sent → interaction callback 
 is the bot process's user + system time per command, and "sandbox CPU" this process's (the
 sandbox serving the bot and the driver).
 
-    .venv/bin/python -m bench.interactions [--n 5000] [--concurrency 50] [--slice 1000]
+    .venv/bin/python -m bench.interactions [--n 5000] [--concurrency 50] [--slice 500]
                                            [--rounds 1] [--backends sqlite postgresql]
                                            [--seed 10]
 """
@@ -268,7 +268,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--seed", type=int, default=10)
-    parser.add_argument("--slice", type=int, default=1000)
+    parser.add_argument("--slice", type=int, default=500)
     args = parser.parse_args()
     content = load_content()
     bots: list[str | None] = [None, *args.backends]
