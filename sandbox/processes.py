@@ -19,7 +19,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -62,7 +62,6 @@ class BotProcess:
     name: str = "bot"
     command: tuple[str, ...] = BOT_COMMAND
     process: asyncio.subprocess.Process | None = None
-    logs_seen: list[str] = field(default_factory=list)
 
     @property
     def log_file(self) -> Path:
