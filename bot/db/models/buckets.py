@@ -9,11 +9,12 @@ the guild grows (at most ~190 bucket rows and one range's members for a board wi
 values up to 40,000).
 
 Database triggers on ``board_totals`` keep the counts: every writer (point moves,
-departures, streak sweeps, cascaded deletes) goes through them, on SQLite (row
-triggers, compiled into the statement) and PostgreSQL (statement triggers over the
-statement's transition tables, so a batch costs one trigger run, not one per row). The bucket function lives in the SQL below only: the rank query
-does not need it (see ``bot.services.leaderboards``), and ``REBUILD`` recomputes the
-table from ``board_totals`` with the same expression.
+departures, streak sweeps, cascaded deletes) goes through them, on SQLite (row triggers,
+compiled into the statement) and PostgreSQL (statement triggers over the statement's
+transition tables, so a batch costs one trigger run, not one per row). The bucket
+function lives in the SQL below only: the rank query does not need it (see
+``bot.services.leaderboards``), and ``REBUILD`` recomputes the table from
+``board_totals`` with the same expression.
 
 SQLite drops triggers when Alembic's batch mode rebuilds ``board_totals``: a
 migration that alters that table must recreate them (``trigger_ddl``).
