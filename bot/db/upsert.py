@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Result, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.cache_key import CacheKey
@@ -19,9 +19,14 @@ DialectInsert = sqlite.Insert | postgresql.Insert
 Statement = TypeVar("Statement", bound=ClauseElement)
 
 
+def session_dialect(session: AsyncSession) -> str:
+    """The name of the session's database dialect ("sqlite" or "postgresql")."""
+    return session.bind.dialect.name if session.bind else "sqlite"
+
+
 def insert_for(session: AsyncSession, model: type[Base]) -> DialectInsert:
     """An INSERT for ``model`` in the session's dialect, so ON CONFLICT clauses are available."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    dialect = session_dialect(session)
     return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
 
@@ -35,18 +40,15 @@ async def insert_ignore(session: AsyncSession, model: type[Base], **values: Any)
 async def insert_many_ignore(
     session: AsyncSession, model: type[Base], rows: list[dict[str, Any]]
 ) -> None:
-    """Insert several rows (all with the same keys), skipping those that break a unique constraint.
-
-    The statement is built and compiled once per table; the rows go as parameter sets,
-    not as literal VALUES compiled again for every call.
-    """
+    """Insert several rows (all with the same keys), skipping those that break a unique constraint."""
     if rows:
-        table = model.__table__
-
-        def build(dialect: str) -> Any:
-            return dialect_insert(dialect, table).on_conflict_do_nothing()
-
-        await session.execute(built_once(session, f"insert-ignore:{table.name}", build), rows)
+        await insert_rows(
+            session,
+            f"insert-ignore:{model.__tablename__}",
+            model.__table__,
+            rows,
+            lambda statement: statement.on_conflict_do_nothing(),
+        )
 
 
 async def upsert(
@@ -77,7 +79,7 @@ def built_once(session: AsyncSession, name: str, build: Callable[[str], Statemen
     list of parameter sets (rows sent as multi-row VALUES by insertmanyvalues, or as
     one executemany).
     """
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    dialect = session_dialect(session)
     key = (dialect, name)
     statement: Statement | None = _built.get(key)
     if statement is None:
@@ -95,3 +97,46 @@ def built_once(session: AsyncSession, name: str, build: Callable[[str], Statemen
 def dialect_insert(dialect: str, table: Table) -> DialectInsert:
     """An INSERT for ``table`` (a Table) in ``dialect``, so ON CONFLICT clauses are available."""
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def rows_insert(dialect: str, table: Table, columns: Sequence[str]) -> DialectInsert:
+    """An INSERT of rows with ``columns`` into ``table``, to run with ``insert_rows``.
+
+    PostgreSQL takes the rows as one array per column, unnested (``INSERT … SELECT *
+    FROM unnest($1, $2, …)``): one statement text whatever the number of rows, so it is
+    parsed and planned once per connection, where multi-row VALUES make a new text for
+    every batch size and overflow the driver's cache of prepared statements. SQLite
+    takes the rows as parameter sets.
+    """
+    if dialect != "postgresql":
+        return sqlite.insert(table)
+    arrays = func.unnest(
+        *(bindparam(f"rows_{c}", type_=postgresql.ARRAY(table.c[c].type)) for c in columns)
+    ).table_valued(*columns).render_derived(name="rows")
+    return postgresql.insert(table).from_select(list(columns), select(*arrays.c))
+
+
+async def insert_rows(
+    session: AsyncSession,
+    name: str,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    finish: Callable[[DialectInsert], Any] = lambda statement: statement,
+) -> Result[Any]:
+    """Insert ``rows`` (each with the same keys) into ``table`` in one statement.
+
+    ``finish`` adds what the statement needs beyond the rows (ON CONFLICT, RETURNING) to
+    the INSERT that ``rows_insert`` builds; the result is built once per ``name``, dialect
+    and set of columns. RETURNING gives back rows in no particular order.
+    """
+    columns = tuple(rows[0])
+    statement = built_once(
+        session,
+        f"{name}({','.join(columns)})",
+        lambda dialect: finish(rows_insert(dialect, table, columns)),
+    )
+    if session_dialect(session) == "postgresql":
+        return await session.execute(
+            statement, {f"rows_{c}": [row[c] for row in rows] for c in columns}
+        )
+    return await session.execute(statement, list(rows))

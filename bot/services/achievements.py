@@ -44,7 +44,7 @@ from bot.db.models import (
     StreakEvent,
     User,
 )
-from bot.db.upsert import built_once, dialect_insert
+from bot.db.upsert import DialectInsert, insert_rows
 from bot.services.points import period_keys
 
 log = logging.getLogger(__name__)
@@ -202,13 +202,9 @@ async def read_figures(
     return {u: Figures(counts[u], dict(by_category.get(u, {}))) for u in needs}
 
 
-def _unlock_insert(dialect: str) -> Any:
+def _unlock_insert(statement: DialectInsert) -> Any:
     table = AchievementUnlock.__table__
-    return (
-        dialect_insert(dialect, table)
-        .on_conflict_do_nothing()
-        .returning(table.c.user_id, table.c.achievement_id)
-    )
+    return statement.on_conflict_do_nothing().returning(table.c.user_id, table.c.achievement_id)
 
 
 # -- unlocking -----------------------------------------------------------------------------
@@ -327,8 +323,8 @@ class Achievements:
                 ]
         if not rows:
             return {}
-        inserted = await session.execute(
-            built_once(session, "achievement-unlocks", _unlock_insert), rows
+        inserted = await insert_rows(
+            session, "achievement-unlocks", AchievementUnlock.__table__, rows, _unlock_insert
         )
         added = set(inserted.tuples().all())
         return {u: [a for a in ids if (u, a) in added] for u, ids in met.items()}

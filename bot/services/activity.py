@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Activity, Guild, User
+from bot.db.upsert import insert_rows
 from bot.services import achievements
 from bot.services.localtime import local_day
 from bot.services.streak_engine import StreakState
@@ -39,7 +40,6 @@ class Logged:
 
 
 _insert_activity = insert(Activity.__table__).returning(Activity.__table__.c.id)
-_insert_activity_many = insert(Activity.__table__)
 
 
 async def record_activity(
@@ -134,8 +134,8 @@ async def record_activities(
     ids: list[int | None]
     if len(rows) == 1:  # one row: its id comes back (study entries are undone by id)
         ids = [await session.scalar(_insert_activity, rows[0])]
-    else:  # many: one executemany; SQLite cannot return ids in parameter order without a round trip per row
-        await session.execute(_insert_activity_many, rows)
+    else:  # many: one statement; SQLite cannot return ids in parameter order without a round trip per row
+        await insert_rows(session, "activity", Activity.__table__, rows)
         ids = [None] * len(rows)
     states = {
         uid: StreakState(

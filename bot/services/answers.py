@@ -29,7 +29,7 @@ from bot.db.models import (
     QuizAnswer,
     ReviewCard,
 )
-from bot.db.upsert import built_once, dialect_insert
+from bot.db.upsert import DialectInsert, insert_rows
 from bot.services import forgetting, points
 from bot.services.activity import Action, record_activities
 from bot.services.answer_jobs import AnswerJob, ChallengeDone, DailyAnswer, PromptAnswer
@@ -45,21 +45,17 @@ from bot.services.users import Membership, ensure_members
 GONE_DAILY = "This question is no longer available."
 
 
-def _answer_insert(dialect: str) -> Any:
+def _answer_insert(statement: DialectInsert) -> Any:
     table = QuizAnswer.__table__.c
-    return (
-        dialect_insert(dialect, QuizAnswer.__table__)
-        .on_conflict_do_nothing()
-        .returning(table.post_id, table.user_id, table.prompt_id)
+    return statement.on_conflict_do_nothing().returning(
+        table.post_id, table.user_id, table.prompt_id
     )
 
 
-def _completion_insert(dialect: str) -> Any:
+def _completion_insert(statement: DialectInsert) -> Any:
     table = ChallengeCompletion.__table__.c
-    return (
-        dialect_insert(dialect, ChallengeCompletion.__table__)
-        .on_conflict_do_nothing()
-        .returning(table.user_id, table.guild_id, table.challenge_id)
+    return statement.on_conflict_do_nothing().returning(
+        table.user_id, table.guild_id, table.challenge_id
     )
 
 
@@ -282,16 +278,16 @@ class AnswerBook:
             row.update(choice=choice[i], correct=correct[i], answered_at=job.at)
             answer_rows.setdefault(key, (i, row))
         new: set[int] = set()
-        for rows, build, name in (
-            (answer_rows, _answer_insert, "answers"),
-            (done_rows, _completion_insert, "completions"),
+        for rows, table, finish in (
+            (answer_rows, QuizAnswer.__table__, _answer_insert),
+            (done_rows, ChallengeCompletion.__table__, _completion_insert),
         ):
             if not rows:
                 continue
             inserted = (
                 (
-                    await session.execute(
-                        built_once(session, name, build), [row for _, row in rows.values()]
+                    await insert_rows(
+                        session, table.name, table, [row for _, row in rows.values()], finish
                     )
                 )
                 .tuples()

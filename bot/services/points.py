@@ -13,12 +13,20 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, bindparam, delete, literal, select
+from sqlalchemy import BigInteger, bindparam, delete, func, literal, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BoardTotal, Guild, Member, PointsEntry, Season
 from bot.db.types import UTCDateTime
-from bot.db.upsert import built_once, dialect_insert, insert_ignore
+from bot.db.upsert import (
+    DialectInsert,
+    built_once,
+    dialect_insert,
+    insert_ignore,
+    insert_rows,
+    session_dialect,
+)
 
 PERIODS = ("week", "month", "season", "all")
 BOARDS = ("points", "study")
@@ -136,22 +144,18 @@ class BoardMove:
     keys: PeriodKeys
 
 
-def _board_upsert(grows: bool) -> Callable[[str], Any]:
-    def build(dialect: str) -> Any:
-        statement = dialect_insert(dialect, BoardTotal.__table__)
-        table = BoardTotal.__table__.c
-        update: dict[str, Any] = {"value": table.value + statement.excluded.value}
+def _board_upsert(grows: bool) -> Callable[[DialectInsert], Any]:
+    def finish(statement: DialectInsert) -> Any:
+        update: dict[str, Any] = {"value": BoardTotal.__table__.c.value + statement.excluded.value}
         if grows:
             update["reached_at"] = statement.excluded.reached_at
-        # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues)
-        # rather than an executemany of single rows: one statement, so PostgreSQL runs the
-        # bucket triggers once for the batch. ``move_boards`` sends each key once, as a
-        # multi-row ON CONFLICT DO UPDATE requires.
+        # One statement for the batch, so PostgreSQL runs the bucket triggers once.
+        # ``move_boards`` sends each key once, as a multi-row ON CONFLICT DO UPDATE requires.
         return statement.on_conflict_do_update(
             index_elements=["guild_id", "board", "period", "period_key", "user_id"], set_=update
-        ).returning(table.user_id)
+        )
 
-    return build
+    return finish
 
 
 async def move_boards(session: AsyncSession, moves: Sequence[BoardMove]) -> None:
@@ -182,7 +186,7 @@ async def move_boards(session: AsyncSession, moves: Sequence[BoardMove]) -> None
         ]
         if rows:
             name = "board-grow" if grows else "board-shrink"
-            await session.execute(built_once(session, name, _board_upsert(grows)), rows)
+            await insert_rows(session, name, BoardTotal.__table__, rows, _board_upsert(grows))
 
 
 async def move_board(
@@ -219,12 +223,10 @@ class Grant:
     at: datetime
 
 
-def _ledger_insert(dialect: str) -> Any:
+def _ledger_insert(statement: DialectInsert) -> Any:
     table = PointsEntry.__table__.c
-    return (
-        dialect_insert(dialect, PointsEntry.__table__)
-        .on_conflict_do_nothing()
-        .returning(table.guild_id, table.user_id, table.reason, table.ref)
+    return statement.on_conflict_do_nothing().returning(
+        table.guild_id, table.user_id, table.reason, table.ref
     )
 
 
@@ -259,8 +261,10 @@ async def award_many(
         rows.setdefault((grant.guild_id, grant.user_id, grant.reason, grant.ref), grant)
     added = set(
         (
-            await session.execute(
-                built_once(session, "ledger", _ledger_insert),
+            await insert_rows(
+                session,
+                "ledger",
+                PointsEntry.__table__,
                 [
                     {
                         "guild_id": g.guild_id,
@@ -273,6 +277,7 @@ async def award_many(
                     }
                     for g in rows.values()
                 ],
+                _ledger_insert,
             )
         )
         .tuples()
@@ -341,16 +346,34 @@ async def points_today(
 
 
 def _streak_board_insert(dialect: str) -> Any:
+    """Upsert each (user, streak) pair's total on the streak board of the user's guilds.
+
+    On PostgreSQL the pairs come as two arrays, unnested, so a whole batch is one
+    statement and the bucket triggers run once for it; SQLite runs the statement once
+    per pair (its triggers are per row either way, and it has no round trip to save).
+    """
+    if dialect == "postgresql":
+        pairs = (
+            func.unnest(
+                bindparam("b_users", type_=postgresql.ARRAY(BigInteger)),
+                bindparam("b_streaks", type_=postgresql.ARRAY(BigInteger)),
+            )
+            .table_valued("user_id", "streak")
+            .render_derived(name="pairs")
+        )
+        user, streak = pairs.c.user_id, pairs.c.streak
+    else:
+        user, streak = bindparam("b_user"), bindparam("b_streak", type_=BigInteger)
     rows = select(
         Member.guild_id,
         literal("streak"),
         literal("all"),
         literal("all"),
         Member.user_id,
-        bindparam("b_streak", type_=BigInteger),
+        streak,
         bindparam("b_now", type_=UTCDateTime),
         Member.left_at.is_(None),
-    ).where(Member.user_id == bindparam("b_user"))
+    ).where(Member.user_id == user)
     columns = [
         "guild_id",
         "board",
@@ -376,13 +399,20 @@ async def set_streak_board(session: AsyncSession, user_id: int, streak: int, now
 async def set_streak_boards(
     session: AsyncSession, streaks: Sequence[tuple[int, int]], now: datetime
 ) -> None:
-    """``set_streak_board`` for several (user, streak) pairs: one statement, run per pair.
+    """``set_streak_board`` for several (user, streak) pairs, the last pair of a user winning.
 
-    An INSERT ... SELECT over each user's memberships, upserting (guild, "streak",
-    "all", "all", user); members who left stay inactive.
+    An INSERT ... SELECT over the users' memberships, upserting (guild, "streak", "all",
+    "all", user); members who left stay inactive.
     """
-    if streaks:
+    latest = dict(streaks)  # one row per key: an upsert may not touch a row twice
+    if not latest:
+        return
+    statement = built_once(session, "streak-board", _streak_board_insert)
+    if session_dialect(session) == "postgresql":
         await session.execute(
-            built_once(session, "streak-board", _streak_board_insert),
-            [{"b_user": u, "b_streak": v, "b_now": now} for u, v in streaks],
+            statement, {"b_users": list(latest), "b_streaks": list(latest.values()), "b_now": now}
+        )
+    else:
+        await session.execute(
+            statement, [{"b_user": u, "b_streak": v, "b_now": now} for u, v in latest.items()]
         )

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Guild, ReviewCard, User
-from bot.db.upsert import built_once, dialect_insert
+from bot.db.upsert import DialectInsert, insert_rows
 from bot.services.localtime import local_day
 
 EASY_UNDER = timedelta(seconds=15)
@@ -207,7 +207,7 @@ async def apply_reviews(
                 "updated_at": now,
             }
         )
-    await session.execute(built_once(session, "review-cards", _card_upsert), values)
+    await insert_rows(session, "review-cards", ReviewCard.__table__, values, _card_upsert)
     return written
 
 
@@ -225,9 +225,8 @@ _CARD_FIELDS = (
 )
 
 
-def _card_upsert(dialect: str) -> Any:
-    """Insert a card, or replace the stored one's fields (built once per dialect)."""
-    statement = dialect_insert(dialect, ReviewCard.__table__)
+def _card_upsert(statement: DialectInsert) -> Any:
+    """Insert a card, or replace the stored one's fields."""
     return statement.on_conflict_do_update(
         index_elements=list(_CARD_KEY),
         set_={c: statement.excluded[c] for c in _CARD_FIELDS},

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Base, BoardTotal, Guild, Member, ModAudit, User
-from bot.db.upsert import built_once, dialect_insert, insert_ignore
+from bot.db.models import BoardTotal, Guild, Member, ModAudit, User
+from bot.db.upsert import insert_ignore, insert_many_ignore
 from bot.services import forgetting, points
 from bot.services.text import clean_text
 
@@ -37,22 +36,18 @@ class Membership:
     display_name: str
 
 
-def _ignore(model: type[Base]) -> Callable[[str], Any]:
-    return lambda dialect: dialect_insert(dialect, model.__table__).on_conflict_do_nothing()
-
-
 async def ensure_users(session: AsyncSession, user_ids: Iterable[int], now: datetime) -> None:
     """Create the rows of users met for the first time, in one statement."""
     rows = [{"id": u, "created_at": now} for u in sorted(set(user_ids))]
     if rows:
-        await session.execute(built_once(session, "ensure-users", _ignore(User)), rows)
+        await insert_many_ignore(session, User, rows)
 
 
 async def ensure_guilds(session: AsyncSession, guild_ids: Iterable[int], now: datetime) -> None:
     """Create the rows of guilds met for the first time, in one statement."""
     rows = [{"id": g, "timezone": "UTC", "created_at": now} for g in sorted(set(guild_ids))]
     if rows:
-        await session.execute(built_once(session, "ensure-guilds", _ignore(Guild)), rows)
+        await insert_many_ignore(session, Guild, rows)
 
 
 async def ensure_member(
@@ -93,7 +88,7 @@ async def ensure_members(
             {"guild_id": g, "user_id": u, "display_name": wanted[g, u], "first_seen_at": now}
             for g, u in missing
         ]
-        await session.execute(built_once(session, "ensure-members", _ignore(Member)), rows)
+        await insert_many_ignore(session, Member, rows)
         await _joined(session, missing, now)
     for (guild_id, user_id), row in known.items():
         name = wanted[guild_id, user_id]

@@ -1,0 +1,104 @@
+"""``insert_rows``: many rows in one statement, whose text does not depend on how many."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import event, select
+
+from bot.db.engine import Database
+from bot.db.models import Activity, PointsEntry
+from bot.db.upsert import DialectInsert, insert_rows
+from bot.services.points import open_season
+from bot.services.users import ensure_guilds, ensure_users
+
+NOW = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+
+
+def _activity(user_id: int, note: str | None) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "guild_id": None,
+        "kind": "study",
+        "occurred_at": NOW,
+        "local_day": date(2026, 3, 1),
+        "minutes": 25,
+        "skill": None,
+        "note": note,
+        "ref": None,
+    }
+
+
+def _returning_keys(statement: DialectInsert) -> Any:
+    table = PointsEntry.__table__.c
+    return statement.on_conflict_do_nothing().returning(table.user_id, table.ref)
+
+
+async def test_rows_go_in_with_their_values_and_nulls_and_the_text_is_the_same_for_any_count(
+    db: Database,
+) -> None:
+    texts: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("INSERT INTO activity"):
+            texts.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    async with db.transaction() as session:
+        await ensure_users(session, [1, 2, 3], NOW)
+        await insert_rows(session, "test-activity", Activity.__table__, [_activity(1, "a")])
+        await insert_rows(
+            session,
+            "test-activity",
+            Activity.__table__,
+            [_activity(2, None), _activity(3, "c"), _activity(1, "d")],
+        )
+    async with db.read() as session:
+        stored = (
+            await session.execute(
+                select(
+                    Activity.user_id, Activity.note, Activity.occurred_at, Activity.minutes
+                ).order_by(Activity.id)
+            )
+        ).all()
+    assert sorted((u, n) for u, n, _, _ in stored) == [(1, "a"), (1, "d"), (2, None), (3, "c")]
+    assert {(at, minutes) for _, _, at, minutes in stored} == {(NOW, 25)}
+    if db.dialect == "postgresql":  # one statement per call, one text for 1 row and for 3
+        assert len(texts) == 2 and texts[0] == texts[1]
+
+
+async def test_conflicting_rows_are_skipped_and_returning_names_the_ones_added(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        await ensure_users(session, [1, 2], NOW)
+        await ensure_guilds(session, [7], NOW)
+        season = await open_season(session, 7, NOW)
+    rows = [
+        {
+            "guild_id": 7,
+            "user_id": user,
+            "season_id": season,
+            "amount": 10,
+            "reason": "daily",
+            "ref": ref,
+            "created_at": NOW,
+        }
+        for user, ref in ((1, "p1"), (2, "p1"))
+    ]
+    async with db.transaction() as session:
+        first = await insert_rows(
+            session, "test-ledger", PointsEntry.__table__, rows[:1], _returning_keys
+        )
+        assert first.tuples().all() == [(1, "p1")]
+        again = await insert_rows(
+            session, "test-ledger", PointsEntry.__table__, rows, _returning_keys
+        )
+        assert again.tuples().all() == [(2, "p1")]
+    async with db.read() as session:
+        assert (
+            await session.scalar(select(PointsEntry.id).where(PointsEntry.user_id == 1)) is not None
+        )
+        count = len((await session.execute(select(PointsEntry.id))).all())
+    assert count == 2
