@@ -110,9 +110,13 @@ def rows_insert(dialect: str, table: Table, columns: Sequence[str]) -> DialectIn
     """
     if dialect != "postgresql":
         return sqlite.insert(table)
-    arrays = func.unnest(
-        *(bindparam(f"rows_{c}", type_=postgresql.ARRAY(table.c[c].type)) for c in columns)
-    ).table_valued(*columns).render_derived(name="rows")
+    arrays = (
+        func.unnest(
+            *(bindparam(f"rows_{c}", type_=postgresql.ARRAY(table.c[c].type)) for c in columns)
+        )
+        .table_valued(*columns)
+        .render_derived(name="rows")
+    )
     return postgresql.insert(table).from_select(list(columns), select(*arrays.c))
 
 
