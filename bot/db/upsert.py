@@ -10,6 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.cache_key import CacheKey
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.types import TypeEngine
 
 from bot.db.changes import changed_rows
 from bot.db.models.base import Base
@@ -25,7 +27,10 @@ def session_dialect(session: AsyncSession) -> str:
 
 
 def insert_for(session: AsyncSession, model: type[Base]) -> DialectInsert:
-    """An INSERT for ``model`` in the session's dialect, so ON CONFLICT clauses are available."""
+    """An INSERT for ``model`` in the session's dialect, so ON CONFLICT clauses are available.
+
+    ORM-enabled (``returning(model)`` gives objects), unlike ``dialect_insert``'s.
+    """
     dialect = session_dialect(session)
     return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
@@ -75,9 +80,8 @@ def built_once(session: AsyncSession, name: str, build: Callable[[str], Statemen
 
     Dialect INSERTs with ON CONFLICT are not covered by SQLAlchemy's compiled cache
     (``inherit_cache = False``: it would compile them on every execution), so the
-    batched writer builds each one once, gives it a cache key, and executes it with a
-    list of parameter sets (rows sent as multi-row VALUES by insertmanyvalues, or as
-    one executemany).
+    batched writer builds each one once, gives it a cache key, and executes it with
+    its rows (``insert_rows``: arrays on PostgreSQL, parameter sets on SQLite).
     """
     dialect = session_dialect(session)
     key = (dialect, name)
@@ -110,14 +114,17 @@ def rows_insert(dialect: str, table: Table, columns: Sequence[str]) -> DialectIn
     """
     if dialect != "postgresql":
         return sqlite.insert(table)
-    arrays = (
-        func.unnest(
-            *(bindparam(f"rows_{c}", type_=postgresql.ARRAY(table.c[c].type)) for c in columns)
-        )
-        .table_valued(*columns)
-        .render_derived(name="rows")
-    )
+    arrays = unnested("rows", {c: table.c[c].type for c in columns})
     return postgresql.insert(table).from_select(list(columns), select(*arrays.c))
+
+
+def unnested(name: str, columns: Mapping[str, TypeEngine[Any]]) -> TableValuedAlias:
+    """PostgreSQL: ``unnest(:name_<column>, …) AS name(<column>, …)``, one array per column.
+
+    Each array parameter is ``<name>_<column>``, of an ARRAY of the column's type.
+    """
+    arrays = (bindparam(f"{name}_{c}", type_=postgresql.ARRAY(kind)) for c, kind in columns.items())
+    return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
 
 
 async def insert_rows(

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, bindparam, delete, func, literal, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import BigInteger, bindparam, delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BoardTotal, Guild, Member, PointsEntry, Season
@@ -26,6 +25,7 @@ from bot.db.upsert import (
     insert_ignore,
     insert_rows,
     session_dialect,
+    unnested,
 )
 
 PERIODS = ("week", "month", "season", "all")
@@ -353,14 +353,7 @@ def _streak_board_insert(dialect: str) -> Any:
     per pair (its triggers are per row either way, and it has no round trip to save).
     """
     if dialect == "postgresql":
-        pairs = (
-            func.unnest(
-                bindparam("b_users", type_=postgresql.ARRAY(BigInteger)),
-                bindparam("b_streaks", type_=postgresql.ARRAY(BigInteger)),
-            )
-            .table_valued("user_id", "streak")
-            .render_derived(name="pairs")
-        )
+        pairs = unnested("pairs", {"user_id": BigInteger(), "streak": BigInteger()})
         user, streak = pairs.c.user_id, pairs.c.streak
     else:
         user, streak = bindparam("b_user"), bindparam("b_streak", type_=BigInteger)
@@ -410,7 +403,8 @@ async def set_streak_boards(
     statement = built_once(session, "streak-board", _streak_board_insert)
     if session_dialect(session) == "postgresql":
         await session.execute(
-            statement, {"b_users": list(latest), "b_streaks": list(latest.values()), "b_now": now}
+            statement,
+            {"pairs_user_id": list(latest), "pairs_streak": list(latest.values()), "b_now": now},
         )
     else:
         await session.execute(
