@@ -6,6 +6,14 @@ them in one transaction and resolves each job's future with its result only afte
 the commit. While a batch is being written the next one gathers, so the batch size
 follows the load.
 
+Under a steady load that alone makes a convoy: the callers one batch answers come back
+together, while the batch written meanwhile holds only the few that arrived during it,
+so a large batch and a tiny one alternate, and every batch pays the same fixed
+statements whatever its size. So when fewer than half as many jobs as the last batch
+are queued, the writer waits for more (until the queue is as large as the last batch,
+at most half the last batch's write time and ``gather_limit``); at a low load (batches
+of one) nothing waits.
+
 ``write(session, jobs)`` returns one result per job, or an exception for a job it
 refuses (a ``UserError``: that job fails, the others go in). If it raises an
 ``IntegrityError`` (one job's row broke a constraint the statements do not absorb,
@@ -50,6 +58,7 @@ class GroupCommit(Generic[Job, Result]):
         *,
         max_batch: int = 256,
         linger: float = 0.001,
+        gather_limit: float = 0.05,
         on_commit: Callable[[], None] | None = None,
         on_rollback: Callable[[], None] | None = None,
     ) -> None:
@@ -57,6 +66,8 @@ class GroupCommit(Generic[Job, Result]):
         self._write = write
         self.max_batch = max_batch
         self.linger = linger
+        self.gather_limit = gather_limit
+        self._last = (0, 0.0)  # the last batch's size and write time (s)
         self._on_commit = on_commit or (lambda: None)
         self._on_rollback = on_rollback or (lambda: None)
         self._queue: list[tuple[Job, asyncio.Future[Result]]] = []
@@ -109,8 +120,10 @@ class GroupCommit(Generic[Job, Result]):
                 if self._closed:
                     return
                 continue
-            if self.linger and len(self._queue) < self.max_batch and not self._closed:
-                await asyncio.sleep(self.linger)
+            if len(self._queue) < self.max_batch and not self._closed:
+                if self.linger:
+                    await asyncio.sleep(self.linger)
+                await self._gather()
             await self._open.wait()
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
@@ -122,8 +135,21 @@ class GroupCommit(Generic[Job, Result]):
             if self._queue or self._closed:
                 self._wake.set()
 
+    async def _gather(self) -> None:
+        """Wait briefly for a batch as large as the last one when only a few jobs came."""
+        size, wall = self._last
+        target = min(size, self.max_batch)
+        if len(self._queue) * 2 >= target:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(wall / 2, self.gather_limit)):
+                while len(self._queue) < target and not self._closed:
+                    self._wake.clear()
+                    await self._wake.wait()
+
     async def _commit(self, batch: list[tuple[Job, asyncio.Future[Result]]]) -> None:
         jobs = [job for job, _ in batch]
+        started = asyncio.get_running_loop().time()
         results: Sequence[Result | Exception]
         try:
             try:
@@ -140,6 +166,7 @@ class GroupCommit(Generic[Job, Result]):
             self._on_commit()
             self.batches += 1
             self.written += len(jobs)
+        self._last = (len(jobs), asyncio.get_running_loop().time() - started)
         _settle(batch, results)
 
     async def _one_by_one(self, jobs: list[Job]) -> list[Result | Exception]:

@@ -323,9 +323,11 @@ class RewardService:
                 await session.scalars(
                     select(RoleReward)
                     .where(
-                        RoleReward.guild_id.in_(
-                            select(Member.guild_id).where(Member.user_id.in_(user_ids))
-                        )
+                        # Driven by role_rewards (empty in most servers), each reward's
+                        # server probed by its (guild_id, user_id) key: not a scan of members.
+                        select(Member.user_id)
+                        .where(Member.guild_id == RoleReward.guild_id, Member.user_id.in_(user_ids))
+                        .exists()
                     )
                     .order_by(RoleReward.id)
                 )
