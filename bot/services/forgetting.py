@@ -46,7 +46,8 @@ async def _key(session: AsyncSession) -> bytes:
     await insert_ignore(session, BotState, key=KEY_NAME, value=secrets.token_hex(32))
     value = await session.scalar(select(BotState.value).where(BotState.key == KEY_NAME))
     assert value is not None
-    return bytes.fromhex(value)
+    session.info[_KEY_READ] = key = bytes.fromhex(value)
+    return key
 
 
 def _digest(key: bytes, *parts: object) -> str:
@@ -107,12 +108,20 @@ async def forget(session: AsyncSession, user_id: int, now: datetime) -> None:
 
 
 async def _existing_key(session: AsyncSession) -> bytes | None:
-    """The hashing key if any deletion ever made one (nothing to look for otherwise)."""
-    value = await session.scalar(_read_key)
-    return bytes.fromhex(value) if value is not None else None
+    """The hashing key if any deletion ever made one (nothing to look for otherwise).
+
+    Read once per transaction (an answer batch asks twice): within one, only ``_key``
+    can make it, and a key once made never changes.
+    """
+    if _KEY_READ not in session.info:
+        value = await session.scalar(_read_key)
+        session.info[_KEY_READ] = bytes.fromhex(value) if value is not None else None
+    key: bytes | None = session.info[_KEY_READ]
+    return key
 
 
 _read_key = select(BotState.value).where(BotState.key == KEY_NAME)
+_KEY_READ = "forgetting.key"  # the key as this transaction read it (session.info)
 
 
 async def answered_before_deletion(
