@@ -12,7 +12,11 @@ so a large batch and a tiny one alternate, and every batch pays the same fixed
 statements whatever its size. So when fewer than half as many jobs as the last batch
 are queued, the writer waits for more (until the queue is as large as the last batch,
 at most half the last batch's write time and ``gather_limit``); at a low load (batches
-of one) nothing waits.
+of one) nothing waits. The wait also applies when the writer went idle in between: in
+a closed loop the queue is often empty the moment a batch ends (its callers are being
+answered), and not waiting then brought the convoy back (measured: 760 -> 593 clicks/s
+on SQLite at 50 in flight). The price is that the first job after a burst may wait up
+to ``gather_limit`` for company that does not come.
 
 ``write(session, jobs)`` returns one result per job, or an exception for a job it
 refuses (a ``UserError``: that job fails, the others go in). If it raises an
