@@ -44,7 +44,7 @@ ADJUST = "adjust"
 async def _key(session: AsyncSession) -> bytes:
     """The installation's hashing key, made on first use."""
     await insert_ignore(session, BotState, key=KEY_NAME, value=secrets.token_hex(32))
-    value = await session.scalar(select(BotState.value).where(BotState.key == KEY_NAME))
+    value = await session.scalar(_read_key)
     assert value is not None
     session.info[_KEY_READ] = key = bytes.fromhex(value)
     return key

@@ -1,4 +1,5 @@
-"""The group commit's batching: after a large batch the next one gathers; a lone job never waits."""
+"""The group commit's batching: after a large batch the next one gathers; after a batch of one
+nothing waits; stop ends a gather."""
 
 from __future__ import annotations
 
@@ -25,11 +26,16 @@ class Recorder:
         return list(jobs)
 
 
+async def a_few_turns() -> None:
+    """Let the writer run until it waits (a few turns of the loop)."""
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
 async def submit_then_more(writer: GroupCommit[int, int], first: int, more: int) -> list[int]:
     """``first`` jobs, a few turns of the loop (the writer sees them), then ``more`` jobs."""
     early = [asyncio.create_task(writer.submit(i)) for i in range(first)]
-    for _ in range(5):
-        await asyncio.sleep(0)
+    await a_few_turns()
     late = [asyncio.create_task(writer.submit(i)) for i in range(first, first + more)]
     return list(await asyncio.gather(*early, *late))
 
@@ -61,8 +67,7 @@ async def test_stop_ends_a_gather_and_writes_what_is_queued(db: Database) -> Non
     writer: GroupCommit[int, int] = GroupCommit(db, write, linger=0, gather_limit=60)
     assert await asyncio.gather(*(writer.submit(i) for i in range(10))) == list(range(10))
     waiting = asyncio.create_task(writer.submit(10))
-    for _ in range(5):
-        await asyncio.sleep(0)
+    await a_few_turns()
     await writer.stop()  # while the writer gathers for company that will not come
     assert await waiting == 10
     assert write.sizes == [10, 1]
