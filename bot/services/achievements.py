@@ -102,30 +102,38 @@ def perfect_weeks(days: Iterable[date]) -> int:
 # -- reading the figures -------------------------------------------------------------------
 
 
+# Core columns, so the answer path's reads skip the ORM step.
+_answer = QuizAnswer.__table__.c
+_user = User.__table__.c
+_activity = Activity.__table__.c
+_done = ChallengeCompletion.__table__.c
+_learned = LearnedSkill.__table__.c
+_event = StreakEvent.__table__.c
+_unlock = AchievementUnlock.__table__.c
+
+
 def _count(*where: Any) -> Any:
     return select(func.count()).where(*where).scalar_subquery()
 
 
 def _figure_columns() -> dict[RuleKind, Any]:
     """One figure per counted kind, for the ``users`` row of the outer query (correlated)."""
-    user = User.id
+    user = _user.id
     return {
-        RuleKind.ANSWERS: _count(QuizAnswer.user_id == user),
-        RuleKind.DAILY_ANSWERS: _count(QuizAnswer.user_id == user, QuizAnswer.mode == "daily"),
-        RuleKind.RIGHT_ANSWERS: _count(QuizAnswer.user_id == user, QuizAnswer.correct),
-        RuleKind.STREAK_DAYS: User.streak_best,
-        RuleKind.STUDY_MINUTES: select(func.coalesce(func.sum(Activity.minutes), 0))
-        .where(Activity.user_id == user)
+        RuleKind.ANSWERS: _count(_answer.user_id == user),
+        RuleKind.DAILY_ANSWERS: _count(_answer.user_id == user, _answer.mode == "daily"),
+        RuleKind.RIGHT_ANSWERS: _count(_answer.user_id == user, _answer.correct),
+        RuleKind.STREAK_DAYS: _user.streak_best,
+        RuleKind.STUDY_MINUTES: select(func.coalesce(func.sum(_activity.minutes), 0))
+        .where(_activity.user_id == user)
         .scalar_subquery(),
-        RuleKind.STUDY_SESSIONS: _count(Activity.user_id == user, Activity.kind == "study"),
-        RuleKind.ACTIVE_DAYS: select(func.count(func.distinct(Activity.local_day)))
-        .where(Activity.user_id == user)
+        RuleKind.STUDY_SESSIONS: _count(_activity.user_id == user, _activity.kind == "study"),
+        RuleKind.ACTIVE_DAYS: select(func.count(func.distinct(_activity.local_day)))
+        .where(_activity.user_id == user)
         .scalar_subquery(),
-        RuleKind.CHALLENGES_DONE: _count(ChallengeCompletion.user_id == user),
-        RuleKind.SKILLS_LEARNED: _count(LearnedSkill.user_id == user),
-        RuleKind.FREEZES_USED: _count(
-            StreakEvent.user_id == user, StreakEvent.kind == "freeze_used"
-        ),
+        RuleKind.CHALLENGES_DONE: _count(_done.user_id == user),
+        RuleKind.SKILLS_LEARNED: _count(_learned.user_id == user),
+        RuleKind.FREEZES_USED: _count(_event.user_id == user, _event.kind == "freeze_used"),
     }
 
 
@@ -137,17 +145,15 @@ _USERS: BindParameter[list[int]] = bindparam("users", expanding=True)
 def _figures_statement(kinds: tuple[RuleKind, ...]) -> Any:
     """Members' figures for ``kinds``: one row per member, built once per set of kinds."""
     columns = _figure_columns()
-    return select(User.id, *(columns[k] for k in kinds)).where(User.id.in_(_USERS))
+    return select(_user.id, *(columns[k] for k in kinds)).where(_user.id.in_(_USERS))
 
 
 _days_statement = (
-    select(Activity.user_id, Activity.local_day).where(Activity.user_id.in_(_USERS)).distinct()
+    select(_activity.user_id, _activity.local_day).where(_activity.user_id.in_(_USERS)).distinct()
 )
-_learned_statement = select(LearnedSkill.user_id, LearnedSkill.skill).where(
-    LearnedSkill.user_id.in_(_USERS)
-)
-_unlocked_statement = select(AchievementUnlock.user_id, AchievementUnlock.achievement_id).where(
-    AchievementUnlock.user_id.in_(_USERS)
+_learned_statement = select(_learned.user_id, _learned.skill).where(_learned.user_id.in_(_USERS))
+_unlocked_statement = select(_unlock.user_id, _unlock.achievement_id).where(
+    _unlock.user_id.in_(_USERS)
 )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Activity, Guild, User
@@ -40,6 +40,30 @@ class Logged:
 
 
 _insert_activity = insert(Activity.__table__).returning(Activity.__table__.c.id)
+_user = User.__table__.c
+_guild = Guild.__table__.c
+# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+_lock_streaks = (
+    select(
+        _user.id,
+        _user.timezone,
+        _user.streak_current,
+        _user.streak_best,
+        _user.streak_freezes,
+        _user.streak_progress,
+        _user.streak_through,
+    )
+    .where(_user.id.in_(bindparam("users", expanding=True)))
+    .order_by(_user.id)
+    # FOR NO KEY UPDATE, not FOR UPDATE: the caller's inserts that reference the user
+    # (its answer, membership) hold FOR KEY SHARE on the row, which FOR UPDATE would
+    # wait on (two concurrent answers by one member deadlocked on PostgreSQL). NO KEY
+    # UPDATE still serialises streak updates.
+    .with_for_update(key_share=True)
+)
+_guild_zones = select(_guild.id, _guild.timezone).where(
+    _guild.id.in_(bindparam("guilds", expanding=True))
+)
 
 
 async def record_activity(
@@ -77,22 +101,7 @@ async def record_activities(
     users = {
         row.id: row
         for row in await session.execute(
-            select(
-                User.id,
-                User.timezone,
-                User.streak_current,
-                User.streak_best,
-                User.streak_freezes,
-                User.streak_progress,
-                User.streak_through,
-            )
-            .where(User.id.in_({a.user_id for a in actions}))
-            .order_by(User.id)
-            # FOR NO KEY UPDATE, not FOR UPDATE: the caller's inserts that reference the user
-            # (its answer, membership) hold FOR KEY SHARE on the row, which FOR UPDATE would
-            # wait on (two concurrent answers by one member deadlocked on PostgreSQL). NO KEY
-            # UPDATE still serialises streak updates.
-            .with_for_update(key_share=True)
+            _lock_streaks, {"users": sorted({a.user_id for a in actions})}
         )
     }
     assert len(users) == len({a.user_id for a in actions}), "record_activity needs the user rows"
@@ -105,9 +114,7 @@ async def record_activities(
     if unknown:
         zones.update(
             (gid, tz or "UTC")
-            for gid, tz in await session.execute(
-                select(Guild.id, Guild.timezone).where(Guild.id.in_(unknown))
-            )
+            for gid, tz in await session.execute(_guild_zones, {"guilds": list(unknown)})
         )
     days = [
         local_day(

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.catalogue import Content
@@ -58,6 +58,12 @@ def _completion_insert(statement: DialectInsert) -> Any:
         table.user_id, table.guild_id, table.challenge_id
     )
 
+
+_post = DailyPost.__table__.c
+# Built once with an expanding IN list (Core columns: no ORM step on the answer path).
+_posts_closed = select(_post.id, _post.closed_at).where(
+    _post.id.in_(bindparam("posts", expanding=True))
+)
 
 AnswerResult = AnswerOutcome | PromptOutcome | Completion
 
@@ -204,9 +210,7 @@ class AnswerBook:
         closed = dict(
             (
                 await session.execute(
-                    select(DailyPost.id, DailyPost.closed_at).where(
-                        DailyPost.id.in_({j.post.post_id for j in daily.values()})
-                    )
+                    _posts_closed, {"posts": list({j.post.post_id for j in daily.values()})}
                 )
             )
             .tuples()

@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -120,7 +120,13 @@ async def _existing_key(session: AsyncSession) -> bytes | None:
     return key
 
 
-_read_key = select(BotState.value).where(BotState.key == KEY_NAME)
+_read_key = select(BotState.__table__.c.value).where(BotState.__table__.c.key == KEY_NAME)
+_marker = AnswerMarker.__table__.c
+# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+_markers = select(_marker.post_id, _marker.digest).where(
+    _marker.post_id.in_(bindparam("posts", expanding=True)),
+    _marker.digest.in_(bindparam("digests", expanding=True)),
+)
 _KEY_READ = "forgetting.key"  # the key as this transaction read it (session.info)
 
 
@@ -139,10 +145,7 @@ async def answered_before_deletion(
         return set()
     digests = {_digest(key, "answer", post, user): (post, user) for post, user in answers}
     found = await session.execute(
-        select(AnswerMarker.post_id, AnswerMarker.digest).where(
-            AnswerMarker.post_id.in_({post for post, _ in answers}),
-            AnswerMarker.digest.in_(digests),
-        )
+        _markers, {"posts": list({post for post, _ in answers}), "digests": list(digests)}
     )
     return {digests[digest] for post, digest in found if digests[digest][0] == post}
 

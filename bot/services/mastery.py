@@ -120,19 +120,38 @@ def _question_row(question_id: str, state: QuestionState) -> dict[str, Any]:
     return {"question_id": question_id, "difficulty": state.difficulty, "answers": state.answers}
 
 
+_questions = QuestionDifficulty.__table__.c
+_skills = SkillMastery.__table__.c
+# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+_lock_questions_statement = (
+    select(_questions.question_id, _questions.difficulty, _questions.answers)
+    .where(_questions.question_id.in_(bindparam("questions", expanding=True)))
+    .order_by(_questions.question_id)
+    .with_for_update()
+)
+_lock_skills_statement = (
+    select(
+        _skills.user_id,
+        _skills.skill,
+        _skills.theta,
+        _skills.evidence,
+        _skills.answers,
+        _skills.right,
+        _skills.last_answered_at,
+    )
+    .where(
+        _skills.user_id.in_(bindparam("users", expanding=True)),
+        _skills.skill.in_(bindparam("skills", expanding=True)),
+    )
+    .order_by(_skills.user_id, _skills.skill)
+    .with_for_update()
+)
+
+
 async def _lock_questions(
     session: AsyncSession, question_ids: list[str]
 ) -> dict[str, QuestionState]:
-    rows = await session.execute(
-        select(
-            QuestionDifficulty.question_id,
-            QuestionDifficulty.difficulty,
-            QuestionDifficulty.answers,
-        )
-        .where(QuestionDifficulty.question_id.in_(question_ids))
-        .order_by(QuestionDifficulty.question_id)
-        .with_for_update()
-    )
+    rows = await session.execute(_lock_questions_statement, {"questions": question_ids})
     return {q: QuestionState(b, n) for q, b, n in rows}
 
 
@@ -140,21 +159,8 @@ async def _lock_skills(
     session: AsyncSession, keys: list[tuple[int, str]]
 ) -> dict[tuple[int, str], SkillState]:
     rows = await session.execute(
-        select(
-            SkillMastery.user_id,
-            SkillMastery.skill,
-            SkillMastery.theta,
-            SkillMastery.evidence,
-            SkillMastery.answers,
-            SkillMastery.right,
-            SkillMastery.last_answered_at,
-        )
-        .where(
-            SkillMastery.user_id.in_(sorted({u for u, _ in keys})),
-            SkillMastery.skill.in_(sorted({s for _, s in keys})),
-        )
-        .order_by(SkillMastery.user_id, SkillMastery.skill)
-        .with_for_update()
+        _lock_skills_statement,
+        {"users": sorted({u for u, _ in keys}), "skills": sorted({s for _, s in keys})},
     )
     wanted = set(keys)
     return {

@@ -357,16 +357,17 @@ def _streak_board_insert(dialect: str) -> Any:
         user, streak = pairs.c.user_id, pairs.c.streak
     else:
         user, streak = bindparam("b_user"), bindparam("b_streak", type_=BigInteger)
+    member = Member.__table__.c  # Core columns: no ORM step when it runs
     rows = select(
-        Member.guild_id,
+        member.guild_id,
         literal("streak"),
         literal("all"),
         literal("all"),
-        Member.user_id,
+        member.user_id,
         streak,
         bindparam("b_now", type_=UTCDateTime),
-        Member.left_at.is_(None),
-    ).where(Member.user_id == user)
+        member.left_at.is_(None),
+    ).where(member.user_id == user)
     columns = [
         "guild_id",
         "board",

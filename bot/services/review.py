@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Guild, ReviewCard, User
@@ -113,22 +113,45 @@ class ReviewedAnswer:
     took: timedelta | None = None
 
 
+_users = User.__table__.c
+_guilds = Guild.__table__.c
+_cards = ReviewCard.__table__.c
+# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+_user_zones = select(_users.id, _users.timezone).where(
+    _users.id.in_(bindparam("users", expanding=True))
+)
+_guild_zones = select(_guilds.id, _guilds.timezone).where(
+    _guilds.id.in_(bindparam("guilds", expanding=True))
+)
+_lock_cards = (
+    select(
+        _cards.user_id,
+        _cards.question_id,
+        _cards.state,
+        _cards.stability,
+        _cards.difficulty,
+        _cards.due,
+        _cards.last_review,
+        _cards.reps,
+        _cards.lapses,
+    )
+    .where(
+        _cards.user_id.in_(bindparam("users", expanding=True)),
+        _cards.question_id.in_(bindparam("questions", expanding=True)),
+    )
+    .order_by(_cards.user_id, _cards.question_id)
+    .with_for_update()
+)
+
+
 async def _timezones(session: AsyncSession, answers: Sequence[ReviewedAnswer]) -> dict[int, str]:
     """Each member's timezone: their own, else their answer's guild's, else UTC (two queries)."""
     users = sorted({a.user_id for a in answers})
-    own = dict(
-        (await session.execute(select(User.id, User.timezone).where(User.id.in_(users))))
-        .tuples()
-        .all()
-    )
+    own = dict((await session.execute(_user_zones, {"users": users})).tuples().all())
     guild_of = {a.user_id: a.guild_id for a in answers if a.guild_id is not None}
     needed = sorted({guild_of[u] for u in users if not own.get(u) and u in guild_of})
     guilds = (
-        dict(
-            (await session.execute(select(Guild.id, Guild.timezone).where(Guild.id.in_(needed))))
-            .tuples()
-            .all()
-        )
+        dict((await session.execute(_guild_zones, {"guilds": needed})).tuples().all())
         if needed
         else {}
     )
@@ -157,21 +180,11 @@ async def apply_reviews(
         return {}
     wanted = {(a.user_id, a.question_id) for a in answers}
     rows = await session.execute(
-        select(
-            ReviewCard.user_id,
-            ReviewCard.question_id,
-            ReviewCard.state,
-            ReviewCard.stability,
-            ReviewCard.difficulty,
-            ReviewCard.due,
-            ReviewCard.last_review,
-            ReviewCard.reps,
-            ReviewCard.lapses,
-        )
-        .where(ReviewCard.user_id.in_(sorted({a.user_id for a in answers})))
-        .where(ReviewCard.question_id.in_(sorted({a.question_id for a in answers})))
-        .order_by(ReviewCard.user_id, ReviewCard.question_id)
-        .with_for_update()
+        _lock_cards,
+        {
+            "users": sorted({a.user_id for a in answers}),
+            "questions": sorted({a.question_id for a in answers}),
+        },
     )
     cards: dict[tuple[int, str], CardState] = {
         (user_id, question_id): CardState(*fields)

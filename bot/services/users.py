@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BoardTotal, Guild, Member, ModAudit, User
@@ -57,6 +57,22 @@ async def ensure_member(
     await ensure_members(session, [Membership(guild_id, user_id, display_name)], now)
 
 
+_member = Member.__table__.c
+_user = User.__table__.c
+# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+_members_named = select(
+    _member.guild_id, _member.user_id, _member.display_name, _member.left_at
+).where(
+    _member.user_id.in_(bindparam("users", expanding=True)),
+    _member.guild_id.in_(bindparam("guilds", expanding=True)),
+)
+_streaking = (
+    select(_user.id, _user.streak_current)
+    .where(_user.id.in_(bindparam("users", expanding=True)), _user.streak_current > 0)
+    .order_by(_user.id)
+)
+
+
 async def ensure_members(
     session: AsyncSession, members: Sequence[Membership], now: datetime
 ) -> None:
@@ -73,10 +89,8 @@ async def ensure_members(
     known = {
         (row.guild_id, row.user_id): row
         for row in await session.execute(
-            select(Member.guild_id, Member.user_id, Member.display_name, Member.left_at).where(
-                Member.user_id.in_({u for _, u in wanted}),
-                Member.guild_id.in_({g for g, _ in wanted}),
-            )
+            _members_named,
+            {"users": list({u for _, u in wanted}), "guilds": list({g for g, _ in wanted})},
         )
         if (row.guild_id, row.user_id) in wanted
     }
@@ -113,11 +127,7 @@ async def _joined(session: AsyncSession, members: list[tuple[int, int]], now: da
     Two reads for the whole list in the common case (no streaks, no deletions).
     """
     streaks = (
-        await session.execute(
-            select(User.id, User.streak_current)
-            .where(User.id.in_({user for _, user in members}), User.streak_current > 0)
-            .order_by(User.id)
-        )
+        await session.execute(_streaking, {"users": list({user for _, user in members})})
     ).tuples()
     await points.set_streak_boards(session, list(streaks), now)
     owed = await forgetting.take_carryovers(session, members)
