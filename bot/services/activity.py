@@ -37,6 +37,8 @@ class Logged:
 
     id: int | None
     local_day: date
+    timezone: str
+    """The timezone ``local_day`` is a day of: the member's own, else the guild's, else UTC."""
 
 
 _insert_activity = insert(Activity.__table__).returning(Activity.__table__.c.id)
@@ -116,14 +118,12 @@ async def record_activities(
             (gid, tz or "UTC")
             for gid, tz in await session.execute(_guild_zones, {"guilds": list(unknown)})
         )
-    days = [
-        local_day(
-            a.at,
-            users[a.user_id].timezone
-            or (zones.get(a.guild_id, "UTC") if a.guild_id is not None else "UTC"),
-        )
+    timezones = [
+        users[a.user_id].timezone
+        or (zones.get(a.guild_id, "UTC") if a.guild_id is not None else "UTC")
         for a in actions
     ]
+    days = [local_day(a.at, tz) for a, tz in zip(actions, timezones, strict=True)]
     rows = [
         {
             "user_id": a.user_id,
@@ -161,4 +161,4 @@ async def record_activities(
     await achievements.after_many(
         session, list(dict.fromkeys((a.user_id, a.guild_id) for a in actions)), now
     )
-    return [Logged(i, d) for i, d in zip(ids, days, strict=True)]
+    return [Logged(i, d, tz) for i, d, tz in zip(ids, days, timezones, strict=True)]

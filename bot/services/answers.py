@@ -140,11 +140,14 @@ class AnswerBook:
         contexts = await self._contexts.read(session, guilds, now)
 
         fresh = [i for i in live if i in new]
-        await record_activities(
+        logged = await record_activities(
             session,
             [self._action(jobs[i], prompts.get(i)) for i in fresh],
             {g: tz for g, (tz, _) in contexts.items()},
         )
+        timezones = {
+            jobs[i].user_id: entry.timezone for i, entry in zip(fresh, logged, strict=True)
+        }
         answered = [i for i in fresh if i in correct]
         learned = await record_answers(
             session,
@@ -161,6 +164,7 @@ class AnswerBook:
                 )
                 for i in answered
             ],
+            timezones,
         )
         earned = await self._award(session, jobs, fresh, prompts, correct, contexts)
 

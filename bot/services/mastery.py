@@ -14,12 +14,12 @@ never mixed into these numbers and is reported beside them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -27,7 +27,7 @@ from bot.content.catalogue import Content
 from bot.content.schema import Category
 from bot.db.engine import Database
 from bot.db.models import LearnedSkill, QuestionDifficulty, QuizAnswer, SkillMastery
-from bot.db.upsert import insert_many_ignore
+from bot.db.upsert import insert_rows
 from bot.services import mastery_model as model
 from bot.services.mastery_model import Observation, QuestionState, SkillState
 from bot.services.review import ReviewedAnswer, apply_reviews
@@ -59,14 +59,18 @@ class Learned:
 
 
 async def record_answers(
-    session: AsyncSession, content: Content, answers: Sequence[AnsweredQuestion]
+    session: AsyncSession,
+    content: Content,
+    answers: Sequence[AnsweredQuestion],
+    timezones: Mapping[int, str] | None = None,
 ) -> dict[tuple[int, str], Learned]:
     """The one call an answer path makes, inside the transaction that stores ``answers``.
 
     Reviews each answer's FSRS card and updates the learner model, in answer order;
     works the same for one answer (today's per-answer paths) and for a batched group
     commit. Keyed by (user id, question id); questions the content no longer has are
-    scheduled for review but leave mastery alone.
+    scheduled for review but leave mastery alone. ``timezones`` (user id → the zone
+    their day is in) saves the reads of them when the caller already has them.
     """
     scheduled = await apply_reviews(
         session,
@@ -74,6 +78,7 @@ async def record_answers(
             ReviewedAnswer(a.user_id, a.guild_id, a.question_id, a.correct, a.answered_at, a.took)
             for a in answers
         ],
+        timezones,
     )
     skills = await apply_answers(session, content, answers)
     found: dict[tuple[int, str], Learned] = {}
@@ -176,11 +181,12 @@ async def apply_answers(
     """Update the model for ``answers`` (in order) inside the caller's transaction.
 
     Locks the rows in key order (``FOR UPDATE``; SQLite has one writer anyway). Rows
-    that do not exist yet are first inserted at the prior and the level's seed
-    (insert-or-ignore, so two first answers at once both land) and then locked too.
-    Applies the answers in memory and writes each row once. Usually four statements
-    (two locking reads, two updates), whatever the number of answers; two more the
-    first time a question or a member-skill is seen. Returns the new skill states.
+    that do not exist yet are inserted at the prior and the level's seed (insert-or-ignore,
+    so two first answers at once both land); a row another transaction inserted first is
+    locked and read instead. Applies the answers in memory and writes each row once.
+    Usually four statements (two locking reads, two updates), whatever the number of
+    answers; one more the first time a question or a member-skill is seen. Returns the
+    new skill states.
     """
     observations = _observations(content, answers)
     if not observations:
@@ -190,18 +196,19 @@ async def apply_answers(
     levels = {o.question_id: o.level for o in observations}
     questions = await _lock_questions(session, question_ids)
     if missing := [q for q in question_ids if q not in questions]:
-        await insert_many_ignore(
-            session,
-            QuestionDifficulty,
-            [_question_row(q, model.new_question(levels[q])) for q in missing],
-        )
-        questions |= await _lock_questions(session, missing)
+        seeded = {q: model.new_question(levels[q]) for q in missing}
+        seeded_rows = [_question_row(q, seeded[q]) for q in missing]
+        added_questions = await _insert_new(session, QuestionDifficulty.__table__, seeded_rows)
+        questions |= {q: seeded[q] for (q,) in added_questions}
+        if late := [q for q in missing if (q,) not in added_questions]:
+            questions |= await _lock_questions(session, late)
     skills = await _lock_skills(session, skill_keys)
     if unseen := [k for k in skill_keys if k not in skills]:
-        await insert_many_ignore(
-            session, SkillMastery, [_skill_row(u, s, SkillState()) for u, s in unseen]
-        )
-        skills |= await _lock_skills(session, unseen)
+        prior_rows = [_skill_row(u, s, SkillState()) for u, s in unseen]
+        added_skills = await _insert_new(session, SkillMastery.__table__, prior_rows)
+        skills |= {key: SkillState() for key in unseen if key in added_skills}
+        if late_skills := [key for key in unseen if key not in added_skills]:
+            skills |= await _lock_skills(session, late_skills)
     model.replay(observations, skills, questions)
     await session.execute(
         _update_question,
@@ -212,6 +219,21 @@ async def apply_answers(
         [{"b_" + k: v for k, v in _skill_row(u, s, skills[(u, s)]).items()} for u, s in skill_keys],
     )
     return {key: skills[key] for key in skill_keys}
+
+
+async def _insert_new(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]]
+) -> set[tuple[Any, ...]]:
+    """Insert the rows of ``table`` that are still missing; the primary keys of those added."""
+    keys = list(table.primary_key.columns)
+    inserted = await insert_rows(
+        session,
+        f"insert-new:{table.name}",
+        table,
+        rows,
+        lambda statement: statement.on_conflict_do_nothing().returning(*keys),
+    )
+    return set(inserted.tuples().all())
 
 
 def _update_by_key(table: Any, key: tuple[str, ...], fields: tuple[str, ...]) -> Any:

@@ -22,7 +22,7 @@ timezone; ``/quiz review`` asks the due cards of the member's today.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -169,12 +169,15 @@ class Scheduled:
 
 
 async def apply_reviews(
-    session: AsyncSession, answers: Sequence[ReviewedAnswer]
+    session: AsyncSession,
+    answers: Sequence[ReviewedAnswer],
+    timezones: Mapping[int, str] | None = None,
 ) -> dict[tuple[int, str], Scheduled]:
     """Review the cards of ``answers`` (in order) inside the caller's transaction.
 
     Loads the cards with a row lock, applies every answer in order, and writes each
-    card once. Plugs into a per-answer transaction or a batched one alike.
+    card once. Plugs into a per-answer transaction or a batched one alike. Each due
+    date is a day in the member's ``timezones`` entry, read here when not given.
     """
     if not answers:
         return {}
@@ -191,7 +194,12 @@ async def apply_reviews(
         for user_id, question_id, *fields in rows
         if (user_id, question_id) in wanted
     }
-    zones = await _timezones(session, answers)
+    given = timezones or {}
+    zones = (
+        dict(given)
+        if all(a.user_id in given for a in answers)
+        else await _timezones(session, answers)
+    )
     for answer in answers:
         key = (answer.user_id, answer.question_id)
         cards[key] = review(
