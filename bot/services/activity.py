@@ -9,9 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Activity, Guild, User
+from bot.db.models import Activity, User
 from bot.db.upsert import insert_rows
-from bot.services import achievements
+from bot.services import achievements, localtime
 from bot.services.localtime import local_day
 from bot.services.streak_engine import StreakState
 from bot.services.streaks import on_activities
@@ -43,7 +43,6 @@ class Logged:
 
 _insert_activity = insert(Activity.__table__).returning(Activity.__table__.c.id)
 _user = User.__table__.c
-_guild = Guild.__table__.c
 # Built once with expanding IN lists (Core columns: no ORM step on the answer path).
 _lock_streaks = (
     select(
@@ -62,9 +61,6 @@ _lock_streaks = (
     # wait on (two concurrent answers by one member deadlocked on PostgreSQL). NO KEY
     # UPDATE still serialises streak updates.
     .with_for_update(key_share=True)
-)
-_guild_zones = select(_guild.id, _guild.timezone).where(
-    _guild.id.in_(bindparam("guilds", expanding=True))
 )
 
 
@@ -114,10 +110,7 @@ async def record_activities(
         if a.guild_id is not None and a.guild_id not in zones and not users[a.user_id].timezone
     }
     if unknown:
-        zones.update(
-            (gid, tz or "UTC")
-            for gid, tz in await session.execute(_guild_zones, {"guilds": list(unknown)})
-        )
+        zones.update(await localtime.guild_timezones(session, unknown))
     timezones = [
         users[a.user_id].timezone
         or (zones.get(a.guild_id, "UTC") if a.guild_id is not None else "UTC")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Guild, User
@@ -15,6 +16,19 @@ async def user_timezone(session: AsyncSession, user_id: int, guild_id: int | Non
     """The user's own timezone, else the guild's, else UTC."""
     own = await session.scalar(select(User.timezone).where(User.id == user_id))
     return own or await guild_or_utc(session, guild_id)
+
+
+_guild = Guild.__table__.c
+# Built once with an expanding IN list (Core columns: the answer path reads it per batch).
+_guild_timezones = select(_guild.id, _guild.timezone).where(
+    _guild.id.in_(bindparam("guilds", expanding=True))
+)
+
+
+async def guild_timezones(session: AsyncSession, guild_ids: Collection[int]) -> dict[int, str]:
+    """Each of the guilds' timezones (UTC where none is set), in one read."""
+    rows = await session.execute(_guild_timezones, {"guilds": list(guild_ids)})
+    return {gid: tz or "UTC" for gid, tz in rows}
 
 
 async def guild_or_utc(session: AsyncSession, guild_id: int | None) -> str:

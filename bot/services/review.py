@@ -31,9 +31,9 @@ from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Guild, ReviewCard, User
+from bot.db.models import ReviewCard, User
 from bot.db.upsert import DialectInsert, insert_rows
-from bot.services.localtime import local_day
+from bot.services.localtime import guild_timezones, local_day
 
 EASY_UNDER = timedelta(seconds=15)
 HARD_OVER = timedelta(seconds=60)
@@ -114,14 +114,10 @@ class ReviewedAnswer:
 
 
 _users = User.__table__.c
-_guilds = Guild.__table__.c
 _cards = ReviewCard.__table__.c
 # Built once with expanding IN lists (Core columns: no ORM step on the answer path).
 _user_zones = select(_users.id, _users.timezone).where(
     _users.id.in_(bindparam("users", expanding=True))
-)
-_guild_zones = select(_guilds.id, _guilds.timezone).where(
-    _guilds.id.in_(bindparam("guilds", expanding=True))
 )
 _lock_cards = (
     select(
@@ -150,11 +146,7 @@ async def _timezones(session: AsyncSession, answers: Sequence[ReviewedAnswer]) -
     own = dict((await session.execute(_user_zones, {"users": users})).tuples().all())
     guild_of = {a.user_id: a.guild_id for a in answers if a.guild_id is not None}
     needed = sorted({guild_of[u] for u in users if not own.get(u) and u in guild_of})
-    guilds = (
-        dict((await session.execute(_guild_zones, {"guilds": needed})).tuples().all())
-        if needed
-        else {}
-    )
+    guilds = await guild_timezones(session, needed) if needed else {}
     return {u: own.get(u) or guilds.get(guild_of.get(u, -1)) or "UTC" for u in users}
 
 
