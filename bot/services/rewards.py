@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, exists, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,6 +93,23 @@ def describe(reward: Reward, content: Content) -> str:
     achievement = content.achievements.get(reward.target or "")
     name = f"{achievement.emoji} {achievement.name}" if achievement else reward.target
     return f"the achievement {name}"
+
+
+_reward = RoleReward.__table__.c
+_member = Member.__table__.c
+# Whether any of the members' servers has a reward. Built once (Core columns, expanding IN),
+# driven by role_rewards (empty in most servers), each server probed by its members' keys.
+_any_reward_for = (
+    select(literal(1))
+    .where(
+        exists().where(
+            _member.guild_id == _reward.guild_id,
+            _member.user_id.in_(bindparam("users", expanding=True)),
+        )
+    )
+    .select_from(RoleReward.__table__)
+    .limit(1)
+)
 
 
 class RewardService:
@@ -314,10 +331,14 @@ class RewardService:
     async def changes_for_members(self, user_ids: Collection[int]) -> list[RoleChange]:
         """Grants and removals due for these members, in every server they are in.
 
-        One read when none of their servers has a reward (the common case after a batch).
+        One prebuilt read, outside a transaction on PostgreSQL, when none of their servers
+        has a reward: the common case, checked after every batch of answers.
         """
         if not user_ids:
             return []
+        async with self._db.lookup() as session:
+            if await session.scalar(_any_reward_for, {"users": list(user_ids)}) is None:
+                return []
         async with self._db.read() as session:
             rewards = list(
                 await session.scalars(
