@@ -16,6 +16,7 @@ the members of its batch (a few statements for all of them).
 from __future__ import annotations
 
 import asyncio
+import bisect
 import functools
 import logging
 import weakref
@@ -88,9 +89,65 @@ def newly_met(
     unlocked: Set[str] = frozenset(),
 ) -> list[str]:
     """The ids of achievements not in ``unlocked`` whose rule holds, in catalogue order."""
-    return [
-        a.id for a in achievements if a.id not in unlocked and holds(a, figures, category_sizes)
-    ]
+    return Locked.of(achievements, unlocked, ranked=True).met(figures, category_sizes)
+
+
+@dataclass(frozen=True)
+class Locked:
+    """The achievements a member with a given set of unlocks can still unlock, ready to test.
+
+    ``newly_met`` tests every candidate's rule in turn; a batch tests dozens of members
+    against the same candidates, so the threshold rules are laid out once as ladders (each
+    kind's thresholds in ascending order) and a member's count finds its rung by bisection.
+    """
+
+    candidates: tuple[Achievement, ...]
+    kinds: frozenset[RuleKind]
+    perfect_weeks: int
+    """The fewest perfect weeks a candidate asks for (1 when none asks)."""
+    ladders: dict[RuleKind, tuple[list[int], list[int]]]
+    """Per threshold kind: the thresholds, ascending, and each one's candidate index."""
+    special: tuple[int, ...]
+    """Candidates whose rule is not a plain threshold (rank, a whole category)."""
+
+    @classmethod
+    def of(cls, catalogue: Iterable[Achievement], unlocked: Set[str], ranked: bool) -> Locked:
+        """The catalogue less ``unlocked`` (rank achievements only for a ``ranked`` member)."""
+        candidates = tuple(
+            a
+            for a in catalogue
+            if a.id not in unlocked and (ranked or a.rule.kind != RuleKind.WEEKLY_RANK)
+        )
+        rungs: dict[RuleKind, list[tuple[int, int]]] = {}
+        special = []
+        for index, achievement in enumerate(candidates):
+            rule = achievement.rule
+            if rule.kind in _NOT_THRESHOLDS:
+                special.append(index)
+            else:
+                assert rule.threshold is not None
+                rungs.setdefault(rule.kind, []).append((rule.threshold, index))
+        weeks = [a.rule.threshold or 1 for a in candidates if a.rule.kind == RuleKind.PERFECT_WEEKS]
+        return cls(
+            candidates,
+            frozenset(a.rule.kind for a in candidates),
+            min(weeks, default=1),
+            {
+                kind: ([t for t, _ in sorted(r)], [i for _, i in sorted(r)])
+                for kind, r in rungs.items()
+            },
+            tuple(special),
+        )
+
+    def met(self, figures: Figures, category_sizes: Mapping[Category, int]) -> list[str]:
+        """``newly_met(self.candidates, figures, category_sizes)``, by the ladders."""
+        found = [i for i in self.special if holds(self.candidates[i], figures, category_sizes)]
+        for kind, (thresholds, indexes) in self.ladders.items():
+            found += indexes[: bisect.bisect_right(thresholds, figures.counts.get(kind, 0))]
+        return [self.candidates[i].id for i in sorted(found)]
+
+
+_NOT_THRESHOLDS = frozenset({RuleKind.WEEKLY_RANK, RuleKind.SKILLS_LEARNED_IN_CATEGORY})
 
 
 def perfect_weeks(days: Iterable[date]) -> int:
@@ -285,37 +342,31 @@ class Achievements:
             _unlocked_statement, {"users": sorted(where)}
         ):
             unlocked[user_id].add(achievement_id)
-        locked: dict[int, list[Achievement]] = {}
+        # Members of a batch mostly hold the same unlocks (often none): lay each set out once.
+        shared: dict[tuple[frozenset[str], bool], Locked] = {}
+        locked: dict[int, Locked] = {}
         for user_id in where:
-            candidates = [
-                a
-                for a in self.catalogue
-                if a.id not in unlocked[user_id]
-                and (a.rule.kind != RuleKind.WEEKLY_RANK or user_id in ranks)
-            ]
-            if candidates:
-                locked[user_id] = candidates
+            key = (frozenset(unlocked[user_id]), user_id in ranks)
+            still = shared.get(key)
+            if still is None:
+                still = shared[key] = Locked.of(self.catalogue, *key)
+            if still.candidates:
+                locked[user_id] = still
         if not locked:
             return {}
         figures = await read_figures(
             session,
-            {u: {a.rule.kind for a in candidates} for u, candidates in locked.items()},
+            {u: still.kinds for u, still in locked.items()},
             self._content,
-            perfect_weeks_needed={
-                u: min(
-                    (a.rule.threshold or 1 for a in c if a.rule.kind == RuleKind.PERFECT_WEEKS),
-                    default=1,
-                )
-                for u, c in locked.items()
-            },
+            perfect_weeks_needed={u: still.perfect_weeks for u, still in locked.items()},
         )
         met: dict[int, list[str]] = {}
         rows: list[dict[str, Any]] = []
-        for user_id, candidates in locked.items():
+        for user_id, still in locked.items():
             found = figures[user_id]
             if user_id in ranks:
                 found = Figures(found.counts, found.learned_by_category, ranks[user_id])
-            ids = newly_met(candidates, found, self.category_sizes)
+            ids = still.met(found, self.category_sizes)
             if ids:
                 met[user_id] = ids
                 rows += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -124,6 +125,25 @@ def test_rules_hold_at_their_threshold(content: Content) -> None:
     )
     assert met == ["first-answer", "ten-right"]
     assert newly_met(by_id.values(), Figures({RuleKind.ANSWERS: 1}), sizes, {"first-answer"}) == []
+
+
+def test_the_ladders_find_what_testing_every_rule_finds(content: Content) -> None:
+    """``newly_met`` (thresholds by bisection) against each rule's ``holds``, over many members."""
+    catalogue = list(content.achievements.values())
+    sizes = Achievements(None, FrozenClock(NOW), content).category_sizes  # type: ignore[arg-type]
+    kinds = sorted({a.rule.kind for a in catalogue if a.rule.threshold is not None}, key=str)
+    steps = sorted({a.rule.threshold or 0 for a in catalogue} | {0})
+    chooser = random.Random(7)
+    met_somewhere: set[str] = set()
+    for _ in range(500):
+        counts = {k: chooser.choice(steps) + chooser.choice((-1, 0, 1)) for k in kinds}
+        learned = {c: chooser.randint(0, sizes[c]) for c in sizes}
+        figures = Figures(counts, learned, chooser.choice((None, 1, 2, 3, 4)))
+        unlocked = set(chooser.sample([a.id for a in catalogue], chooser.randint(0, 5)))
+        expected = [a.id for a in catalogue if a.id not in unlocked and holds(a, figures, sizes)]
+        assert newly_met(catalogue, figures, sizes, unlocked) == expected
+        met_somewhere.update(expected)
+    assert met_somewhere == {a.id for a in catalogue}  # every rule was met at least once
 
 
 def test_perfect_weeks_need_monday_to_sunday() -> None:
