@@ -96,9 +96,10 @@ def newly_met(
 class Locked:
     """The achievements a member with a given set of unlocks can still unlock, ready to test.
 
-    ``newly_met`` tests every candidate's rule in turn; a batch tests dozens of members
-    against the same candidates, so the threshold rules are laid out once as ladders (each
-    kind's thresholds in ascending order) and a member's count finds its rung by bisection.
+    A batch tests dozens of members against the same candidates, so rather than testing
+    each rule with ``holds`` per member, the threshold rules are laid out once as ladders
+    (each kind's thresholds in ascending order) and a member's count finds its rung by
+    bisection; only rank and whole-category rules go through ``holds``.
     """
 
     candidates: tuple[Achievement, ...]
