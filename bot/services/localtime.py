@@ -35,7 +35,7 @@ async def guild_or_utc(session: AsyncSession, guild_id: int | None) -> str:
     """The guild's timezone, or UTC outside a guild."""
     if guild_id is None:
         return "UTC"
-    return await session.scalar(select(Guild.timezone).where(Guild.id == guild_id)) or "UTC"
+    return (await guild_timezones(session, [guild_id])).get(guild_id, "UTC")
 
 
 def local_day(now: datetime, timezone: str) -> date:
