@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ def _prepare_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else sqlite_driver.BEGIN_WRITE)
 
 
 def make_engine(
@@ -113,12 +113,16 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, on_loop: bool = False) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error.
 
         Transactions must not nest: on SQLite the inner one would wait for the outer
         forever (they queue on one writer lock). Opening one inside another in the same
         task raises NestedTransaction, on both databases, before anything is written.
+
+        ``on_loop`` (SQLite only; for short transactions of many small statements, like
+        the group commit's) runs the statements after BEGIN on the event loop's thread
+        instead of the driver's: see ``bot.db.sqlite_driver``.
         """
         task = asyncio.current_task()
         holder = _writing.get()
@@ -133,8 +137,9 @@ class Database:
                 async with self.sessions() as session, session.begin():
                     yield session
                 return
-            async with self._sqlite_writer, self.sessions() as session, session.begin():
-                yield session
+            with sqlite_driver.statements_on_loop() if on_loop else nullcontext():
+                async with self._sqlite_writer, self.sessions() as session, session.begin():
+                    yield session
         finally:
             _writing.reset(token)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
@@ -48,5 +50,43 @@ async def test_statements_return_what_sqlite_returns_in_one_trip_each(tmp_path: 
                     await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
             finally:
                 raw._tx = queue
+    finally:
+        await db.close()
+
+
+async def test_group_commit_statements_run_on_the_loop_thread_begin_and_commit_do_not(
+    tmp_path: Path,
+) -> None:
+    """Inside ``transaction(on_loop=True)`` only BEGIN and COMMIT take the trip to the thread.
+
+    BEGIN may wait on the busy timeout for another process and COMMIT may checkpoint the
+    WAL, so they must not hold up the event loop; a plain transaction stays on the thread.
+    """
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/threads.db")
+    traced: list[tuple[int, str]] = []
+
+    @event.listens_for(db.engine.sync_engine, "connect")
+    def _trace(dbapi_connection: Any, _record: Any) -> None:
+        sqlite = dbapi_connection._connection  # the aiosqlite connection SQLAlchemy wraps
+        dbapi_connection.await_(
+            sqlite.set_trace_callback(lambda sql: traced.append((threading.get_ident(), sql)))
+        )
+
+    loop_thread = threading.get_ident()
+    try:
+        async with db.transaction() as session:
+            await session.execute(text("CREATE TABLE t (v TEXT)"))
+        for on_loop in (True, False):
+            traced.clear()
+            async with db.transaction(on_loop=on_loop) as session:
+                await session.execute(text("INSERT INTO t (v) VALUES ('a')"))
+                assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() >= 1
+            where = {sql.split()[0]: thread == loop_thread for thread, sql in traced}
+            assert where == {
+                "BEGIN": False,
+                "INSERT": on_loop,
+                "SELECT": on_loop,
+                "COMMIT": False,
+            }, (on_loop, traced)
     finally:
         await db.close()
