@@ -77,8 +77,10 @@ class Member(Base):
     guild_id: Mapped[int] = mapped_column(
         ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True
     )
+    # Indexed on its own too: the key leads with the guild, and a user's memberships are
+    # read on every answer (the streak board) and by each cascade from ``users``.
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     display_name: Mapped[str] = mapped_column(String(100))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
