@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ def _prepare_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else sqlite_driver.BEGIN_WRITE)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(
@@ -137,8 +137,11 @@ class Database:
                 async with self.sessions() as session, session.begin():
                     yield session
                 return
-            with sqlite_driver.statements_on_loop() if on_loop else nullcontext():
-                async with self._sqlite_writer, self.sessions() as session, session.begin():
+            async with self._sqlite_writer, self.sessions() as session, session.begin():
+                if not on_loop:
+                    yield session
+                    return
+                async with sqlite_driver.statements_on_loop(session):
                     yield session
         finally:
             _writing.reset(token)

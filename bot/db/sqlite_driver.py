@@ -14,9 +14,11 @@ loop's thread, yielding to the loop once before each. They never wait for a lock
 transaction already holds SQLite's write lock, and in WAL mode readers do not block a
 writer. ``BEGIN`` (which may wait on the busy timeout for another process), ``COMMIT``
 (which may checkpoint the WAL to disk) and every other transaction's statements still go
-to the thread. The trip costs more than most of these statements: about 50 µs of the
-event loop's time each way, and at 50 answers in flight (the whole population in one
-batch) the loop has nothing to do while it waits (bench.quiz: +10 % clicks per second).
+to the thread: the switch is on that transaction's connection, for that block only (a
+task started inside inherits nothing). The trip costs more than most of these
+statements: about 50 µs of the event loop's time each way, and at 50 answers in flight
+(the whole population in one batch) the loop has nothing to do while it waits
+(bench.quiz: +10 % clicks per second).
 The sqlite3 connection is opened with ``check_same_thread=False`` for that; it is still
 used by one thread at a time, since SQLAlchemy lends a connection to one session and
 each statement is finished before the next.
@@ -30,10 +32,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -42,21 +43,10 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
 T = TypeVar("T")
-
-# What the engine's "begin" hook sends for a write transaction; it waits for the lock.
-BEGIN_WRITE = "BEGIN IMMEDIATE"
-_on_loop: ContextVar[bool] = ContextVar("mentor_sqlite_on_loop", default=False)
-
-
-@contextmanager
-def statements_on_loop() -> Iterator[None]:
-    """Run the statements of the write transaction opened inside on the event loop's thread."""
-    token = _on_loop.set(True)
-    try:
-        yield
-    finally:
-        _on_loop.reset(token)
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -64,10 +54,10 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     __slots__ = ()
 
-    def _on_thread(self, operation: str, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work`` on the connection's thread, or on this one inside ``statements_on_loop``."""
         connection = self._connection
-        if _on_loop.get() and operation != BEGIN_WRITE:
+        if cast("OneTripConnection", self._adapt_connection).statements_on_loop:
             self.await_(asyncio.sleep(0))  # let the loop run what is ready, as a trip would
             return work(connection._conn)
 
@@ -94,7 +84,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
                 cursor.close()
 
         try:
-            description, rows, lastrowid, rowcount = self._on_thread(operation, work)
+            description, rows, lastrowid, rowcount = self._on_thread(work)
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self.description = description
@@ -115,7 +105,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
                 cursor.close()
 
         try:
-            lastrowid, rowcount = self._on_thread(operation, work)
+            lastrowid, rowcount = self._on_thread(work)
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self.description = None
@@ -126,7 +116,11 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's aiosqlite connection, handing out :class:`OneTripCursor` cursors."""
 
-    __slots__ = ()
+    __slots__ = ("statements_on_loop",)
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.statements_on_loop = False  # set for one transaction by statements_on_loop
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         """A one-trip cursor; a server-side one (streaming) is SQLAlchemy's."""
@@ -145,6 +139,24 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         if type(adapted) is not AsyncAdapt_aiosqlite_connection:  # the sync fallback
             return adapted
         return OneTripConnection(self, adapted._connection)
+
+
+@asynccontextmanager
+async def statements_on_loop(session: AsyncSession) -> AsyncIterator[None]:
+    """Run ``session``'s statements on the event loop's thread until the block ends.
+
+    Its transaction begins first, on the driver's thread (``BEGIN IMMEDIATE`` may wait).
+    """
+    connection = await session.connection()
+    adapted: Any = (await connection.get_raw_connection()).dbapi_connection
+    if not isinstance(adapted, OneTripConnection):  # SQLAlchemy's sync fallback
+        yield
+        return
+    adapted.statements_on_loop = True
+    try:
+        yield
+    finally:
+        adapted.statements_on_loop = False
 
 
 def dbapi() -> OneTripDBAPI:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 from typing import Any
@@ -88,5 +89,35 @@ async def test_group_commit_statements_run_on_the_loop_thread_begin_and_commit_d
                 "SELECT": on_loop,
                 "COMMIT": False,
             }, (on_loop, traced)
+    finally:
+        await db.close()
+
+
+async def test_a_task_started_inside_an_on_loop_transaction_keeps_its_own_on_the_thread(
+    tmp_path: Path,
+) -> None:
+    """The switch belongs to the transaction's connection, not to the tasks it starts."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/tasks.db")
+    traced: list[tuple[int, str]] = []
+
+    @event.listens_for(db.engine.sync_engine, "connect")
+    def _trace(dbapi_connection: Any, _record: Any) -> None:
+        sqlite = dbapi_connection._connection
+        dbapi_connection.await_(
+            sqlite.set_trace_callback(lambda sql: traced.append((threading.get_ident(), sql)))
+        )
+
+    async def read_elsewhere() -> None:
+        async with db.read() as session:
+            await session.execute(text("SELECT 'from the task'"))
+
+    loop_thread = threading.get_ident()
+    try:
+        async with db.transaction(on_loop=True) as session:
+            await session.execute(text("SELECT 'in the batch'"))
+            spawned = asyncio.create_task(read_elsewhere())
+        await spawned
+        threads = {sql: thread == loop_thread for thread, sql in traced if "'" in sql}
+        assert threads == {"SELECT 'in the batch'": True, "SELECT 'from the task'": False}
     finally:
         await db.close()
