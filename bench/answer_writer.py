@@ -32,8 +32,9 @@ from bot.clock import FrozenClock
 from bot.content.catalogue import Content, load_content
 from bot.db.models import PointsEntry, QuizAnswer
 from bot.services.container import Services
+from sandbox.harness import daily_post
 
-GUILD, CHANNEL, MODERATOR = 1, 2, 3
+GUILD, CHANNEL = 1, 2
 DAY = date(2026, 12, 1)
 
 
@@ -50,16 +51,7 @@ async def run(backend: str, content: Content, answers: int, in_flight: int) -> F
     """``answers`` first answers to one daily question, ``in_flight`` at a time."""
     async with bench_database(backend) as db:
         services = Services(db, FrozenClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)), content)
-        await services.daily.set_schedule(
-            guild_id=GUILD,
-            channel_id=CHANNEL,
-            time_text="08:00",
-            timezone_text="UTC",
-            days="daily",
-            close_text=None,
-            moderator_id=MODERATOR,
-        )
-        post = await services.daily.prepare_post(GUILD, DAY)
+        post = await daily_post(services, GUILD, CHANNEL, DAY)
         writer = services.answers
         gate = asyncio.Semaphore(in_flight)
 

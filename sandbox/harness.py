@@ -2,7 +2,8 @@
 
 ``started_sandbox`` starts a sandbox and points discord.py at it; ``running`` runs any
 discord.py client against it until it is ready; ``running_mentor`` does the same for the
-real MentorBot on a given database with a frozen clock, its delivery ticked by hand::
+real MentorBot on a given database with a frozen clock, its delivery ticked by hand
+(``daily_post`` gives the services alone a guild's prepared daily question)::
 
     async with started_sandbox() as sandbox, running_mentor(sandbox, db, clock) as bot:
         ...
@@ -18,7 +19,7 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import discord
@@ -32,6 +33,7 @@ from bot.db.engine import Database
 from bot.endpoints import point_discord_at, restore_discord_endpoints
 from bot.scheduling import Scheduler
 from bot.services.container import Services
+from bot.services.daily_quiz import PlannedPost
 from sandbox.errors import SandboxError
 from sandbox.sandbox import Sandbox
 
@@ -141,3 +143,17 @@ class _NonClosing:
 
     async def close(self) -> None:
         return None
+
+
+async def daily_post(services: Services, guild_id: int, channel_id: int, day: date) -> PlannedPost:
+    """``guild_id``'s daily question for ``day``, scheduled at 08:00 UTC and prepared, unposted."""
+    await services.daily.set_schedule(
+        guild_id=guild_id,
+        channel_id=channel_id,
+        time_text="08:00",
+        timezone_text="UTC",
+        days="daily",
+        close_text=None,
+        moderator_id=1,
+    )
+    return await services.daily.prepare_post(guild_id, day)

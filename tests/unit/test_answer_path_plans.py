@@ -21,8 +21,9 @@ from bot.content.catalogue import Content
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.services.container import Services
+from sandbox.harness import daily_post
 
-GUILD, CHANNEL, MODERATOR = 1, 2, 3
+GUILD, CHANNEL = 1, 2
 WRITES = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
 
 
@@ -34,16 +35,7 @@ async def test_no_statement_of_an_answer_batch_scans_a_table(
     try:
         await migrate.upgrade(db)
         services = Services(db, FrozenClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)), content)
-        await services.daily.set_schedule(
-            guild_id=GUILD,
-            channel_id=CHANNEL,
-            time_text="08:00",
-            timezone_text="UTC",
-            days="daily",
-            close_text=None,
-            moderator_id=MODERATOR,
-        )
-        post = await services.daily.prepare_post(GUILD, date(2026, 12, 1))
+        post = await daily_post(services, GUILD, CHANNEL, date(2026, 12, 1))
 
         @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
         def _explain(
