@@ -310,3 +310,32 @@ async def db(empty_db: Database) -> Database:
     """An empty database at the newest schema on the current backend."""
     await create_at_head(empty_db)
     return empty_db
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty SQLite database at the newest schema, for what only SQLite does."""
+    db, _ = await open_test_database("sqlite", tmp_path)
+    try:
+        await create_at_head(db)
+        yield db
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+async def postgres_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty PostgreSQL schema at the newest schema, for what only PostgreSQL does.
+
+    Skipped only where this run does not test PostgreSQL (``MENTOR_TEST_BACKENDS``).
+    """
+    if "postgresql" not in BACKENDS:
+        pytest.skip("PostgreSQL is not among this run's backends")
+    db, schema = await open_test_database("postgresql", tmp_path)
+    try:
+        await create_at_head(db)
+        yield db
+    finally:
+        await db.close()
+        if schema:
+            await _drop_postgres_schema(schema)

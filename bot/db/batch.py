@@ -22,9 +22,18 @@ to ``gather_limit`` for company that does not come.
 refuses (a ``UserError``: that job fails, the others go in). If it raises an
 ``IntegrityError`` (one job's row broke a constraint the statements do not absorb,
 e.g. a foreign key to a row deleted meanwhile), the batch is written again with each
-job in its own savepoint, so only the offending job fails. Any other failure (the
-database is locked or gone, the commit fails) fails every job of the batch: nothing
-of it was stored, and each caller hears so.
+job in its own savepoint, so only the offending job fails. A deadlock or a
+serialization failure (PostgreSQL rolled the batch back so that a concurrent
+transaction could go on) writes the batch again, up to three times. Any other failure
+(the database is locked or gone, the commit fails) fails every job of the batch:
+nothing of it was stored, and each caller hears so.
+
+``writers`` batches may be written at once. With one (SQLite, which has one writer
+anyway), the next batch gathers only after the last one committed, as described above.
+With two (the answer writer on PostgreSQL), the next batch is written while the last
+one waits on its round trips to the server: a batch there spends most of its time
+waiting, not on the event loop. Their transactions are as safe together as two shard
+processes' are: they lock shared rows in one order (``bot.db.models.buckets``).
 
 On SQLite a batch's statements run on the event loop's thread
 (``Database.transaction(on_loop=True)``): they are many and small, each cheaper than
@@ -39,12 +48,20 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
 
 from bot.db.engine import Database
 
 log = logging.getLogger(__name__)
+
+# A deadlock or a serialization failure (PostgreSQL's SQLSTATE 40P01, 40001): the
+# database rolled the batch back whole so that a concurrent transaction could go on, so
+# the batch is written again, up to ATTEMPTS times, after a short random pause.
+CONFLICTS = frozenset({"40P01", "40001"})
+ATTEMPTS = 3
+CONFLICT_WAIT_SECONDS = 0.02
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -67,8 +84,7 @@ class GroupCommit(Generic[Job, Result]):
         max_batch: int = 256,
         linger: float = 0.001,
         gather_limit: float = 0.05,
-        on_commit: Callable[[], None] | None = None,
-        on_rollback: Callable[[], None] | None = None,
+        writers: int = 1,
     ) -> None:
         self._db = db
         self._write = write
@@ -76,8 +92,8 @@ class GroupCommit(Generic[Job, Result]):
         self.linger = linger
         self.gather_limit = gather_limit
         self._last = (0, 0.0)  # the last batch's size and write time (s)
-        self._on_commit = on_commit or (lambda: None)
-        self._on_rollback = on_rollback or (lambda: None)
+        self._writers = asyncio.Semaphore(writers)
+        self._writing: set[asyncio.Task[None]] = set()
         self._queue: list[tuple[Job, asyncio.Future[Result]]] = []
         self._wake = asyncio.Event()
         self._open = asyncio.Event()
@@ -126,8 +142,9 @@ class GroupCommit(Generic[Job, Result]):
             self._wake.clear()
             if not self._queue:
                 if self._closed:
-                    return
+                    break
                 continue
+            await self._writers.acquire()  # with one writer: until the last batch committed
             if len(self._queue) < self.max_batch and not self._closed:
                 if self.linger:
                     await asyncio.sleep(self.linger)
@@ -135,13 +152,21 @@ class GroupCommit(Generic[Job, Result]):
             await self._open.wait()
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
-            try:
-                await self._commit(batch)
-            except Exception as error:  # never let the writer die with futures waiting
-                log.exception("Batch writer failed")
-                _settle(batch, [error] * len(batch))
+            task = asyncio.create_task(self._write_batch(batch), name="group-commit-batch")
+            self._writing.add(task)
+            task.add_done_callback(self._writing.discard)
             if self._queue or self._closed:
                 self._wake.set()
+        await asyncio.gather(*self._writing)
+
+    async def _write_batch(self, batch: list[tuple[Job, asyncio.Future[Result]]]) -> None:
+        try:
+            await self._commit(batch)
+        except Exception as error:  # never let a batch end with futures waiting
+            log.exception("Batch writer failed")
+            _settle(batch, [error] * len(batch))
+        finally:
+            self._writers.release()
 
     async def _gather(self) -> None:
         """Wait briefly for a batch as large as the last one when only a few jobs came."""
@@ -158,24 +183,31 @@ class GroupCommit(Generic[Job, Result]):
     async def _commit(self, batch: list[tuple[Job, asyncio.Future[Result]]]) -> None:
         jobs = [job for job, _ in batch]
         started = asyncio.get_running_loop().time()
-        results: Sequence[Result | Exception]
+        results: Sequence[Result | Exception] = []
         try:
-            try:
-                async with self._db.transaction(on_loop=True) as session:
-                    results = await self._write(session, jobs)
-            except IntegrityError:
-                self._on_rollback()
-                results = await self._one_by_one(jobs)
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_conflicted),
+                stop=stop_after_attempt(ATTEMPTS),
+                wait=wait_random(0, CONFLICT_WAIT_SECONDS),
+                reraise=True,
+            ):
+                with attempt:
+                    results = await self._write_once(jobs)
         except Exception as error:
-            self._on_rollback()
             log.warning("A batch of %d answers was not stored: %s", len(jobs), error)
             results = [error for _ in jobs]
         else:
-            self._on_commit()
             self.batches += 1
             self.written += len(jobs)
         self._last = (len(jobs), asyncio.get_running_loop().time() - started)
         _settle(batch, results)
+
+    async def _write_once(self, jobs: list[Job]) -> Sequence[Result | Exception]:
+        try:
+            async with self._db.transaction(on_loop=True) as session:
+                return await self._write(session, jobs)
+        except IntegrityError:
+            return await self._one_by_one(jobs)
 
     async def _one_by_one(self, jobs: list[Job]) -> list[Result | Exception]:
         """The batch again, each job in its own savepoint of one transaction."""
@@ -189,6 +221,11 @@ class GroupCommit(Generic[Job, Result]):
                     log.warning("An answer was refused by the database: %s", error.orig)
                     results.append(error)
         return results
+
+
+def _conflicted(error: BaseException) -> bool:
+    """PostgreSQL gave up this transaction so that a concurrent one could go on."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in CONFLICTS
 
 
 def _settle(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Result, Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.cache_key import CacheKey
@@ -15,6 +15,7 @@ from sqlalchemy.types import TypeEngine
 
 from bot.db.changes import changed_rows
 from bot.db.models.base import Base
+from bot.db.sqlite_rows import CompiledRows, execute_rows
 
 # An INSERT with ON CONFLICT clauses: SQLite's or PostgreSQL's (they share that part).
 DialectInsert = sqlite.Insert | postgresql.Insert
@@ -133,21 +134,31 @@ async def insert_rows(
     table: Table,
     rows: Sequence[Mapping[str, Any]],
     finish: Callable[[DialectInsert], Any] = lambda statement: statement,
-) -> Result[Any]:
-    """Insert ``rows`` (each with the same keys) into ``table`` in one statement.
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` (each with the same keys) into ``table``; the RETURNING rows, if any.
 
     ``finish`` adds what the statement needs beyond the rows (ON CONFLICT, RETURNING) to
     the INSERT that ``rows_insert`` builds; the result is built once per ``name``, dialect
-    and set of columns. RETURNING gives back rows in no particular order.
+    and set of columns. RETURNING gives back rows in no particular order. The statement
+    runs on the session's connection (no ORM step): on PostgreSQL with one array per
+    column, on SQLite compiled once and given the rows as tuples (``bot.db.sqlite_rows``).
     """
     columns = tuple(rows[0])
+    shape = f"{name}({','.join(columns)})"
     statement = built_once(
-        session,
-        f"{name}({','.join(columns)})",
-        lambda dialect: finish(rows_insert(dialect, table, columns)),
+        session, shape, lambda dialect: finish(rows_insert(dialect, table, columns))
     )
     if session_dialect(session) == "postgresql":
-        return await session.execute(
+        connection = await session.connection()
+        result = await connection.execute(
             statement, {f"rows_{c}": [row[c] for row in rows] for c in columns}
         )
-    return await session.execute(statement, list(rows))
+        return [tuple(row) for row in result] if result.returns_rows else []
+    compiled = _compiled_rows.get(shape)
+    if compiled is None:
+        dialect = session.bind.dialect if session.bind else sqlite.dialect()
+        compiled = _compiled_rows[shape] = CompiledRows.compile(statement, table, columns, dialect)
+    return await execute_rows(session, compiled, rows)
+
+
+_compiled_rows: dict[str, CompiledRows] = {}  # SQLite: each insert_rows shape, compiled once

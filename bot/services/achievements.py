@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, event, func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +45,7 @@ from bot.db.models import (
     StreakEvent,
     User,
 )
+from bot.db.transaction_hooks import after_transaction
 from bot.db.upsert import DialectInsert, insert_rows
 from bot.services.points import period_keys
 
@@ -384,7 +385,7 @@ class Achievements:
         inserted = await insert_rows(
             session, "achievement-unlocks", AchievementUnlock.__table__, rows, _unlock_insert
         )
-        added = set(inserted.tuples().all())
+        added = set(inserted)
         return {u: [a for a in ids if (u, a) in added] for u, ids in met.items()}
 
     # -- reading -------------------------------------------------------------------------
@@ -504,18 +505,16 @@ async def after_many(
 
 
 def _on_commit(session: AsyncSession, catalogue: Achievements, pending: list[Unlocked]) -> None:
-    sync_session = session.sync_session
     loop = asyncio.get_running_loop()
 
-    def committed(_: object) -> None:
+    def committed() -> None:
         changes = list(pending)
         pending.clear()
         session.info.pop(_PENDING, None)
         loop.call_soon(catalogue._publish, changes)
 
-    def rolled_back(_: object) -> None:
+    def rolled_back() -> None:
         pending.clear()
         session.info.pop(_PENDING, None)
 
-    event.listen(sync_session, "after_commit", committed, once=True)
-    event.listen(sync_session, "after_rollback", rolled_back, once=True)
+    after_transaction(session, committed=committed, rolled_back=rolled_back)

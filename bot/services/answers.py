@@ -43,6 +43,9 @@ from bot.services.practice import Prompt, PromptOutcome
 from bot.services.users import Membership, ensure_members
 
 GONE_DAILY = "This question is no longer available."
+# Batches written at once. SQLite has one writer (a second batch would only wait for
+# the lock); PostgreSQL writes a batch while the one before waits on its round trips.
+WRITERS = {"postgresql": 2}
 
 
 def _answer_insert(statement: DialectInsert) -> Any:
@@ -91,9 +94,8 @@ def answer_writer(
 ) -> AnswerWriter:
     """The process's one answer writer."""
     book = AnswerBook(content, contexts)
-    return AnswerWriter(
-        db, book.write, on_commit=contexts.commit, on_rollback=contexts.rollback, **options
-    )
+    options.setdefault("writers", WRITERS.get(db.dialect, 1))
+    return AnswerWriter(db, book.write, **options)
 
 
 class AnswerBook:
@@ -292,14 +294,8 @@ class AnswerBook:
         ):
             if not rows:
                 continue
-            inserted = (
-                (
-                    await insert_rows(
-                        session, table.name, table, [row for _, row in rows.values()], finish
-                    )
-                )
-                .tuples()
-                .all()
+            inserted = await insert_rows(
+                session, table.name, table, [row for _, row in rows.values()], finish
             )
             new.update(rows[tuple(key)][0] for key in inserted)
         return new

@@ -4,7 +4,8 @@ A guild belongs to one process (the one whose shards own it), and its timezone a
 seasons change only through that process's own commands, so the code that changes
 them (``GuildService.set_timezone``, ``LeaderboardService.new_season``) tells this
 cache, and nothing else can make it stale. Values read inside a transaction are kept
-only once it commits, and not if the guild was changed meanwhile.
+only once that transaction commits (each transaction's own: several answer batches may
+be open at once), and not if the guild was changed meanwhile.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.transaction_hooks import after_transaction
 from bot.services import points
 
 LIMIT = 50_000
@@ -26,37 +28,30 @@ class GuildContexts:
         self._limit = limit
         self._known: dict[int, tuple[str, int]] = {}
         self._changes: dict[int, int] = {}
-        self._staged: list[tuple[int, tuple[str, int], int]] = []
 
     async def read(
         self, session: AsyncSession, guild_ids: Iterable[int], now: datetime
     ) -> dict[int, tuple[str, int]]:
-        """The guilds' contexts: from memory, else one read in ``session`` (staged for ``commit``)."""
+        """The guilds' contexts: from memory, else one read in ``session``, kept once it commits."""
         wanted = set(guild_ids)
         found = {gid: self._known[gid] for gid in wanted if gid in self._known}
         missing = wanted - found.keys()
         if missing:
             fetched, started = await points.guild_contexts(session, missing, now)
             found.update(fetched)
-            self._staged.extend(
+            fresh = [
                 (gid, context, self._changes.get(gid, 0))
                 for gid, context in fetched.items()
                 if gid not in started  # a season started in this transaction may roll back
-            )
+            ]
+            if fresh:
+                after_transaction(session, committed=lambda: self._keep_read(fresh))
         return found
 
-    def commit(self) -> None:
-        """The transaction that read the staged values committed: keep them."""
-        if len(self._known) + len(self._staged) > self._limit:
-            self._known.clear()
-        for gid, context, change in self._staged:
-            if self._changes.get(gid, 0) == change:
-                self._known[gid] = context
-        self._staged.clear()
-
-    def rollback(self) -> None:
-        """The transaction rolled back: drop what it read."""
-        self._staged.clear()
+    def _keep_read(self, read: list[tuple[int, tuple[str, int], int]]) -> None:
+        """The transaction that read these committed: keep those whose guild did not change."""
+        for gid, context, version in read:
+            self.keep(gid, context, version)
 
     def forget(self, guild_id: int) -> None:
         """The guild's timezone or season changed (call after the change commits)."""
@@ -72,9 +67,10 @@ class GuildContexts:
         return self._changes.get(guild_id, 0)
 
     def keep(self, guild_id: int, context: tuple[str, int], version: int) -> None:
-        """Remember a context read outside ``read``, unless the guild changed since ``version``.
+        """Remember a committed context, unless the guild changed since ``version``.
 
-        Such a context comes from committed rows, e.g. read by a read-only session.
+        ``read`` keeps its own this way once their transaction commits; a caller keeps what
+        it read elsewhere from committed rows, e.g. in a read-only session.
         """
         if self._changes.get(guild_id, 0) != version:
             return

@@ -233,7 +233,7 @@ async def _insert_new(
         rows,
         lambda statement: statement.on_conflict_do_nothing().returning(*keys),
     )
-    return set(inserted.tuples().all())
+    return set(inserted)
 
 
 def _update_by_key(table: Any, key: tuple[str, ...], fields: tuple[str, ...]) -> Any:

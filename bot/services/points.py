@@ -260,28 +260,24 @@ async def award_many(
     for grant in grants:
         rows.setdefault((grant.guild_id, grant.user_id, grant.reason, grant.ref), grant)
     added = set(
-        (
-            await insert_rows(
-                session,
-                "ledger",
-                PointsEntry.__table__,
-                [
-                    {
-                        "guild_id": g.guild_id,
-                        "user_id": g.user_id,
-                        "season_id": contexts[g.guild_id][1],
-                        "amount": g.amount,
-                        "reason": g.reason,
-                        "ref": g.ref,
-                        "created_at": g.at,
-                    }
-                    for g in rows.values()
-                ],
-                _ledger_insert,
-            )
+        await insert_rows(
+            session,
+            "ledger",
+            PointsEntry.__table__,
+            [
+                {
+                    "guild_id": g.guild_id,
+                    "user_id": g.user_id,
+                    "season_id": contexts[g.guild_id][1],
+                    "amount": g.amount,
+                    "reason": g.reason,
+                    "ref": g.ref,
+                    "created_at": g.at,
+                }
+                for g in rows.values()
+            ],
+            _ledger_insert,
         )
-        .tuples()
-        .all()
     )
     await move_boards(
         session,

@@ -23,6 +23,7 @@ from bot.clock import FrozenClock
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.db.models import Activity, BoardTotal, PointsEntry, QuizAnswer, QuizPrompt, Season
+from bot.db.models.buckets import BOARD_KEY, bucket_sql
 from sandbox import Message, Sandbox, User
 from tests.conftest import POSTGRES_URL, _drop_postgres_schema, _fresh_postgres_schema, _plain_dsn
 from tests.e2e.harness import World, running_mentor
@@ -282,6 +283,26 @@ async def test_fifty_concurrent_clicks_are_each_recorded_once(
     assert board == ledger
     told = sum(int(m) for r in replies for m in re.findall(r"\+(\d+) points", text_of(r)))
     assert told == ledger[0][0]
+    # Batches written at once (two writers on PostgreSQL) kept the rank buckets exact.
+    assert await _buckets(db) == await _buckets_recounted(db)
+
+
+async def _buckets(db: Database) -> set[tuple[Any, ...]]:
+    return set(await _rows(db, text("SELECT * FROM board_buckets WHERE members != 0")))
+
+
+async def _buckets_recounted(db: Database) -> set[tuple[Any, ...]]:
+    """What ``board_buckets`` should hold, counted from ``board_totals``."""
+    keys = ", ".join(BOARD_KEY)
+    return set(
+        await _rows(
+            db,
+            text(
+                f"SELECT {keys}, {bucket_sql('value')} AS bucket, count(*) FROM board_totals "
+                f"WHERE active AND value > 0 GROUP BY {keys}, bucket"
+            ),
+        )
+    )
 
 
 async def test_a_slow_write_defers_first_and_follows_up_with_the_verdict(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
+from sqlalchemy.dialects import sqlite
 
 from bot.db.engine import Database
-from bot.db.models import Activity, PointsEntry
-from bot.db.upsert import DialectInsert, insert_rows
+from bot.db.models import Activity, BoardTotal, Guild, PointsEntry
+from bot.db.sqlite_rows import CompiledRows, execute_rows
+from bot.db.upsert import DialectInsert, insert_for, insert_rows
 from bot.services.points import open_season
 from bot.services.users import ensure_guilds, ensure_users
 
@@ -64,8 +66,8 @@ async def test_rows_go_in_with_their_values_and_nulls_and_the_text_is_the_same_f
         ).all()
     assert sorted((u, n) for u, n, _, _ in stored) == [(1, "a"), (1, "d"), (2, None), (3, "c")]
     assert {(at, minutes) for _, _, at, minutes in stored} == {(NOW, 25)}
-    if db.dialect == "postgresql":  # one statement per call, one text for 1 row and for 3
-        assert len(texts) == 2 and texts[0] == texts[1]
+    # One statement per call, one text for 1 row and for 3 (SQLite: one executemany).
+    assert len(texts) == 2 and texts[0] == texts[1]
 
 
 async def test_conflicting_rows_are_skipped_and_returning_names_the_ones_added(
@@ -91,14 +93,81 @@ async def test_conflicting_rows_are_skipped_and_returning_names_the_ones_added(
         first = await insert_rows(
             session, "test-ledger", PointsEntry.__table__, rows[:1], _returning_keys
         )
-        assert first.tuples().all() == [(1, "p1")]
+        assert first == [(1, "p1")]
         again = await insert_rows(
             session, "test-ledger", PointsEntry.__table__, rows, _returning_keys
         )
-        assert again.tuples().all() == [(2, "p1")]
+        assert again == [(2, "p1")]
     async with db.read() as session:
         assert (
             await session.scalar(select(PointsEntry.id).where(PointsEntry.user_id == 1)) is not None
         )
         count = len((await session.execute(select(PointsEntry.id))).all())
     assert count == 2
+
+
+async def test_values_are_stored_exactly_as_sqlalchemy_stores_them(db: Database) -> None:
+    """Rows given to the driver directly (SQLite) match those SQLAlchemy writes itself."""
+    async with db.transaction() as session:
+        await ensure_users(session, [1, 2], NOW)
+        await session.execute(insert_for(session, Activity), [_activity(1, "same")])
+        await insert_rows(session, "test-activity", Activity.__table__, [_activity(2, "same")])
+        stored = (
+            await session.execute(
+                text(
+                    "SELECT user_id, kind, occurred_at, local_day, minutes, note, skill "
+                    "FROM activity ORDER BY user_id"
+                )
+            )
+        ).all()
+    assert [tuple(row[1:]) for row in stored] == [tuple(stored[0][1:])] * 2
+    assert [row[0] for row in stored] == [1, 2]
+
+
+async def test_left_out_columns_take_their_default_and_update_clauses_their_values(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        await ensure_users(session, [1], NOW)
+        await ensure_guilds(session, [7], NOW)
+        total = {
+            "guild_id": 7,
+            "board": "points",
+            "period": "all",
+            "period_key": "all",
+            "user_id": 1,
+            "value": 5,
+            "reached_at": NOW,
+        }
+        await insert_rows(session, "test-total", BoardTotal.__table__, [total])
+        retimed = [{"id": 7, "timezone": "UTC", "created_at": NOW}]
+        await insert_rows(session, "test-guild", Guild.__table__, retimed, _set_timezone)
+    async with db.read() as session:
+        assert (await session.execute(select(BoardTotal.active, BoardTotal.value))).all() == [
+            (True, 5)
+        ]
+        assert await session.scalar(select(Guild.timezone)) == "Europe/Paris"
+
+
+def _set_timezone(statement: DialectInsert) -> Any:
+    return statement.on_conflict_do_update(index_elements=["id"], set_={"timezone": "Europe/Paris"})
+
+
+async def test_returning_rows_come_back_from_every_page(sqlite_db: Database) -> None:
+    """SQLite: RETURNING over more rows than one statement takes (PostgreSQL sends arrays)."""
+    db = sqlite_db
+    table = PointsEntry.__table__
+    columns = ("guild_id", "user_id", "season_id", "amount", "reason", "ref", "created_at")
+    async with db.transaction() as session:
+        await ensure_users(session, range(1, 6), NOW)
+        await ensure_guilds(session, [7], NOW)
+        season = await open_season(session, 7, NOW)
+        statement = _returning_keys(sqlite.insert(table))
+        compiled = CompiledRows.compile(statement, table, columns, db.engine.dialect)
+        compiled.page = 2
+        rows = [
+            dict(zip(columns, (7, user, season, 10, "daily", "p", NOW), strict=True))
+            for user in range(1, 6)
+        ]
+        returned = await execute_rows(session, compiled, rows)
+    assert sorted(returned) == [(user, "p") for user in range(1, 6)]

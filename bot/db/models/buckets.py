@@ -119,11 +119,16 @@ def _counted(rows: str, delta: int) -> str:
 
 
 def _net(changes: str) -> str:
-    """The net change per bucket of ``changes`` (rows of key, bucket, delta), zeros left out."""
+    """The net change per bucket of ``changes`` (rows of key, bucket, delta), zeros left out.
+
+    In bucket order, so that concurrent writers lock the bucket rows they share in the
+    same order (two answer batches of one guild at once on PostgreSQL): one waits for
+    the other instead of the two deadlocking.
+    """
     keys = ", ".join(BOARD_KEY)
     return (
         f"SELECT {keys}, bucket, CAST(sum(delta) AS INTEGER) AS delta FROM ({changes}) AS changes "
-        f"GROUP BY {keys}, bucket HAVING sum(delta) <> 0"
+        f"GROUP BY {keys}, bucket HAVING sum(delta) <> 0 ORDER BY {keys}, bucket"
     )
 
 
