@@ -40,7 +40,8 @@ class CompiledRows:
     head: str  # up to and including " VALUES "
     row: str  # "(?, ?, …)"
     tail: str  # ON CONFLICT …, RETURNING … (may be empty)
-    order: tuple[tuple[str, Any], ...]  # per "?" of the row: (column, its default if absent)
+    # Per "?" of the row: its column, whether the rows give it, and its default if not.
+    order: tuple[tuple[str, bool, Any], ...]
     processors: tuple[Processor, ...]
     tail_parameters: tuple[Any, ...]  # the tail's own parameters, processed
     returning: bool
@@ -58,8 +59,11 @@ class CompiledRows:
         start = text.index(_VALUES) + len(_VALUES)
         end = _closing(text, start) + 1
         width = text.count("?", start, end)
-        order = tuple((name, _default(table, name)) for name in names[:width])
-        if set(columns) - {name for name, _ in order}:
+        order = tuple(
+            (name, True, None) if name in columns else (name, False, _default(table, name))
+            for name in names[:width]
+        )
+        if set(columns) - {name for name, _, _ in order}:
             raise ValueError(f"columns missing from the VALUES row of {text!r}")
         processors = tuple(_processor(compiled.binds[name], dialect) for name in names)
         tail_parameters = tuple(
@@ -78,12 +82,15 @@ class CompiledRows:
         )
 
     def tuples(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
-        """Each row as the driver's parameters, in the statement's order, processed."""
+        """Each row as the driver's parameters, in the statement's order, processed.
+
+        Raises KeyError for a row without one of the columns the first row gave.
+        """
         plan = list(zip(self.order, self.processors, strict=True))
         return [
             tuple(
-                row.get(name, default) if process is None else process(row.get(name, default))
-                for (name, default), process in plan
+                _applied(process, row[name] if given else default)
+                for (name, given, default), process in plan
             )
             for row in rows
         ]
@@ -102,11 +109,9 @@ async def execute_rows(
     """Run ``compiled`` for ``rows`` in the session's transaction; the RETURNING rows, if any."""
     try:
         values = compiled.tuples(rows)
-    except (
-        TypeError,
-        ValueError,
-    ) as error:  # a value its column refuses, reported as SQLAlchemy does
-        raise StatementError(str(error), compiled.text(1), None, error) from error
+    except (KeyError, TypeError, ValueError) as error:  # reported as SQLAlchemy reports it
+        message = f"a row cannot be bound: {error!r}"
+        raise StatementError(message, compiled.text(1), None, error) from error
     return await session.run_sync(_execute, compiled, values)
 
 

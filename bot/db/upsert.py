@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.cache_key import CacheKey
 from sqlalchemy.sql.elements import ClauseElement
@@ -149,10 +150,13 @@ async def insert_rows(
         session, shape, lambda dialect: finish(rows_insert(dialect, table, columns))
     )
     if session_dialect(session) == "postgresql":
+        try:
+            arrays = {f"rows_{c}": [row[c] for row in rows] for c in columns}
+        except KeyError as error:  # a row without a column the first one gave
+            message = f"a row cannot be bound: {error!r}"
+            raise StatementError(message, str(statement), None, error) from error
         connection = await session.connection()
-        result = await connection.execute(
-            statement, {f"rows_{c}": [row[c] for row in rows] for c in columns}
-        )
+        result = await connection.execute(statement, arrays)
         return [tuple(row) for row in result] if result.returns_rows else []
     compiled = _compiled_rows.get(shape)
     if compiled is None:

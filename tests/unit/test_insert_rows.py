@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import StatementError
 
 from bot.db.engine import Database
 from bot.db.models import Activity, BoardTotal, Guild, PointsEntry
@@ -171,3 +173,16 @@ async def test_returning_rows_come_back_from_every_page(sqlite_db: Database) -> 
         ]
         returned = await execute_rows(session, compiled, rows)
     assert sorted(returned) == [(user, "p") for user in range(1, 6)]
+
+
+async def test_a_row_without_a_column_the_others_give_is_refused(db: Database) -> None:
+    partial = _activity(2, "short")
+    del partial["note"]
+    with pytest.raises(StatementError):
+        async with db.transaction() as session:
+            await ensure_users(session, [1, 2], NOW)
+            await insert_rows(
+                session, "test-activity", Activity.__table__, [_activity(1, "full"), partial]
+            )
+    async with db.read() as session:
+        assert (await session.execute(select(Activity.id))).all() == []
