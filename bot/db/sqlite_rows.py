@@ -2,12 +2,13 @@
 
 Given a list of parameter sets, SQLAlchemy builds every row's parameters anew
 (``construct_params``, then each value's bind processor looked up by name) and, for an
-INSERT with RETURNING, renders a multi-row VALUES text on every execution. The answer
-path inserts ~16 rows per answer this way, and that work was a fifth of the writer's
-time. Here an INSERT is compiled once: each row becomes a tuple in the statement's
-parameter order, with each column's bind processor (found once) applied, and goes to
-the driver through the session's connection: ``executemany`` when nothing is returned,
-else one multi-row VALUES statement per page, its text kept per row count.
+INSERT with RETURNING, renders a multi-row VALUES text on every execution; the answer
+path inserts ~16 rows per answer this way. Here an INSERT is compiled once: each row
+becomes a tuple in the statement's parameter order, with each column's bind processor
+(found once) applied, and goes to the driver in one trip into the session's sync side
+(no ORM step): ``executemany`` when nothing is returned, else one multi-row VALUES
+statement per page, its text kept per row count. Measured on 25 rows (the batch at
+50 answers in flight): 290 -> 245 µs without RETURNING, 420 -> 370 µs with it.
 
 Only what ``bot.db.upsert.insert_rows`` builds is compiled here: an INSERT of one VALUES
 row, its columns given, optionally followed by ON CONFLICT and RETURNING clauses.
