@@ -128,6 +128,16 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             return super().cursor(server_side=True)
         return OneTripCursor(self)
 
+    def rollback(self) -> None:
+        """Roll back, with no trip to the thread when no transaction is open.
+
+        The pool rolls back every connection it takes back (its reset on return), after
+        the session has already committed or rolled back: on SQLite a no-op, which cost
+        a trip to the thread and back at the end of every transaction and every read.
+        """
+        if self._connection.in_transaction:
+            super().rollback()
+
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """SQLAlchemy's aiosqlite DBAPI shim, connecting with :class:`OneTripConnection`."""

@@ -121,3 +121,39 @@ async def test_a_task_started_inside_an_on_loop_transaction_keeps_its_own_on_the
         assert threads == {"SELECT 'in the batch'": True, "SELECT 'from the task'": False}
     finally:
         await db.close()
+
+
+async def test_the_pool_reset_trips_to_the_thread_only_for_an_open_transaction(
+    tmp_path: Path,
+) -> None:
+    """A connection given back after its commit costs no rollback trip; an open one is undone."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/reset.db")
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (v TEXT)"))
+        async with db.engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+        trips = 0
+        queue = raw._tx
+        put = queue.put_nowait
+
+        def counted(item: object) -> None:
+            nonlocal trips
+            trips += 1
+            put(item)
+
+        raw._tx = type("Counted", (), {"put_nowait": staticmethod(counted)})()
+        try:
+            async with db.transaction() as session:  # BEGIN, INSERT, COMMIT; no reset trip
+                await session.execute(text("INSERT INTO t VALUES ('kept')"))
+            assert trips == 3
+            async with db.engine.connect() as conn:  # a transaction left open: the reset undoes it
+                adapted = await conn.get_raw_connection()
+                await adapted.driver_connection.execute("BEGIN")
+                await adapted.driver_connection.execute("INSERT INTO t VALUES ('undone')")
+        finally:
+            raw._tx = queue
+        async with db.read() as session:
+            assert (await session.execute(text("SELECT v FROM t"))).all() == [("kept",)]
+    finally:
+        await db.close()
