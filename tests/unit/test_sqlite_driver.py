@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,31 @@ from bot.db.engine import Database
 from bot.db.sqlite_driver import OneTripCursor
 
 
+@dataclass
+class Trips:
+    """How many calls went to aiosqlite's thread."""
+
+    count: int = 0
+
+
+@contextmanager
+def counted_trips(connection: Any) -> Iterator[Trips]:
+    """Count the trips to the thread of ``connection`` (an aiosqlite connection) while inside."""
+    trips = Trips()
+    queue = connection._tx
+    put = queue.put_nowait
+
+    def counted(item: object) -> None:
+        trips.count += 1
+        put(item)
+
+    connection._tx = type("Counted", (), {"put_nowait": staticmethod(counted)})()
+    try:
+        yield trips
+    finally:
+        connection._tx = queue
+
+
 async def test_statements_return_what_sqlite_returns_in_one_trip_each(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path}/one.db")
     try:
@@ -23,17 +51,7 @@ async def test_statements_return_what_sqlite_returns_in_one_trip_each(tmp_path: 
             assert isinstance(
                 (await conn.get_raw_connection()).dbapi_connection.cursor(), OneTripCursor
             )
-            trips = 0
-            queue = raw._tx
-            put = queue.put_nowait
-
-            def counted(item: object) -> None:
-                nonlocal trips
-                trips += 1
-                put(item)
-
-            raw._tx = type("Counted", (), {"put_nowait": staticmethod(counted)})()
-            try:
+            with counted_trips(raw) as trips:
                 await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
                 inserted = await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
                 assert inserted.rowcount == 1 and inserted.lastrowid == 1
@@ -46,11 +64,9 @@ async def test_statements_return_what_sqlite_returns_in_one_trip_each(tmp_path: 
                 rows = await conn.execute(text("SELECT id, v FROM t ORDER BY id"))
                 assert list(rows.keys()) == ["id", "v"]
                 assert rows.all() == [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
-                assert trips == 5  # one per statement (SQLAlchemy's cursor: 3 or 4 each)
+                assert trips.count == 5  # one per statement (SQLAlchemy's cursor: 3 or 4 each)
                 with pytest.raises(IntegrityError):
                     await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
-            finally:
-                raw._tx = queue
     finally:
         await db.close()
 
@@ -133,26 +149,14 @@ async def test_the_pool_reset_trips_to_the_thread_only_for_an_open_transaction(
             await conn.execute(text("CREATE TABLE t (v TEXT)"))
         async with db.engine.connect() as conn:
             raw = (await conn.get_raw_connection()).driver_connection
-        trips = 0
-        queue = raw._tx
-        put = queue.put_nowait
-
-        def counted(item: object) -> None:
-            nonlocal trips
-            trips += 1
-            put(item)
-
-        raw._tx = type("Counted", (), {"put_nowait": staticmethod(counted)})()
-        try:
+        with counted_trips(raw) as trips:
             async with db.transaction() as session:  # BEGIN, INSERT, COMMIT; no reset trip
                 await session.execute(text("INSERT INTO t VALUES ('kept')"))
-            assert trips == 3
+            assert trips.count == 3
             async with db.engine.connect() as conn:  # a transaction left open: the reset undoes it
                 adapted = await conn.get_raw_connection()
                 await adapted.driver_connection.execute("BEGIN")
                 await adapted.driver_connection.execute("INSERT INTO t VALUES ('undone')")
-        finally:
-            raw._tx = queue
         async with db.read() as session:
             assert (await session.execute(text("SELECT v FROM t"))).all() == [("kept",)]
     finally:
