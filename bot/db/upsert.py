@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.cache_key import CacheKey
@@ -140,9 +141,8 @@ async def insert_rows(
 
     ``finish`` adds what the statement needs beyond the rows (ON CONFLICT, RETURNING) to
     the INSERT that ``rows_insert`` builds; the result is built once per ``name``, dialect
-    and set of columns. RETURNING gives back rows in no particular order. The statement
-    runs on the session's connection (no ORM step): on PostgreSQL with one array per
-    column, on SQLite compiled once and given the rows as tuples (``bot.db.sqlite_rows``).
+    and set of columns. RETURNING gives back rows in no particular order. PostgreSQL takes
+    one array per column; SQLite the rows as tuples, compiled once (``bot.db.sqlite_rows``).
     """
     columns = tuple(rows[0])
     shape = f"{name}({','.join(columns)})"
@@ -155,8 +155,7 @@ async def insert_rows(
         except KeyError as error:  # a row without a column the first one gave
             message = f"a row cannot be bound: {error!r}"
             raise StatementError(message, str(statement), None, error) from error
-        connection = await session.connection()
-        result = await connection.execute(statement, arrays)
+        result = cast("CursorResult[Any]", await session.execute(statement, arrays))
         return [tuple(row) for row in result] if result.returns_rows else []
     compiled = _compiled_rows.get(shape)
     if compiled is None:
