@@ -79,7 +79,13 @@ class CompiledRows:
             processors=processors[:width],
             tail_parameters=tail_parameters,
             returning=bool(compiled.effective_returning),
-            page=max(1, min(dialect.insertmanyvalues_page_size, _max_parameters(dialect) // width)),
+            page=max(
+                1,
+                min(
+                    dialect.insertmanyvalues_page_size,
+                    dialect.insertmanyvalues_max_parameters // width,
+                ),
+            ),
         )
 
     def tuples(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
@@ -165,8 +171,3 @@ def _processor(bind: Any, dialect: Dialect) -> Processor:
 
 def _applied(processor: Processor, value: Any) -> Any:
     return value if processor is None else processor(value)
-
-
-def _max_parameters(dialect: Dialect) -> int:
-    limit: int = getattr(dialect, "insertmanyvalues_max_parameters", 32766)
-    return limit

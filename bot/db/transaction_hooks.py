@@ -16,8 +16,9 @@ def after_transaction(
 ) -> None:
     """Call ``committed`` when the session's transaction commits, ``rolled_back`` if it rolls back.
 
-    Only the first of the two to happen runs, once. Each transaction hears only about itself, so state kept this way stays right when
-    several transactions are open at once (the answer writer's batches on PostgreSQL).
+    Only the first of the two to happen runs, once. Each transaction hears only about
+    itself, so state kept this way stays right when several transactions are open at
+    once (the answer writer's batches on PostgreSQL).
     """
     sync_session = session.sync_session
 
