@@ -13,8 +13,8 @@ statements after ``BEGIN IMMEDIATE`` skip the thread altogether and run on the e
 loop's thread, yielding to the loop once before each. They never wait for a lock: the
 transaction already holds SQLite's write lock, and in WAL mode readers do not block a
 writer. ``BEGIN`` (which may wait on the busy timeout for another process), ``COMMIT``
-(which may checkpoint the WAL to disk) and every other transaction's statements still go
-to the thread: the switch is on that transaction's connection, for that block only (a
+(which may checkpoint the WAL to disk), a long statement sent back with
+:func:`on_driver_thread` and every other transaction's statements still go to the thread: the switch is on that transaction's connection, for that block only (a
 task started inside inherits nothing). The trip costs more than most of these
 statements: about 50 µs of the event loop's time each way, and at 50 answers in flight
 (the whole population in one batch) the loop has nothing to do while it waits
@@ -32,8 +32,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import aiosqlite
@@ -167,6 +167,24 @@ async def statements_on_loop(session: AsyncSession) -> AsyncIterator[None]:
         yield
     finally:
         adapted.statements_on_loop = False
+
+
+@contextmanager
+def on_driver_thread(adapted: Any) -> Iterator[None]:
+    """Inside ``statements_on_loop``, send this block's statements to the driver's thread.
+
+    For a statement whose SQLite work is long enough to outweigh the trip (see
+    ``bot.db.sqlite_rows``). ``adapted`` is the DBAPI connection a SQLAlchemy connection
+    holds; anything but a :class:`OneTripConnection` is left alone.
+    """
+    if not isinstance(adapted, OneTripConnection) or not adapted.statements_on_loop:
+        yield
+        return
+    adapted.statements_on_loop = False
+    try:
+        yield
+    finally:
+        adapted.statements_on_loop = True
 
 
 def dbapi() -> OneTripDBAPI:

@@ -12,10 +12,11 @@ from sqlalchemy.exc import StatementError
 
 from bot.db.engine import Database
 from bot.db.models import Activity, BoardTotal, Guild, PointsEntry
-from bot.db.sqlite_rows import CompiledRows, execute_rows
+from bot.db.sqlite_rows import THREAD_ROWS, CompiledRows, execute_rows
 from bot.db.upsert import DialectInsert, insert_for, insert_rows
 from bot.services.points import open_season
 from bot.services.users import ensure_guilds, ensure_users
+from tests.unit.test_sqlite_driver import counted_trips
 
 NOW = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
 
@@ -186,3 +187,56 @@ async def test_a_row_without_a_column_the_others_give_is_refused(db: Database) -
             )
     async with db.read() as session:
         assert (await session.execute(select(Activity.id))).all() == []
+
+
+async def test_many_rows_returning_nothing_leave_the_loop_one_trip_per_page(
+    sqlite_db: Database,
+) -> None:
+    """SQLite, inside ``statements_on_loop``: a long INSERT goes to the driver's thread.
+
+    Written as multi-row statements (one trip per page), with the same result as row by
+    row: totals added up across pages, the bucket trigger run for every row. A short
+    INSERT stays on the loop.
+    """
+    db = sqlite_db
+    table = BoardTotal.__table__
+    users = range(1, THREAD_ROWS + 11)
+
+    def total(user: int, value: int) -> dict[str, Any]:
+        return {
+            "guild_id": 7,
+            "board": "points",
+            "period": "all",
+            "period_key": "all",
+            "user_id": user,
+            "value": value,
+            "reached_at": NOW,
+        }
+
+    async with db.transaction() as session:
+        await ensure_users(session, users, NOW)
+        await ensure_guilds(session, [7], NOW)
+    statement = _add_up(sqlite.insert(table))
+    compiled = CompiledRows.compile(statement, table, list(total(1, 1)), db.engine.dialect)
+    compiled.page = 25
+    rows = [total(user, 2) for user in users] + [total(1, 3)]  # user 1 again, last page
+    async with db.transaction(on_loop=True) as session:
+        driver = (await (await session.connection()).get_raw_connection()).driver_connection
+        with counted_trips(driver) as long_trips:
+            await execute_rows(session, compiled, rows)
+        with counted_trips(driver) as short_trips:
+            await execute_rows(session, compiled, rows[:2])
+    assert long_trips.count == 3  # 71 rows, 25 per statement
+    assert short_trips.count == 0
+    async with db.read() as session:
+        values = dict((await session.execute(select(BoardTotal.user_id, BoardTotal.value))).all())
+        counted = await session.scalar(text("SELECT sum(members) FROM board_buckets"))
+    assert values == {1: 7, 2: 4} | {user: 2 for user in users if user > 2}
+    assert counted == len(users)
+
+
+def _add_up(statement: DialectInsert) -> Any:
+    return statement.on_conflict_do_update(
+        index_elements=["guild_id", "board", "period", "period_key", "user_id"],
+        set_={"value": BoardTotal.__table__.c.value + statement.excluded.value},
+    )
