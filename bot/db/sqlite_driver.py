@@ -14,8 +14,9 @@ loop's thread, yielding to the loop once before each. They never wait for a lock
 transaction already holds SQLite's write lock, and in WAL mode readers do not block a
 writer. ``BEGIN`` (which may wait on the busy timeout for another process), ``COMMIT``
 (which may checkpoint the WAL to disk), a long statement sent back with
-:func:`on_driver_thread` and every other transaction's statements still go to the thread: the switch is on that transaction's connection, for that block only (a
-task started inside inherits nothing). The trip costs more than most of these
+:func:`on_driver_thread` and every other transaction's statements still go to the
+thread: the switch is on that transaction's connection, for that block only (a task
+started inside inherits nothing). The trip costs more than most of these
 statements: about 50 µs of the event loop's time each way, and at 50 answers in flight
 (the whole population in one batch) the loop has nothing to do while it waits
 (bench.quiz: +10 % clicks per second).

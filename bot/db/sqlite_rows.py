@@ -21,9 +21,9 @@ answer, each firing the bucket trigger) goes to the driver's thread even inside
 ``sqlite3_step``, which the sqlite3 module runs with the GIL released, so the rows and
 their triggers (~5 ms for a batch of 50 answers) are written while the event loop goes
 on. ``executemany`` would step each row apart and take the GIL back between rows, each
-time waiting for the busy loop to give it up. Measured at 50 answers in flight
-(``bench.answer_writer``): the loop's CPU per answer -22 to -32 %; clicks per second
-(``bench.quiz``) +6 to +13 %.
+time waiting for the busy loop to give it up. Measured with ``bench.answer_writer``
+(medians of three interleaved series): the loop's CPU per answer -11 / -15 / -25 % at
+batches of 25 / 50 / 100.
 
 Only what ``bot.db.upsert.insert_rows`` builds is compiled here: an INSERT of one VALUES
 row, its columns given, optionally followed by ON CONFLICT and RETURNING clauses.
