@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: Annotated[list[int] | None, NoDecode] = None
+    # How long a write waits for another connection's lock on a SQLite database before
+    # it fails (PostgreSQL waits on its own terms).
+    sqlite_busy_timeout_seconds: float = Field(default=10.0, gt=0)
     delivery_tick_seconds: float = Field(default=5.0, gt=0)
     delivery_lease_seconds: float = Field(default=90.0, gt=0)
     delivery_retry_seconds: float = Field(default=60.0, ge=0)

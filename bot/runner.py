@@ -23,9 +23,10 @@ from bot.services.places import warm_up
 log = logging.getLogger(__name__)
 
 
-async def open_database(url: str) -> Database:
+async def open_database(settings: Settings) -> Database:
     """Connect, fail with one clear sentence if unreachable, and upgrade to the newest schema."""
-    db = Database(url)
+    busy_timeout_ms = round(settings.sqlite_busy_timeout_seconds * 1000)
+    db = Database(settings.database_url, sqlite_busy_timeout_ms=busy_timeout_ms)
     try:
         await db.ping()
     except Exception as exc:
@@ -51,7 +52,7 @@ async def build_bot(settings: Settings, *, clock: Clock | None = None) -> Mentor
             f"The content in data/ has {len(exc.problems)} problem(s); "
             "run `python -m bot content check` to list them."
         ) from None
-    db = await open_database(settings.database_url)
+    db = await open_database(settings)
     services = Services(db=db, clock=clock or SystemClock(), content=content)
     use_endpoints(settings)
     return MentorBot(settings, services, Scheduler())

@@ -223,7 +223,8 @@ async def test_a_database_outage_at_posting_time_delays_the_post_and_health_says
 ) -> None:
     async with started_sandbox() as sandbox, process_database(backend, tmp_path) as url:
         world = populate(sandbox)
-        bot = await single_bot(sandbox, url, tmp_path)
+        # Each write waits out the busy timeout before it fails: keep it short.
+        bot = await single_bot(sandbox, url, tmp_path, SQLITE_BUSY_TIMEOUT_SECONDS="2")
         connecting = sandbox.inject_fault("GET", "/gateway/bot", "hold")
         async with bot_processes(bot):
             await sandbox.wait_for_fault(connecting, timeout=60)  # migrated; not yet connected
