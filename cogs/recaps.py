@@ -33,13 +33,13 @@ class RecapFeed(Feed):
         reason = f"I could not post {self.what} in <#{claim.channel_id}>: {why}"
         await self.release(claim)
         await self.bot.delivery.outbox.release(claim)
-        await recaps.pauses.pause(claim.subject_id, reason, self.bot.services.clock.now())
-        settings = await recaps.settings(claim.subject_id)
+        await recaps.schedules.pause(claim.subject_id, reason, self.bot.services.clock.now())
+        settings = await recaps.schedules.get(claim.subject_id)
         text = f"⏸️ **{reason}** Milestone and recap posts are paused; run `/mod recap-channel` to resume."
         if await self.bot.delivery.tell_moderators(
             claim.subject_id, settings.updated_by if settings else None, text
         ):
-            await recaps.pauses.told(claim.subject_id)
+            await recaps.schedules.told(claim.subject_id)
 
     async def gave_up(self, claim: Claim, reason: str) -> None:
         """The window passed: undo what drafting reserved."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
 from bot.delivery.outbox import Claim
 from bot.delivery.pipeline import Feed, Undeliverable
-from bot.services.pausing import Pauses
+from bot.services.schedule_table import ScheduleTable
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -24,10 +24,9 @@ class _Schedule(Protocol):
 class GuildPostService(Protocol):
     """The service behind a per-guild scheduled post (the daily quiz, the weekly challenge)."""
 
-    pauses: Pauses
-
-    async def schedule(self, guild_id: int) -> _Schedule | None:
-        """The guild's schedule of this post, or None if it has none."""
+    @property
+    def schedules(self) -> ScheduleTable[Any, _Schedule]:
+        """The guild schedules of this post."""
 
     async def release_post(self, guild_id: int, period: date) -> None:
         """Forget the post of ``period`` so that it can be made again."""
@@ -54,17 +53,17 @@ class GuildPostFeed(Feed):
         reason = f"I could not post {self.what} in <#{claim.channel_id}>: {why}"
         await service.release_post(claim.subject_id, date.fromisoformat(claim.period))
         await self.bot.delivery.outbox.release(claim)
-        await service.pauses.pause(claim.subject_id, reason, self.bot.services.clock.now())
-        schedule = await service.schedule(claim.subject_id)
+        await service.schedules.pause(claim.subject_id, reason, self.bot.services.clock.now())
+        schedule = await service.schedules.get(claim.subject_id)
         text = f"⏸️ **{reason}** It is paused; run `{self.resume_command}` to resume."
         if await self.bot.delivery.tell_moderators(
             claim.subject_id, schedule.updated_by if schedule else None, text
         ):
-            await service.pauses.told(claim.subject_id)
+            await service.schedules.told(claim.subject_id)
 
     async def gave_up(self, claim: Claim, reason: str) -> None:
         """Tell the moderators that a post missed its window because sending kept failing."""
-        schedule = await self._service.schedule(claim.subject_id)
+        schedule = await self._service.schedules.get(claim.subject_id)
         await self.bot.delivery.tell_moderators(
             claim.subject_id,
             schedule.updated_by if schedule else None,

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Challenge
-from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import ChallengePost, ChallengeSchedule
 from bot.delivery.cadence import Cadence
@@ -21,7 +20,7 @@ from bot.delivery.outbox import Due
 from bot.services.answer_jobs import ChallengeDone
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
-from bot.services.pausing import Pauses
+from bot.services.schedule_table import ScheduleTable
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
 from bot.services.users import ensure_guild
 
@@ -107,7 +106,7 @@ class ChallengeService:
         self._content = content
         self._answers = answers
         self._rng = rng or random.Random()
-        self.pauses = Pauses(db, ChallengeSchedule)
+        self.schedules = ScheduleTable(db, ChallengeSchedule, ChallengeSchedulePlan.from_row)
 
     def challenge(self, challenge_id: str) -> Challenge:
         """The catalogue's challenge with ``challenge_id``, or a UserError if it was removed."""
@@ -144,9 +143,6 @@ class ChallengeService:
                 if timezone_text
                 else await guild_or_utc(session, guild_id)
             )
-            await session.execute(
-                delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)
-            )
             row = ChallengeSchedule(
                 guild_id=guild_id,
                 channel_id=channel_id,
@@ -159,36 +155,12 @@ class ChallengeService:
                 updated_by=moderator_id,
                 updated_at=now,
             )
-            session.add(row)
-            await session.flush()
-            return ChallengeSchedulePlan.from_row(row)
-
-    async def schedule(self, guild_id: int) -> ChallengeSchedulePlan | None:
-        """The guild's challenge schedule, or None if it has none."""
-        async with self._db.read() as session:
-            row = await session.get(ChallengeSchedule, guild_id)
-            return ChallengeSchedulePlan.from_row(row) if row else None
-
-    async def schedules(self) -> list[ChallengeSchedulePlan]:
-        """Every challenge schedule that is not paused."""
-        async with self._db.read() as session:
-            rows = await session.scalars(
-                select(ChallengeSchedule).where(ChallengeSchedule.paused_reason.is_(None))
-            )
-            return [ChallengeSchedulePlan.from_row(r) for r in rows]
-
-    async def stop(self, guild_id: int) -> bool:
-        """Delete the guild's challenge schedule; False if there was none."""
-        async with self._db.transaction() as session:
-            changed = await changed_rows(
-                session, delete(ChallengeSchedule).where(ChallengeSchedule.guild_id == guild_id)
-            )
-            return bool(changed)
+            return await self.schedules.replace(session, row)
 
     async def due(self, now: datetime) -> list[Due]:
         """Every active schedule whose challenge for this week is due (set before its time)."""
         dues = []
-        for plan in await self.schedules():
+        for plan in await self.schedules.active():
             occurrence = plan.cadence.current(now)
             if occurrence is not None and occurrence.due_at >= plan.updated_at:
                 dues.append(Due(KIND, plan.guild_id, plan.guild_id, plan.channel_id, occurrence))

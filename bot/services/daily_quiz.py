@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Category, Question
-from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import DailyPost, GuildQuestionUse, Member, QuizAnswer, QuizSchedule
 from bot.db.upsert import insert_for, insert_ignore
@@ -33,7 +32,6 @@ from bot.services.answer_jobs import DailyAnswer, OpenPost
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.packs import QuestionBank
-from bot.services.pausing import Pauses
 from bot.services.quiz_bank import (
     ShownQuestion,
     category_of,
@@ -41,6 +39,7 @@ from bot.services.quiz_bank import (
     encode_order,
     shuffled_order,
 )
+from bot.services.schedule_table import ScheduleTable
 from bot.services.timeparse import format_hhmm, parse_hhmm, resolve_timezone
 from bot.services.users import ensure_guild
 
@@ -181,7 +180,7 @@ class DailyQuizService:
         self._reading: dict[int, asyncio.Future[OpenPost]] = {}
         self._rng = rng or random.Random()
         self._bank = bank or QuestionBank(content, self._rng)
-        self.pauses = Pauses(db, QuizSchedule)
+        self.schedules = ScheduleTable(db, QuizSchedule, Schedule.from_row)
 
     # -- schedule -----------------------------------------------------------------
 
@@ -211,7 +210,6 @@ class DailyQuizService:
             )
             existing = await session.get(QuizSchedule, guild_id)
             topics = existing.topics if existing else None
-            await session.execute(delete(QuizSchedule).where(QuizSchedule.guild_id == guild_id))
             row = QuizSchedule(
                 guild_id=guild_id,
                 channel_id=channel_id,
@@ -226,31 +224,7 @@ class DailyQuizService:
                 updated_by=moderator_id,
                 updated_at=now,
             )
-            session.add(row)
-            await session.flush()
-            return Schedule.from_row(row)
-
-    async def schedule(self, guild_id: int) -> Schedule | None:
-        """The guild's daily-quiz schedule, or None if it has none."""
-        async with self._db.read() as session:
-            row = await session.get(QuizSchedule, guild_id)
-            return Schedule.from_row(row) if row else None
-
-    async def schedules(self) -> list[Schedule]:
-        """Every active (not paused) schedule; used to rebuild jobs at start."""
-        async with self._db.read() as session:
-            rows = await session.scalars(
-                select(QuizSchedule).where(QuizSchedule.paused_reason.is_(None))
-            )
-            return [Schedule.from_row(r) for r in rows]
-
-    async def stop(self, guild_id: int) -> bool:
-        """Remove the schedule; False if there was none. Past posts and answers stay."""
-        async with self._db.transaction() as session:
-            changed = await changed_rows(
-                session, delete(QuizSchedule).where(QuizSchedule.guild_id == guild_id)
-            )
-            return bool(changed)
+            return await self.schedules.replace(session, row)
 
     async def set_topics(self, guild_id: int, topics: list[Category]) -> Schedule:
         """Limit the daily questions to some categories (empty: every category)."""
@@ -271,7 +245,7 @@ class DailyQuizService:
     async def due(self, now: datetime) -> list[Due]:
         """Every active schedule whose question for today is due (set before its time)."""
         dues = []
-        for schedule in await self.schedules():
+        for schedule in await self.schedules.active():
             occurrence = schedule.cadence.current(now)
             if occurrence is not None and occurrence.due_at >= schedule.updated_at:
                 dues.append(self._due(schedule, occurrence))
@@ -279,7 +253,7 @@ class DailyQuizService:
 
     async def due_now(self, guild_id: int) -> Due:
         """Today's post, due at once (``/mod quiz-now``)."""
-        schedule = await self.schedule(guild_id)
+        schedule = await self.schedules.get(guild_id)
         if schedule is None:
             raise UserError("Set a schedule first with /mod quiz-schedule.")
         if schedule.paused_reason:

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.content.catalogue import Content
-from bot.db.changes import changed_rows
 from bot.db.engine import Database
 from bot.db.models import (
     BoardTotal,
@@ -42,7 +41,7 @@ from bot.db.upsert import insert_for, insert_ignore, insert_many_ignore, upsert
 from bot.delivery.cadence import Cadence, Occurrence, once
 from bot.delivery.outbox import Due
 from bot.services.leaderboards import LeaderboardService, Standing
-from bot.services.pausing import Pauses
+from bot.services.schedule_table import ScheduleTable
 from bot.services.users import ensure_guild, ensure_user
 
 MILESTONES = "milestones"
@@ -152,7 +151,7 @@ class RecapService:
         self._clock = clock
         self._content = content
         self._boards = boards
-        self.pauses = Pauses(db, RecapSettings)
+        self.schedules = ScheduleTable(db, RecapSettings, RecapChannel.of)
         self._swept_at: datetime | None = None
 
     # -- settings --------------------------------------------------------------------------
@@ -201,24 +200,6 @@ class RecapService:
             if row.milestones and not was_on:
                 await self._mark_known(session, guild_id, now)
             return RecapChannel.of(row)
-
-    async def off(self, guild_id: int) -> bool:
-        """Stop every milestone and recap post in the guild; False if none was set."""
-        async with self._db.transaction() as session:
-            changed = await changed_rows(
-                session, delete(RecapSettings).where(RecapSettings.guild_id == guild_id)
-            )
-            return bool(changed)
-
-    async def settings(self, guild_id: int) -> RecapChannel | None:
-        """The guild's recap channel and what it posts, or None if it has none."""
-        async with self._db.read() as session:
-            row = await session.get(RecapSettings, guild_id)
-            return RecapChannel.of(row) if row else None
-
-    async def schedule(self, guild_id: int) -> RecapChannel | None:
-        """The settings, under the name the pause notices use."""
-        return await self.settings(guild_id)
 
     async def _enabled(
         self, *, milestones: bool = False, weekly: bool = False

@@ -59,19 +59,19 @@ class Moderation(
             return
         if interaction.guild_id is None:
             return
-        notice = await self.bot.services.daily.pauses.take_notice(interaction.guild_id)
+        notice = await self.bot.services.daily.schedules.take_notice(interaction.guild_id)
         if notice:
             await reply(
                 interaction,
                 f"⚠️ The daily quiz is paused. {notice} Fix it, then run `/mod quiz-schedule` again to resume.",
             )
-        notice = await self.bot.services.recaps.pauses.take_notice(interaction.guild_id)
+        notice = await self.bot.services.recaps.schedules.take_notice(interaction.guild_id)
         if notice:
             await reply(
                 interaction,
                 f"⚠️ Milestone and recap posts are paused. {notice} Fix it, then run `/mod recap-channel` again to resume.",
             )
-        notice = await self.bot.services.challenges.pauses.take_notice(interaction.guild_id)
+        notice = await self.bot.services.challenges.schedules.take_notice(interaction.guild_id)
         if notice:
             await reply(
                 interaction,
@@ -140,7 +140,7 @@ class Moderation(
     @app_commands.command(name="recap-off", description="Stop milestone and recap posts.")
     async def recap_off(self, interaction: discord.Interaction[MentorBot]) -> None:
         guild_id = checks.guild_id(interaction)
-        removed = await self.bot.services.recaps.off(guild_id)
+        removed = await self.bot.services.recaps.schedules.delete(guild_id)
         text = "🔕 Milestone and recap posts are off." if removed else "No recap channel was set."
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -148,13 +148,13 @@ class Moderation(
     async def settings(self, interaction: discord.Interaction[MentorBot]) -> None:
         guild_id = checks.guild_id(interaction)
         services = self.bot.services
-        quiz = await services.daily.schedule(guild_id)
-        challenge = await services.challenges.schedule(guild_id)
+        quiz = await services.daily.schedules.get(guild_id)
+        challenge = await services.challenges.schedules.get(guild_id)
         zone = await services.guilds.timezone(guild_id)
         seasons = await services.boards.seasons(guild_id)
         audit = await services.boards.audit_log(guild_id, limit=5)
         embed = settings_embed(quiz, challenge, zone, seasons[-1] if seasons else None, audit)
-        recaps = await services.recaps.settings(guild_id)
+        recaps = await services.recaps.schedules.get(guild_id)
         embed.insert_field_at(
             len(embed.fields) - 1,
             name="Milestones and recaps",

@@ -124,7 +124,7 @@ class ScheduleCommands(commands.Cog):
     @app_commands.command(name="quiz-stop", description="Stop posting the daily question.")
     async def quiz_stop(self, interaction: discord.Interaction[MentorBot]) -> None:
         guild_id = checks.guild_id(interaction)
-        removed = await self.bot.services.daily.stop(guild_id)
+        removed = await self.bot.services.daily.schedules.delete(guild_id)
         text = (
             "🛑 The daily question is stopped."
             if removed
@@ -143,7 +143,7 @@ class ScheduleCommands(commands.Cog):
         if posted is not None:
             text = f"✅ Today's question is posted in <#{due.channel_id}>."
         else:
-            current = await self.bot.services.daily.schedule(guild_id)
+            current = await self.bot.services.daily.schedules.get(guild_id)
             if current and current.paused_reason:
                 text = f"⚠️ I could not post: {current.paused_reason}"
             else:
@@ -157,7 +157,7 @@ class ScheduleCommands(commands.Cog):
     )
     async def quiz_topics(self, interaction: discord.Interaction[MentorBot]) -> None:
         guild_id = checks.guild_id(interaction)
-        schedule = await self.bot.services.daily.schedule(guild_id)
+        schedule = await self.bot.services.daily.schedules.get(guild_id)
         if schedule is None:
             raise UserError("Set a schedule first with /mod quiz-schedule.")
         view = TopicPicker(interaction.user.id, self.bot, guild_id, schedule.topics)
@@ -216,7 +216,7 @@ class ScheduleCommands(commands.Cog):
     @app_commands.command(name="challenge-stop", description="Stop posting the weekly challenge.")
     async def challenge_stop(self, interaction: discord.Interaction[MentorBot]) -> None:
         guild_id = checks.guild_id(interaction)
-        removed = await self.bot.services.challenges.stop(guild_id)
+        removed = await self.bot.services.challenges.schedules.delete(guild_id)
         text = (
             "🛑 Weekly challenges stopped."
             if removed

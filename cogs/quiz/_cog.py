@@ -118,7 +118,7 @@ class Quiz(commands.Cog):
         guild_id = checks.guild_id(interaction)
         post = await self.bot.services.daily.current_post(guild_id)
         if post is None or post.message_id is None:
-            schedule = await self.bot.services.daily.schedule(guild_id)
+            schedule = await self.bot.services.daily.schedules.get(guild_id)
             text = "There is no open daily question right now."
             if schedule and not schedule.paused_reason:
                 text += (
