@@ -48,6 +48,7 @@ To go live on Discord, set DISCORD_TOKEN (see README) and run `python -m bot run
 """
 
 _OPTION = re.compile(r"(?:^|\s)([a-z0-9_-]+):(?!//)", re.IGNORECASE)
+BLANK = " \u200b"  # what a field name that should show nothing is made of
 Control = Button | SelectMenu
 
 
@@ -184,7 +185,9 @@ def _render_embed(embed: dict[str, Any]) -> list[str]:
     if description := embed.get("description"):
         lines += description.splitlines()
     for field_ in embed.get("fields") or []:
-        lines.append(f"{field_['name']}: {field_['value']}")
+        # A blank name (a zero-width space: Discord requires one) continues the field before.
+        name = field_["name"].strip(BLANK)
+        lines.append(f"{name}: {field_['value']}" if name else field_["value"])
     for key in ("image", "thumbnail"):
         if url := (embed.get(key) or {}).get("url"):
             lines.append(f"[{key}] {url.removeprefix('attachment://')}")

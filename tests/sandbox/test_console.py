@@ -68,7 +68,10 @@ def test_render_embed_attachments_and_numbered_controls() -> None:
             {
                 "title": "Docker",
                 "description": "Containers.",
-                "fields": [{"name": "Level", "value": "core"}],
+                "fields": [
+                    {"name": "Level", "value": "core"},
+                    {"name": "\u200b", "value": "more of the field above"},
+                ],
                 "image": {"url": "attachment://card.png"},
                 "footer": {"text": "Backend Mentor"},
             }
@@ -101,6 +104,7 @@ def test_render_embed_attachments_and_numbered_controls() -> None:
         "== Docker ==",
         "Containers.",
         "Level: core",
+        "more of the field above",
         "[image] card.png",
         "-- Backend Mentor",
         "  [1] Quiz me",
