@@ -51,7 +51,7 @@ class ScheduleTable(Generic[RowT, PlanT]):
         return self._plan(row)
 
     async def delete(self, guild_id: int) -> bool:
-        """Delete the guild's schedule; False if there was none."""
+        """Delete the guild's schedule (what it posted stays); False if there was none."""
         model = self._model
         async with self._db.transaction() as session:
             return bool(
