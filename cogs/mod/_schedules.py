@@ -207,9 +207,11 @@ class ScheduleCommands(commands.Cog):
             timezone_text=timezone.require() if timezone else None,
             moderator_id=interaction.user.id,
         )
+        next_run = plan.cadence.next_due(self.bot.services.clock.now())
         await interaction.response.send_message(
             f"✅ The weekly challenge will be posted in {channel.mention} every {WEEKDAYS[plan.weekday]} "
-            f"at {plan.at:%H:%M} ({plan.timezone}).{understood(timezone)}",
+            f"at {plan.at:%H:%M} ({plan.timezone}).{understood(timezone)}\n"
+            f"Next: {discord.utils.format_dt(next_run, 'F')}.",
             ephemeral=True,
         )
 

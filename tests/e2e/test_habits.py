@@ -221,7 +221,9 @@ async def test_weekly_challenge_post_and_i_did_it_once(
         },
     )
     assert "every Tuesday at 08:30 (UTC)" in reply.content
-    clock.set(START.replace(minute=30))
+    first = START.replace(minute=30)  # START is a Tuesday at 08:00
+    assert f"Next: <t:{int(first.timestamp())}:F>." in reply.content
+    clock.set(first)
     await tick(mentor)
     await tick(mentor)
     posts = [m for m in sandbox.channel_messages(world.guild.general) if m.embeds]
