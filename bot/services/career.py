@@ -117,12 +117,31 @@ class CareerService:
         """Every career track, in the file's order."""
         return list(self._content.tracks.values())
 
-    def track(self, slug: str) -> Track:
-        """The track named ``slug``, or a UserError pointing at ``/career tracks``."""
-        track = self._content.tracks.get(slug.strip().casefold())
-        if track is None:
-            raise UserError("There is no such career track; `/career tracks` lists them.")
-        return track
+    def matching(self, text: str) -> list[Track]:
+        """The tracks whose name or slug contains ``text`` (what autocomplete offers)."""
+        folded = text.strip().casefold()
+        return [t for t in self.tracks() if folded in t.name.casefold() or folded in t.slug]
+
+    def track(self, text: str) -> Track:
+        """The track typed: its slug, its name, or a part only one track's name or slug holds.
+
+        Otherwise a UserError naming the tracks that part fits, or pointing at
+        ``/career tracks``.
+        """
+        folded = text.strip().casefold()
+        exact = self._content.tracks.get(folded) or next(
+            (t for t in self.tracks() if t.name.casefold() == folded), None
+        )
+        if exact is not None:
+            return exact
+        found = self.matching(text) if folded else []
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = ", ".join(f"`{t.slug}`" for t in found[:5])
+            more = " …" if len(found) > 5 else ""
+            raise UserError(f"“{text.strip()[:40]}” fits several tracks: {names}{more}. Pick one.")
+        raise UserError("There is no such career track; `/career tracks` lists them.")
 
     # -- goals ---------------------------------------------------------------------------
 

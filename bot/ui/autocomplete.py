@@ -28,9 +28,7 @@ async def track_choices(
     interaction: discord.Interaction[MentorBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """Career tracks whose name or slug contains what was typed."""
-    folded = current.casefold().strip()
     return [
         app_commands.Choice(name=clip(track.name, 100), value=track.slug)
-        for track in interaction.client.services.career.tracks()
-        if folded in track.name.casefold() or folded in track.slug
+        for track in interaction.client.services.career.matching(current)
     ][:25]
