@@ -108,51 +108,28 @@ def _relative(path: Path, root: Path) -> str:
     return str(path.relative_to(root.parent))
 
 
+# Where each kind of entry is read from: (kind, file pattern under the data directory,
+# the file's model (its entries sit in the field named after the kind), the RawContent
+# list they go to, the field that identifies an entry).
+_SOURCES: tuple[tuple[str, str, type[BaseModel], str, str], ...] = (
+    ("skill", "skills/*.toml", SkillFile, "skills", "slug"),
+    ("question", "quiz/*.toml", QuestionFile, "questions", "id"),
+    ("challenge", "challenges.toml", ChallengeFile, "challenges", "id"),
+    ("track", "tracks.toml", TrackFile, "tracks", "slug"),
+    ("achievement", "achievements.toml", AchievementFile, "achievements", "id"),
+)
+
+
 def read_content(data_dir: Path = DEFAULT_DATA_DIR) -> RawContent:
     """Parse every content file under ``data_dir`` and check references across them."""
     out = RawContent()
-    for path in sorted((data_dir / "skills").glob("*.toml")):
-        parsed, problems = _parse_file(path, SkillFile, "skill", data_dir)
-        out.problems += problems
-        if parsed:
-            for skill in parsed.skill:
-                out.skills.append(skill)
-                out.origin.setdefault(("skill", skill.slug), _relative(path, data_dir))
-    for path in sorted((data_dir / "quiz").glob("*.toml")):
-        parsed_q, problems = _parse_file(path, QuestionFile, "question", data_dir)
-        out.problems += problems
-        if parsed_q:
-            for question in parsed_q.question:
-                out.questions.append(question)
-                out.origin.setdefault(("question", question.id), _relative(path, data_dir))
-    challenges_path = data_dir / "challenges.toml"
-    if challenges_path.exists():
-        parsed_c, problems = _parse_file(challenges_path, ChallengeFile, "challenge", data_dir)
-        out.problems += problems
-        if parsed_c:
-            for challenge in parsed_c.challenge:
-                out.challenges.append(challenge)
-                out.origin[("challenge", challenge.id)] = _relative(challenges_path, data_dir)
-    tracks_path = data_dir / "tracks.toml"
-    if tracks_path.exists():
-        parsed_t, problems = _parse_file(tracks_path, TrackFile, "track", data_dir)
-        out.problems += problems
-        if parsed_t:
-            for track in parsed_t.track:
-                out.tracks.append(track)
-                out.origin.setdefault(("track", track.slug), _relative(tracks_path, data_dir))
-    achievements_path = data_dir / "achievements.toml"
-    if achievements_path.exists():
-        parsed_a, problems = _parse_file(
-            achievements_path, AchievementFile, "achievement", data_dir
-        )
-        out.problems += problems
-        if parsed_a:
-            for achievement in parsed_a.achievement:
-                out.achievements.append(achievement)
-                out.origin.setdefault(
-                    ("achievement", achievement.id), _relative(achievements_path, data_dir)
-                )
+    for kind, pattern, model, entries, key in _SOURCES:
+        for path in sorted(data_dir.glob(pattern)):
+            parsed, problems = _parse_file(path, model, kind, data_dir)
+            out.problems += problems
+            for entry in getattr(parsed, kind) if parsed else ():
+                getattr(out, entries).append(entry)
+                out.origin.setdefault((kind, getattr(entry, key)), _relative(path, data_dir))
     out.problems += _cross_check(out)
     out.problems += _check_tracks(out)
     out.problems += _check_achievements(out)
