@@ -18,6 +18,7 @@ from bot.db.models import ChallengePost, ChallengeSchedule
 from bot.delivery.cadence import Cadence
 from bot.delivery.outbox import Due
 from bot.services.answer_jobs import ChallengeDone
+from bot.services.answer_submitter import AnswerSubmitter
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.schedule_table import ScheduleTable
@@ -89,7 +90,7 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-class ChallengeService:
+class ChallengeService(AnswerSubmitter):
     """Schedules, posts and completions of weekly challenges."""
 
     def __init__(
@@ -256,15 +257,6 @@ class ChallengeService:
         await self._check_offered(guild_id, challenge_id)
         job = ChallengeDone(challenge, guild_id, user_id, display_name, self._clock.now())
         return await self._writer().submit(job)
-
-    def _writer(self) -> AnswerWriter:
-        """The answer writer given at construction, else one of this service's own."""
-        if self._answers is None:  # built on its own (tests, scripts): a writer of its own
-            from bot.services.answers import answer_writer  # answers imports this module
-            from bot.services.contexts import GuildContexts
-
-            self._answers = answer_writer(self._db, self._content, GuildContexts())
-        return self._answers
 
     async def _check_offered(self, guild_id: int, challenge_id: str) -> None:
         """Refuse "I did it" for a challenge never posted in this server (nor this week's)."""

@@ -29,6 +29,7 @@ from bot.delivery.cadence import Cadence, Days, Occurrence, as_days
 from bot.delivery.outbox import Due
 from bot.services import forgetting
 from bot.services.answer_jobs import DailyAnswer, OpenPost
+from bot.services.answer_submitter import AnswerSubmitter
 from bot.services.errors import UserError
 from bot.services.localtime import guild_or_utc
 from bot.services.packs import QuestionBank
@@ -159,7 +160,7 @@ class QuestionStat:
     right: int
 
 
-class DailyQuizService:
+class DailyQuizService(AnswerSubmitter):
     """Schedules, posts, answers and results of guilds' daily questions."""
 
     def __init__(
@@ -553,15 +554,6 @@ class DailyQuizService:
             raise UserError(closed_message(post.shown))
         job = DailyAnswer(post, user_id, display_name, position, self._clock.now())
         return await self._writer().submit(job)
-
-    def _writer(self) -> AnswerWriter:
-        """The answer writer given at construction, else one of this service's own."""
-        if self._answers is None:  # built on its own (tests, scripts): a writer of its own
-            from bot.services.answers import answer_writer  # answers imports this module
-            from bot.services.contexts import GuildContexts
-
-            self._answers = answer_writer(self._db, self._content, GuildContexts())
-        return self._answers
 
     async def open_post(self, post_id: int) -> OpenPost:
         """A sent post as clicks see it, from memory (read once; closing it forgets it)."""

@@ -22,6 +22,7 @@ from bot.content.schema import Category, Level
 from bot.db.engine import Database
 from bot.db.models import QuizPrompt, ReviewCard
 from bot.services.answer_jobs import PromptAnswer
+from bot.services.answer_submitter import AnswerSubmitter
 from bot.services.errors import UserError
 from bot.services.localtime import local_day, user_timezone
 from bot.services.packs import QuestionBank
@@ -72,7 +73,7 @@ class PromptOutcome:
     """An interview answer that came after the time limit (counted wrong)."""
 
 
-class PracticeService:
+class PracticeService(AnswerSubmitter):
     """Practice questions on demand and review of missed ones."""
 
     def __init__(
@@ -259,12 +260,3 @@ class PracticeService:
         timed_out = prompt.mode == "interview" and now - prompt.asked_at > INTERVIEW_TIME_LIMIT
         job = PromptAnswer(prompt, user_id, display_name, position, now, timed_out)
         return await self._writer().submit(job)
-
-    def _writer(self) -> AnswerWriter:
-        """The answer writer given at construction, else one of this service's own."""
-        if self._answers is None:  # built on its own (tests, scripts): a writer of its own
-            from bot.services.answers import answer_writer  # answers imports this module
-            from bot.services.contexts import GuildContexts
-
-            self._answers = answer_writer(self._db, self._content, GuildContexts())
-        return self._answers
