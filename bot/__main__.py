@@ -122,7 +122,7 @@ async def _db(action: str, target: str | None) -> None:
         path = await backup_sqlite(settings.database_url, target)
         print(f"Backed up to {path}")
         return
-    db = Database(settings.database_url)
+    db = Database.for_settings(settings)
     try:
         if action == "upgrade":
             await migrate.upgrade(db, target or "head")
@@ -143,7 +143,7 @@ async def _mastery(action: str) -> None:
 
     settings = load_settings()
     configure_logging(settings.log_level)
-    db = Database(settings.database_url)
+    db = Database.for_settings(settings)
     try:
         await migrate.upgrade(db)
         assert action == "rebuild"

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.db.engine import SQLITE_BUSY_TIMEOUT_MS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'mentor.db'}"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -37,7 +39,7 @@ class Settings(BaseSettings):
     shard_ids: Annotated[list[int] | None, NoDecode] = None
     # How long a write waits for another connection's lock on a SQLite database before
     # it fails (PostgreSQL waits on its own terms).
-    sqlite_busy_timeout_seconds: float = Field(default=10.0, gt=0)
+    sqlite_busy_timeout_seconds: float = Field(default=SQLITE_BUSY_TIMEOUT_MS / 1000, gt=0)
     delivery_tick_seconds: float = Field(default=5.0, gt=0)
     delivery_lease_seconds: float = Field(default=90.0, gt=0)
     delivery_retry_seconds: float = Field(default=60.0, ge=0)

@@ -25,8 +25,7 @@ log = logging.getLogger(__name__)
 
 async def open_database(settings: Settings) -> Database:
     """Connect, fail with one clear sentence if unreachable, and upgrade to the newest schema."""
-    busy_timeout_ms = round(settings.sqlite_busy_timeout_seconds * 1000)
-    db = Database(settings.database_url, sqlite_busy_timeout_ms=busy_timeout_ms)
+    db = Database.for_settings(settings)
     try:
         await db.ping()
     except Exception as exc:

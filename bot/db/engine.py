@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
@@ -19,6 +19,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.db import sqlite_driver
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # asyncpg waits 60 s for a server that accepts but never answers; a wrong address should
@@ -106,6 +109,12 @@ class Database:
         # SQLite has one writer at a time. Queueing writers here, in order, is far cheaper
         # than letting them poll the file lock through the busy timeout.
         self._sqlite_writer = asyncio.Lock() if self.dialect == "sqlite" else None
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Database:
+        """The database of ``settings``: its URL, with its SQLite busy timeout."""
+        busy_timeout_ms = round(settings.sqlite_busy_timeout_seconds * 1000)
+        return cls(settings.database_url, sqlite_busy_timeout_ms=busy_timeout_ms)
 
     @property
     def dialect(self) -> str:
