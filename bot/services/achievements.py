@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,7 @@ from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Achievement, Category, RuleKind
 from bot.db.engine import Database
+from bot.db.in_list import in_list
 from bot.db.models import (
     AchievementUnlock,
     Activity,
@@ -197,22 +198,25 @@ def _figure_columns() -> dict[RuleKind, Any]:
 
 
 _COUNTED = tuple(_figure_columns())
-_USERS: BindParameter[list[int]] = bindparam("users", expanding=True)
 
 
 @functools.cache
 def _figures_statement(kinds: tuple[RuleKind, ...]) -> Any:
     """Members' figures for ``kinds``: one row per member, built once per set of kinds."""
     columns = _figure_columns()
-    return select(_user.id, *(columns[k] for k in kinds)).where(_user.id.in_(_USERS))
+    return select(_user.id, *(columns[k] for k in kinds)).where(in_list(_user.id, "users"))
 
 
 _days_statement = (
-    select(_activity.user_id, _activity.local_day).where(_activity.user_id.in_(_USERS)).distinct()
+    select(_activity.user_id, _activity.local_day)
+    .where(in_list(_activity.user_id, "users"))
+    .distinct()
 )
-_learned_statement = select(_learned.user_id, _learned.skill).where(_learned.user_id.in_(_USERS))
+_learned_statement = select(_learned.user_id, _learned.skill).where(
+    in_list(_learned.user_id, "users")
+)
 _unlocked_statement = select(_unlock.user_id, _unlock.achievement_id).where(
-    _unlock.user_id.in_(_USERS)
+    in_list(_unlock.user_id, "users")
 )
 
 

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.in_list import in_list
 from bot.db.models import Activity, User
 from bot.db.upsert import insert_rows
 from bot.services import achievements, localtime
@@ -54,7 +55,7 @@ _lock_streaks = (
         _user.streak_progress,
         _user.streak_through,
     )
-    .where(_user.id.in_(bindparam("users", expanding=True)))
+    .where(in_list(_user.id, "users"))
     .order_by(_user.id)
     # FOR NO KEY UPDATE, not FOR UPDATE: the caller's inserts that reference the user
     # (its answer, membership) hold FOR KEY SHARE on the row, which FOR UPDATE would

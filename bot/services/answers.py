@@ -16,12 +16,13 @@ from datetime import datetime
 from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.catalogue import Content
 from bot.db.batch import GroupCommit
 from bot.db.engine import Database
+from bot.db.in_list import in_list
 from bot.db.models import (
     ChallengeCompletion,
     DailyPost,
@@ -64,9 +65,7 @@ def _completion_insert(statement: DialectInsert) -> Any:
 
 _post = DailyPost.__table__.c
 # Built once with an expanding IN list (Core columns: no ORM step on the answer path).
-_posts_closed = select(_post.id, _post.closed_at).where(
-    _post.id.in_(bindparam("posts", expanding=True))
-)
+_posts_closed = select(_post.id, _post.closed_at).where(in_list(_post.id, "posts"))
 
 AnswerResult = AnswerOutcome | PromptOutcome | Completion
 

@@ -22,9 +22,10 @@ import secrets
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.in_list import in_list
 from bot.db.models import (
     AnswerMarker,
     BotState,
@@ -124,8 +125,8 @@ _read_key = select(BotState.__table__.c.value).where(BotState.__table__.c.key ==
 _marker = AnswerMarker.__table__.c
 # Built once with expanding IN lists (Core columns: no ORM step on the answer path).
 _markers = select(_marker.post_id, _marker.digest).where(
-    _marker.post_id.in_(bindparam("posts", expanding=True)),
-    _marker.digest.in_(bindparam("digests", expanding=True)),
+    in_list(_marker.post_id, "posts"),
+    in_list(_marker.digest, "digests"),
 )
 _KEY_READ = "forgetting.key"  # the key as this transaction read it (session.info)
 

@@ -6,9 +6,10 @@ from collections.abc import Collection
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.in_list import in_list
 from bot.db.models import Guild, User
 
 
@@ -20,9 +21,7 @@ async def user_timezone(session: AsyncSession, user_id: int, guild_id: int | Non
 
 _guild = Guild.__table__.c
 # Built once with an expanding IN list (Core columns: the answer path reads it per batch).
-_guild_timezones = select(_guild.id, _guild.timezone).where(
-    _guild.id.in_(bindparam("guilds", expanding=True))
-)
+_guild_timezones = select(_guild.id, _guild.timezone).where(in_list(_guild.id, "guilds"))
 
 
 async def guild_timezones(session: AsyncSession, guild_ids: Collection[int]) -> dict[int, str]:

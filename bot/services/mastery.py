@@ -26,6 +26,7 @@ from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Category
 from bot.db.engine import Database
+from bot.db.in_list import in_list
 from bot.db.models import LearnedSkill, QuestionDifficulty, QuizAnswer, SkillMastery
 from bot.db.upsert import insert_rows
 from bot.services import mastery_model as model
@@ -130,7 +131,7 @@ _skills = SkillMastery.__table__.c
 # Built once with expanding IN lists (Core columns: no ORM step on the answer path).
 _lock_questions_statement = (
     select(_questions.question_id, _questions.difficulty, _questions.answers)
-    .where(_questions.question_id.in_(bindparam("questions", expanding=True)))
+    .where(in_list(_questions.question_id, "questions"))
     .order_by(_questions.question_id)
     .with_for_update()
 )
@@ -145,8 +146,8 @@ _lock_skills_statement = (
         _skills.last_answered_at,
     )
     .where(
-        _skills.user_id.in_(bindparam("users", expanding=True)),
-        _skills.skill.in_(bindparam("skills", expanding=True)),
+        in_list(_skills.user_id, "users"),
+        in_list(_skills.skill, "skills"),
     )
     .order_by(_skills.user_id, _skills.skill)
     .with_for_update()

@@ -28,9 +28,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.in_list import in_list
 from bot.db.models import ReviewCard, User
 from bot.db.upsert import DialectInsert, insert_rows
 from bot.services.localtime import guild_timezones, local_day
@@ -116,9 +117,7 @@ class ReviewedAnswer:
 _users = User.__table__.c
 _cards = ReviewCard.__table__.c
 # Built once with expanding IN lists (Core columns: no ORM step on the answer path).
-_user_zones = select(_users.id, _users.timezone).where(
-    _users.id.in_(bindparam("users", expanding=True))
-)
+_user_zones = select(_users.id, _users.timezone).where(in_list(_users.id, "users"))
 _lock_cards = (
     select(
         _cards.user_id,
@@ -132,8 +131,8 @@ _lock_cards = (
         _cards.lapses,
     )
     .where(
-        _cards.user_id.in_(bindparam("users", expanding=True)),
-        _cards.question_id.in_(bindparam("questions", expanding=True)),
+        in_list(_cards.user_id, "users"),
+        in_list(_cards.question_id, "questions"),
     )
     .order_by(_cards.user_id, _cards.question_id)
     .with_for_update()

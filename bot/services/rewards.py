@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, bindparam, delete, exists, func, literal, select, update
+from sqlalchemy import Select, delete, exists, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.content.catalogue import Content
 from bot.content.schema import Category
 from bot.db.engine import Database
+from bot.db.in_list import in_list
 from bot.db.models import (
     AchievementUnlock,
     BoardTotal,
@@ -104,7 +105,7 @@ _any_reward_for = (
     .where(
         exists().where(
             _member.guild_id == _reward.guild_id,
-            _member.user_id.in_(bindparam("users", expanding=True)),
+            in_list(_member.user_id, "users"),
         )
     )
     .select_from(RoleReward.__table__)

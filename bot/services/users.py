@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.in_list import in_list
 from bot.db.models import BoardTotal, Guild, Member, ModAudit, User
 from bot.db.upsert import insert_ignore, insert_many_ignore
 from bot.services import forgetting, points
@@ -63,12 +64,12 @@ _user = User.__table__.c
 _members_named = select(
     _member.guild_id, _member.user_id, _member.display_name, _member.left_at
 ).where(
-    _member.user_id.in_(bindparam("users", expanding=True)),
-    _member.guild_id.in_(bindparam("guilds", expanding=True)),
+    in_list(_member.user_id, "users"),
+    in_list(_member.guild_id, "guilds"),
 )
 _streaking = (
     select(_user.id, _user.streak_current)
-    .where(_user.id.in_(bindparam("users", expanding=True)), _user.streak_current > 0)
+    .where(in_list(_user.id, "users"), _user.streak_current > 0)
     .order_by(_user.id)
 )
 
