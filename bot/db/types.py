@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -10,6 +11,23 @@ from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
+
+
+def _naive_utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:  # the clock's and the database's own: nothing to convert
+        return value.replace(tzinfo=None)
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are not accepted; pass an aware UTC datetime")
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+# A batch of answers binds each click's moment a dozen times (its answer, activity, ledger
+# and board rows...), so SQLite's text of the UTC moments bound last is kept: a lookup
+# costs a twentieth of writing it again. Only for UTC: two equal moments of one other
+# zone can still be different instants (a repeated hour's fold).
+@functools.lru_cache(maxsize=4096)
+def _utc_text(value: datetime) -> str:
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -31,19 +49,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
-            return self._naive_utc(value).isoformat(" ", "microseconds")
+            if value.tzinfo is UTC:
+                return _utc_text(value)
+            return _naive_utc(value).isoformat(" ", "microseconds")
 
         return process
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Check that ``value`` is aware and store it as naive UTC."""
-        return None if value is None else self._naive_utc(value)
-
-    @staticmethod
-    def _naive_utc(value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not accepted; pass an aware UTC datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return None if value is None else _naive_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """The stored naive UTC time as an aware datetime."""

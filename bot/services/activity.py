@@ -44,7 +44,7 @@ class Logged:
 
 _insert_activity = insert(Activity.__table__).returning(Activity.__table__.c.id)
 _user = User.__table__.c
-# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+# Built once with list parameters (in_list; Core columns: no ORM step on the answer path).
 _lock_streaks = (
     select(
         _user.id,

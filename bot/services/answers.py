@@ -64,7 +64,7 @@ def _completion_insert(statement: DialectInsert) -> Any:
 
 
 _post = DailyPost.__table__.c
-# Built once with an expanding IN list (Core columns: no ORM step on the answer path).
+# Built once with a list parameter (in_list; Core columns: no ORM step on the answer path).
 _posts_closed = select(_post.id, _post.closed_at).where(in_list(_post.id, "posts"))
 
 AnswerResult = AnswerOutcome | PromptOutcome | Completion

@@ -123,7 +123,7 @@ async def _existing_key(session: AsyncSession) -> bytes | None:
 
 _read_key = select(BotState.__table__.c.value).where(BotState.__table__.c.key == KEY_NAME)
 _marker = AnswerMarker.__table__.c
-# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+# Built once with list parameters (in_list; Core columns: no ORM step on the answer path).
 _markers = select(_marker.post_id, _marker.digest).where(
     in_list(_marker.post_id, "posts"),
     in_list(_marker.digest, "digests"),

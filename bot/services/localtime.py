@@ -20,7 +20,7 @@ async def user_timezone(session: AsyncSession, user_id: int, guild_id: int | Non
 
 
 _guild = Guild.__table__.c
-# Built once with an expanding IN list (Core columns: the answer path reads it per batch).
+# Built once with a list parameter (in_list; Core columns: the answer path reads it per batch).
 _guild_timezones = select(_guild.id, _guild.timezone).where(in_list(_guild.id, "guilds"))
 
 

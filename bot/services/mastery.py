@@ -128,7 +128,7 @@ def _question_row(question_id: str, state: QuestionState) -> dict[str, Any]:
 
 _questions = QuestionDifficulty.__table__.c
 _skills = SkillMastery.__table__.c
-# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+# Built once with list parameters (in_list; Core columns: no ORM step on the answer path).
 _lock_questions_statement = (
     select(_questions.question_id, _questions.difficulty, _questions.answers)
     .where(in_list(_questions.question_id, "questions"))

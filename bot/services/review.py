@@ -116,7 +116,7 @@ class ReviewedAnswer:
 
 _users = User.__table__.c
 _cards = ReviewCard.__table__.c
-# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+# Built once with list parameters (in_list; Core columns: no ORM step on the answer path).
 _user_zones = select(_users.id, _users.timezone).where(in_list(_users.id, "users"))
 _lock_cards = (
     select(

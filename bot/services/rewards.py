@@ -98,7 +98,7 @@ def describe(reward: Reward, content: Content) -> str:
 
 _reward = RoleReward.__table__.c
 _member = Member.__table__.c
-# Whether any of the members' servers has a reward. Built once (Core columns, expanding IN),
+# Whether any of the members' servers has a reward. Built once (Core columns, a list parameter),
 # driven by role_rewards (empty in most servers), each server probed by its members' keys.
 _any_reward_for = (
     select(literal(1))

@@ -60,7 +60,7 @@ async def ensure_member(
 
 _member = Member.__table__.c
 _user = User.__table__.c
-# Built once with expanding IN lists (Core columns: no ORM step on the answer path).
+# Built once with list parameters (in_list; Core columns: no ORM step on the answer path).
 _members_named = select(
     _member.guild_id, _member.user_id, _member.display_name, _member.left_at
 ).where(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import StatementError
 from sqlalchemy.types import DateTime
 
@@ -31,6 +32,21 @@ def test_sqlite_text_is_what_sqlalchemys_datetime_writes() -> None:
     for moment in MOMENTS:
         assert ours(moment) == theirs(moment.astimezone(UTC).replace(tzinfo=None))
     assert ours(None) is None
+
+
+def test_a_repeated_local_hour_binds_as_the_two_instants_it_names() -> None:
+    # 01:30 on 2026-11-01 happens twice in New York: the two datetimes compare equal, so
+    # a conversion kept by value would give the second one the first one's instant.
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    second = first.replace(fold=1)
+    assert first == second
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        assert process is not None
+        bound = [str(process(moment)) for moment in (first, second, first.astimezone(UTC))]
+        # SQLite gets the stored text, PostgreSQL a naive datetime (str() has no fraction).
+        fraction = ".000000" if dialect.name == "sqlite" else ""
+        assert bound == [f"2026-11-01 {hour}:30:00{fraction}" for hour in ("05", "06", "05")]
 
 
 async def test_moments_come_back_equal_and_compare_in_order(db: Database) -> None:
