@@ -108,7 +108,9 @@ class ScheduleCommands(commands.Cog):
             close_text=format_hhmm(close_at) if close_at else None,
             moderator_id=interaction.user.id,
         )
-        next_run = schedule.cadence.next_due(self.bot.services.clock.now())
+        next_run = await self.bot.services.daily.next_post_at(
+            schedule, self.bot.services.clock.now()
+        )
         when = discord.utils.format_dt(next_run, "F")
         closing = f" Answers close at {schedule.close_time:%H:%M}." if schedule.close_time else ""
         embed = discord.Embed(

@@ -228,6 +228,37 @@ async def test_quiz_now_and_today(sandbox: Sandbox, world: World, mentor: Mentor
     assert answer.embeds[0]["title"] == "✅ Right!"
 
 
+async def test_a_day_already_posted_is_not_announced_or_posted_again(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    # 09:00 in Berlin: today's question goes out by hand, then the schedule moves to 20:00.
+    await schedule_quiz(sandbox, world, time="18:00")
+    await sandbox.run_command("mod quiz-now", user=world.mod, guild=world.guild)
+    moved = await schedule_quiz(sandbox, world, time="20:00")
+    tomorrow_at_eight = START + timedelta(days=1, hours=11)  # 20:00 CET is 19:00 UTC
+    assert f"Next: <t:{int(tomorrow_at_eight.timestamp())}:F>." in moved.embeds[0]["description"]
+    clock.set(START + timedelta(hours=12))
+    await tick(mentor)
+    assert len(daily_posts(sandbox, world)) == 1
+    clock.set(tomorrow_at_eight)
+    await tick(mentor)
+    assert len(daily_posts(sandbox, world)) == 2
+
+
+async def test_a_move_to_a_zone_still_on_yesterday_posts_no_question_for_yesterday(
+    sandbox: Sandbox, world: World, mentor: MentorBot, db: Database, clock: FrozenClock
+) -> None:
+    await schedule_quiz(sandbox, world, time="09:00")  # due now: Tuesday in Berlin
+    await tick(mentor)
+    assert len(daily_posts(sandbox, world)) == 1
+    # Pago Pago (UTC-11) is at 21:00 on Monday; its Monday question would come out closed.
+    await schedule_quiz(sandbox, world, time="21:05", tz="Pacific/Pago_Pago")
+    clock.set(START + timedelta(minutes=10))
+    await tick(mentor)
+    assert len(daily_posts(sandbox, world)) == 1
+    assert await count(db, DailyPost) == 1
+
+
 async def test_close_time_closes_and_shows_results(
     sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
 ) -> None:
