@@ -192,7 +192,8 @@ class RewardService:
                         guild_id=guild_id,
                         moderator_id=moderator_id,
                         action="role-reward-add",
-                        detail=f"<@&{role_id}> for {describe(reward, self._content)}"[:300],
+                        target_label=f"<@&{role_id}>",
+                        detail=f"for {describe(reward, self._content)}"[:300],
                         created_at=now,
                     )
                 )
@@ -220,7 +221,8 @@ class RewardService:
                     guild_id=guild_id,
                     moderator_id=moderator_id,
                     action="role-reward-remove",
-                    detail=f"<@&{role_id}> for {describe(reward, self._content)}"[:300],
+                    target_label=f"<@&{role_id}>",
+                    detail=f"for {describe(reward, self._content)}"[:300],
                     created_at=now,
                 )
             )

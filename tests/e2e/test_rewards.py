@@ -57,6 +57,13 @@ async def test_a_seven_day_streak_grants_the_role_and_a_lapse_takes_it_back(
         options={"role": role, "milestone": "streak", "threshold": 7, "remove_on_lapse": True},
     )
     assert added.ephemeral and "7-day streak" in added.embeds[0]["description"]
+    audit = await sandbox.run_command("mod audit", user=world.mod, guild=world.guild)
+    # The role shows as the role (a mention Discord renders), dated as the reader's clock shows.
+    stamp = f"<t:{int(clock.now().timestamp())}:f>"
+    assert (
+        f"{stamp} <@{world.mod.id}> role-reward-add → <@&{role.id}>: for a 7-day streak"
+        in (audit.embeds[0]["description"])
+    )
 
     await study_days(sandbox, world, clock, 6)
     await mentor.role_rewards.idle()

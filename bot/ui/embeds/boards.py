@@ -80,7 +80,8 @@ def audit(entries: Sequence[ModAudit]) -> str:
         )
         amount = f" {entry.amount:+d}" if entry.amount is not None else ""
         lines.append(
-            f"`{entry.created_at:%d %b %H:%M}` {who} {entry.action}{amount}{target}: {escape(entry.detail)}"
+            f"{discord.utils.format_dt(entry.created_at, 'f')} {who} {entry.action}{amount}{target}: "
+            f"{escape(entry.detail)}"
         )
     return "\n".join(lines)
 
