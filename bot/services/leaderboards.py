@@ -419,34 +419,67 @@ class LeaderboardService:
             )
             return [SeasonInfo(r.id, r.number, r.name, r.started_at, r.ended_at) for r in rows]
 
+    async def season_change(self, guild_id: int, name: str | None) -> tuple[SeasonInfo | None, str]:
+        """What ``/mod season-new`` would do: the season it closes (if any) and the new name.
+
+        Refuses, before anything changes, a name that is blank, too long or already a
+        season's in this server.
+        """
+        rows = await self.seasons(guild_id)
+        current = next((s for s in rows if s.ended_at is None), None)
+        if name is None:
+            return current, f"Season {max((s.number for s in rows), default=0) + 1}"
+        name = " ".join(clean_text(name).split())
+        if not name:
+            raise UserError("The season name cannot be empty; leave it out for “Season N”.")
+        if len(name) > SEASON_NAME_LIMIT:
+            raise UserError(
+                f"A season name can be at most {SEASON_NAME_LIMIT} characters; yours has {len(name)}."
+            )
+        taken = next((s for s in rows if s.name.casefold() == name.casefold()), None)
+        if taken is not None:
+            raise UserError(
+                f"Season {taken.number} is already called “{taken.name}”; pick another name."
+            )
+        return current, name
+
     async def new_season(
-        self, guild_id: int, *, name: str | None, moderator_id: int
+        self, guild_id: int, *, name: str | None, moderator_id: int, closing: int | None
     ) -> tuple[SeasonInfo | None, SeasonInfo]:
-        """Close the open season (its standings stay) and open the next one."""
-        if name is not None:
-            name = " ".join(clean_text(name).split())
-            if not name:
-                raise UserError("The season name cannot be empty; leave it out for “Season N”.")
-            if len(name) > SEASON_NAME_LIMIT:
-                raise UserError(
-                    f"A season name can be at most {SEASON_NAME_LIMIT} characters; "
-                    f"yours has {len(name)}."
-                )
+        """Close the open season (its standings stay) and open the next one.
+
+        ``closing`` is the id of the season the moderator agreed to close (None: none was
+        open); if another change came first, nothing happens and they are told.
+        """
+        _, chosen = await self.season_change(guild_id, name)
         now = self._clock.now()
         try:
             async with self._db.transaction() as session:
                 await ensure_guild(session, guild_id, now)
-                current_id = await points.open_season(session, guild_id, now)
-                current = await session.get(Season, current_id)
-                assert current is not None
-                current.ended_at = now
-                await session.flush()
-                await forgetting.drop_carryovers(session, current.id)
-                number = current.number + 1
+                current = await session.scalar(
+                    select(Season).where(Season.guild_id == guild_id, Season.ended_at.is_(None))
+                )
+                if (current.id if current else None) != closing:
+                    raise UserError(
+                        "The season changed since you asked (another moderator?); "
+                        "see /mod seasons and run /mod season-new again."
+                    )
+                closed = None
+                last = await session.scalar(
+                    select(func.max(Season.number)).where(Season.guild_id == guild_id)
+                )
+                number = (last or 0) + 1
+                if current is not None:
+                    current.ended_at = now
+                    await session.flush()
+                    await forgetting.drop_carryovers(session, current.id)
+                    closed = SeasonInfo(
+                        current.id, current.number, current.name, current.started_at, now
+                    )
                 fresh = Season(
                     guild_id=guild_id,
                     number=number,
-                    name=(name or f"Season {number}").strip(),
+                    name=chosen if name is not None else f"Season {number}",
                     started_at=now,
                 )
                 session.add(fresh)
@@ -458,12 +491,10 @@ class LeaderboardService:
                         action="season-new",
                         target_user_id=None,
                         amount=None,
-                        detail=f"closed {current.name}; opened {fresh.name}",
+                        detail=(f"closed {closed.name}; " if closed else "")
+                        + f"opened {fresh.name}",
                         created_at=now,
                     )
-                )
-                closed = SeasonInfo(
-                    current.id, current.number, current.name, current.started_at, now
                 )
                 return closed, SeasonInfo(
                     fresh.id, fresh.number, fresh.name, fresh.started_at, None

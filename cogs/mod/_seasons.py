@@ -10,10 +10,57 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.services.errors import UserError
+from bot.services.leaderboards import SeasonInfo
 from bot.ui import checks
 from bot.ui.choices import BOARD_CHOICES, PERIOD_CHOICES
 from bot.ui.embeds import boards as boards_render
 from bot.ui.style import escape
+from bot.ui.views import OwnedView
+
+
+class ConfirmSeason(OwnedView):
+    """The moderator's yes or no to closing the season shown."""
+
+    def __init__(
+        self, bot: MentorBot, owner_id: int, name: str | None, current: SeasonInfo | None
+    ) -> None:
+        super().__init__(owner_id, timeout=120)
+        self.bot = bot
+        self.name = name
+        self.current = current
+
+    @discord.ui.button(label="Start the new season", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmSeason]
+    ) -> None:
+        """Close the season the moderator saw (unless it changed meanwhile) and open the next."""
+        guild_id = checks.guild_id(interaction)
+        closed, opened = await self.bot.services.boards.new_season(
+            guild_id,
+            name=self.name,
+            moderator_id=interaction.user.id,
+            closing=self.current.id if self.current else None,
+        )
+        text = (
+            f"🏁 **{escape(closed.name)}** is closed; its final standings stay on "
+            f"`/leaderboard period: season season: {closed.number}`.\n"
+            if closed
+            else ""
+        )
+        self.stop()
+        await interaction.response.edit_message(
+            content=f"{text}🚀 **{escape(opened.name)}** has started.", view=None
+        )
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmSeason]
+    ) -> None:
+        """Close the question; the season goes on."""
+        self.stop()
+        await interaction.response.edit_message(
+            content="Nothing changed; the season goes on.", view=None
+        )
 
 
 class SeasonCommands(commands.Cog):
@@ -32,17 +79,19 @@ class SeasonCommands(commands.Cog):
         name: app_commands.Range[str, 1, 80] | None = None,
     ) -> None:
         guild_id = checks.guild_id(interaction)
-        closed, opened = await self.bot.services.boards.new_season(
-            guild_id, name=name, moderator_id=interaction.user.id
-        )
-        text = (
-            f"🏁 **{escape(closed.name)}** is closed; its final standings stay on `/leaderboard period: season season: {closed.number}`."
-            if closed
-            else ""
-        )
-        await interaction.response.send_message(
-            f"{text}\n🚀 **{escape(opened.name)}** has started.", ephemeral=True
-        )
+        current, chosen = await self.bot.services.boards.season_change(guild_id, name)
+        view = ConfirmSeason(self.bot, interaction.user.id, name, current)
+        if current is None:
+            question = f"Start **{escape(chosen)}**?"
+        else:
+            since = discord.utils.format_dt(current.started_at, "D")
+            question = (
+                f"Close **{escape(current.name)}** (running since {since}) for everyone and "
+                f"start **{escape(chosen)}**? Its final standings stay on "
+                f"`/leaderboard period: season season: {current.number}`, and season points "
+                "start again from zero. This cannot be undone."
+            )
+        await interaction.response.send_message(question, view=view, ephemeral=True)
 
     @app_commands.command(name="seasons", description="Every season of this server.")
     async def seasons(self, interaction: discord.Interaction[MentorBot]) -> None:

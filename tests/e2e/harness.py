@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from sandbox import Guild, Message, Sandbox, User
 from sandbox.harness import START, running_mentor, started_sandbox
 
-__all__ = ["START", "World", "populate", "running_mentor", "set_timezone", "started_sandbox"]
+__all__ = [
+    "START",
+    "World",
+    "new_season",
+    "populate",
+    "running_mentor",
+    "set_timezone",
+    "started_sandbox",
+]
 
 
 @dataclass
@@ -38,3 +46,12 @@ async def set_timezone(sandbox: Sandbox, user: User, guild: Guild | None, text: 
     save = next((b.label for b in asked.buttons if (b.label or "").startswith("Save")), None)
     assert save is not None, asked.content
     return await sandbox.click(asked, save, user=user)
+
+
+async def new_season(sandbox: Sandbox, world: World, name: str | None = None) -> Message:
+    """``/mod season-new`` then its confirmation button; the confirmed reply."""
+    options = {"name": name} if name is not None else {}
+    asked = await sandbox.run_command(
+        "mod season-new", user=world.mod, guild=world.guild, options=options
+    )
+    return await sandbox.click(asked, "Start the new season", user=world.mod)

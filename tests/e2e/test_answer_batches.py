@@ -26,7 +26,7 @@ from bot.db.models import Activity, BoardTotal, PointsEntry, QuizAnswer, QuizPro
 from bot.db.models.buckets import BOARD_KEY, bucket_sql
 from sandbox import Message, Sandbox, User
 from tests.conftest import POSTGRES_URL, _drop_postgres_schema, _fresh_postgres_schema, _plain_dsn
-from tests.e2e.harness import World, running_mentor
+from tests.e2e.harness import World, new_season, running_mentor
 from tests.e2e.test_daily_quiz import daily_posts, right_letter, schedule_quiz, tick
 
 UNEXPECTED = "Something went wrong on our side"
@@ -331,7 +331,7 @@ async def test_points_follow_a_new_season_at_once(
     right, _ = await right_letter(mentor, world.guild.id)
     await sandbox.click(post, right, user=world.alice)  # starts season 1
     await sandbox.click(post, right, user=world.bob)  # reads it: now it is in memory
-    await sandbox.run_command("mod season-new", user=world.mod, guild=world.guild, name="Two")
+    await new_season(sandbox, world, "Two")
     clock.advance(timedelta(days=1))
     await tick(mentor)
     tomorrow = daily_posts(sandbox, world)[-1]

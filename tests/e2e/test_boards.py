@@ -16,7 +16,7 @@ from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import Base
 from sandbox import Sandbox, SandboxError
-from tests.e2e.harness import World
+from tests.e2e.harness import World, new_season
 
 MOD_COMMANDS = [
     ("mod quiz-schedule", {"channel": "general", "time": "09:00"}),
@@ -106,13 +106,42 @@ async def test_departed_member_disappears_and_comes_back(
     assert "bob" in board.embeds[0]["description"]
 
 
+async def test_a_new_season_asks_first_and_refuses_a_taken_name_or_a_stale_yes(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    await earn(sandbox, world, mentor)
+    asked = await sandbox.run_command(
+        "mod season-new", user=world.mod, guild=world.guild, name="Spring"
+    )
+    assert asked.ephemeral and "Close **Season 1**" in asked.content
+    assert "start **Spring**" in asked.content
+    cancelled = await sandbox.click(asked, "Cancel", user=world.mod)
+    assert cancelled.content == "Nothing changed; the season goes on."
+    assert [s.name for s in await mentor.services.boards.seasons(world.guild.id)] == ["Season 1"]
+
+    # Two prompts for the same season: the first yes wins, the second is told it is stale.
+    first = await sandbox.run_command("mod season-new", user=world.mod, guild=world.guild)
+    second = await sandbox.run_command("mod season-new", user=world.mod, guild=world.guild)
+    await sandbox.click(first, "Start the new season", user=world.mod)
+    stale = await sandbox.click(second, "Start the new season", user=world.mod)
+    assert "The season changed since you asked" in stale.content
+    assert [s.name for s in await mentor.services.boards.seasons(world.guild.id)] == [
+        "Season 1",
+        "Season 2",
+    ]
+
+    taken = await sandbox.run_command(
+        "mod season-new", user=world.mod, guild=world.guild, name="season 2"
+    )
+    assert taken.ephemeral and "Season 2 is already called “Season 2”" in taken.content
+    assert not taken.buttons
+
+
 async def test_season_rollover_keeps_old_standings(
     sandbox: Sandbox, world: World, mentor: MentorBot
 ) -> None:
     await earn(sandbox, world, mentor)
-    rolled = await sandbox.run_command(
-        "mod season-new", user=world.mod, guild=world.guild, name="Spring sprint"
-    )
+    rolled = await new_season(sandbox, world, "Spring sprint")
     assert "Season 1** is closed" in rolled.content and "Spring sprint" in rolled.content
     current = await sandbox.run_command(
         "leaderboard", user=world.alice, guild=world.guild, period="season"

@@ -9,7 +9,7 @@ from bot.clock import FrozenClock
 from bot.db.engine import Database
 from bot.db.models import AnswerMarker, BoardTotal, ModAudit, PenaltyCarryover, QuizAnswer
 from sandbox import Sandbox
-from tests.e2e.harness import START, World
+from tests.e2e.harness import START, World, new_season
 from tests.e2e.test_daily_quiz import daily_posts, right_letter, schedule_quiz, tick
 
 
@@ -69,7 +69,7 @@ async def test_a_penalty_survives_deletion_in_the_audit_and_on_return(
         options={"member": world.bob, "amount": -50, "reason": "again"},
     )
     await delete_data(sandbox, world, world.bob)
-    await sandbox.run_command("mod season-new", user=world.mod, guild=world.guild)
+    await new_season(sandbox, world)
     assert await count(db, PenaltyCarryover) == 0
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from bot.app import MentorBot
 from bot.clock import FrozenClock
 from sandbox import Message, Sandbox
-from tests.e2e.harness import World
+from tests.e2e.harness import World, new_season
 
 
 async def recap_channel(sandbox: Sandbox, world: World, **options: Any) -> Message:
@@ -156,7 +156,7 @@ async def test_a_season_recap_the_morning_after_and_a_refused_channel_pauses_rec
     await sandbox.run_command("study log", user=world.alice, guild=world.guild, minutes=60)
     await sandbox.run_command("study log", user=world.bob, guild=world.guild, minutes=30)
     clock.set(datetime(2026, 3, 12, 20, 0, tzinfo=UTC))
-    await sandbox.run_command("mod season-new", user=world.mod, guild=world.guild, name="Spring")
+    await new_season(sandbox, world, "Spring")
 
     def season_recaps() -> list[Message]:
         return [
