@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, distinct, func, literal, select, update
@@ -451,9 +452,7 @@ class RecapService:
                 dues.append(Due(SEASONAL, guild_id, guild_id, channel_id, occurrence))
             return dues
 
-    async def _hardest(
-        self, session: AsyncSession, guild_id: int, first: date, last: date
-    ) -> Hardest | None:
+    async def _hardest(self, session: AsyncSession, guild_id: int, within: Any) -> Hardest | None:
         # Grouped by the post's question: the answers are then read from the (post_id,
         # correct, ...) index alone, without visiting the answer rows.
         right = func.sum(case((QuizAnswer.correct, 1), else_=0))
@@ -462,11 +461,7 @@ class RecapService:
             await session.execute(
                 select(DailyPost.question_id, count, right)
                 .join(QuizAnswer, QuizAnswer.post_id == DailyPost.id)
-                .where(
-                    DailyPost.guild_id == guild_id,
-                    DailyPost.local_date >= first,
-                    DailyPost.local_date <= last,
-                )
+                .where(DailyPost.guild_id == guild_id, within)
                 .group_by(DailyPost.question_id)
                 .having(count >= HARDEST_MINIMUM)
                 .order_by((right * 1.0 / count).asc(), count.desc(), DailyPost.question_id)
@@ -501,19 +496,13 @@ class RecapService:
             or 0
         )
 
-    async def _daily_answers(
-        self, session: AsyncSession, guild_id: int, first: date, last: date
-    ) -> int:
+    async def _daily_answers(self, session: AsyncSession, guild_id: int, within: Any) -> int:
         return (
             await session.scalar(
                 select(func.count())
                 .select_from(DailyPost)
                 .join(QuizAnswer, QuizAnswer.post_id == DailyPost.id)
-                .where(
-                    DailyPost.guild_id == guild_id,
-                    DailyPost.local_date >= first,
-                    DailyPost.local_date <= last,
-                )
+                .where(DailyPost.guild_id == guild_id, within)
             )
             or 0
         )
@@ -560,8 +549,9 @@ class RecapService:
             timezone = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
             inside = datetime.combine(first, time(12), tzinfo=ZoneInfo(timezone or "UTC"))
             participants = await self._participants(session, guild_id, "week", first.isoformat())
-            answers = await self._daily_answers(session, guild_id, first, last)
-            hardest = await self._hardest(session, guild_id, first, last)
+            posted = DailyPost.local_date.between(first, last)
+            answers = await self._daily_answers(session, guild_id, posted)
+            hardest = await self._hardest(session, guild_id, posted)
             names, new = await self._new_streaks(session, guild_id)
         return Recap(
             f"Week of {first:%d %b %Y}",
@@ -579,16 +569,15 @@ class RecapService:
             row = await session.get(Season, season_id)
             if row is None or row.guild_id != guild_id or row.ended_at is None:
                 return None
-            timezone = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
-            zone = ZoneInfo(timezone or "UTC")
-            first = row.started_at.astimezone(zone).date()
-            last = row.ended_at.astimezone(zone).date()
             participants = await self._participants(session, guild_id, "season", str(season_id))
-            answers = await self._daily_answers(session, guild_id, first, last)
-            hardest = await self._hardest(session, guild_id, first, last)
-            names, new = await self._new_streaks(session, guild_id)
+            # The answers given while the season was open: seasons start and end at any
+            # moment, so two of them can share a day (and its daily question).
+            during = (QuizAnswer.answered_at >= row.started_at) & (
+                QuizAnswer.answered_at < row.ended_at
+            )
+            answers = await self._daily_answers(session, guild_id, during)
+            hardest = await self._hardest(session, guild_id, during)
             number, name = row.number, row.name
         tops = [t for t in await self._tops(guild_id, "season", season=number) if t[0] != "streak"]
-        return Recap(
-            f"{name}: final standings", tops, participants or 0, answers, hardest, names, new
-        )
+        # "New on the streak board" is the past week's news: the weekly recap has it.
+        return Recap(f"{name}: final standings", tops, participants or 0, answers, hardest, [], 0)

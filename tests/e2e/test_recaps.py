@@ -9,6 +9,7 @@ from bot.app import MentorBot
 from bot.clock import FrozenClock
 from sandbox import Message, Sandbox
 from tests.e2e.harness import World, new_season
+from tests.e2e.test_daily_quiz import daily_posts, right_letter, schedule_quiz
 
 
 async def recap_channel(sandbox: Sandbox, world: World, **options: Any) -> Message:
@@ -201,3 +202,26 @@ async def test_a_season_recap_the_morning_after_and_a_refused_channel_pauses_rec
         if m.embeds and m.embeds[0]["title"] == "📊 Week of 09 Mar 2026"
     ]
     assert len(posted) == 1
+
+
+async def test_two_seasons_sharing_a_day_each_count_only_their_own_answers(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    await schedule_quiz(sandbox, world)  # 09:00 in Berlin: due at once
+    await mentor.delivery.tick()
+    [post] = daily_posts(sandbox, world)
+    right, _ = await right_letter(mentor, world.guild.id)
+    await sandbox.click(post, right, user=world.alice)  # in Season 1
+    clock.advance(timedelta(minutes=30))
+    await new_season(sandbox, world, "Two")
+    clock.advance(timedelta(minutes=30))
+    await sandbox.click(post, right, user=world.bob)  # in Two, on the same question
+    clock.advance(timedelta(minutes=30))
+    await new_season(sandbox, world, "Three")
+
+    seasons = {s.name: s.id for s in await mentor.services.boards.seasons(world.guild.id)}
+    for name in ("Season 1", "Two"):
+        recap = await mentor.services.recaps.season(world.guild.id, seasons[name])
+        assert recap is not None
+        assert recap.daily_answers == 1, name
+        assert recap.new_streak_count == 0 and recap.new_streaks == []
