@@ -205,6 +205,11 @@ async def test_points_adjustment_bounds_reason_and_audit(
         reason="duplicate account",
     )
     assert "-40 points" in ok.content and "All-time total: -40" in ok.content
+    board = await sandbox.run_command(
+        "leaderboard", user=world.bob, guild=world.guild, period="all"
+    )
+    mine = {f["name"]: f["value"] for f in board.embeds[0]["fields"]}["You"]
+    assert mine == "Not on this board yet: it ranks members with more than 0 pts."
     log = await sandbox.run_command("mod audit", user=world.mod, guild=world.guild)
     assert (
         "points -40" in log.embeds[0]["description"]

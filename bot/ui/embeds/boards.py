@@ -33,15 +33,19 @@ def _line(row: Standing, board: str) -> str:
 
 
 def leaderboard(page: BoardPage, guild_name: str) -> discord.Embed:
-    """A page of the board with the caller's own standing underneath."""
+    """A page of the board with the caller's own standing underneath (or why there is none)."""
     embed = discord.Embed(
         title=f"{BOARD_TITLES[page.board]} — {page.period_label}",
         description="\n".join(_line(r, page.board) for r in page.rows)
         or "Nobody is on this board yet.",
         colour=BRAND_COLOUR,
     )
-    if page.caller is not None:
-        embed.add_field(name="You", value=_line(page.caller, page.board), inline=False)
+    mine = (
+        _line(page.caller, page.board)
+        if page.caller is not None
+        else f"Not on this board yet: it ranks members with more than {format_value(page.board, 0)}."
+    )
+    embed.add_field(name="You", value=mine, inline=False)
     embed.set_footer(
         text=f"{escape(guild_name)} · page {page.page + 1} · equal scores share a rank"
     )
