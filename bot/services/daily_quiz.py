@@ -192,11 +192,15 @@ class DailyQuizService(AnswerSubmitter):
         channel_id: int,
         time_text: str,
         timezone_text: str | None,
-        days: Days,
+        days: Days | None,
         close_text: str | None,
         moderator_id: int,
     ) -> Schedule:
-        """Create or replace the schedule; validates everything before writing anything."""
+        """Create or replace the schedule; validates everything before writing anything.
+
+        A timezone or days left out keep the schedule's current ones (a new schedule: the
+        server's timezone, every day). A close time left out means none.
+        """
         post_time = parse_hhmm(time_text)
         close_time = parse_hhmm(close_text) if close_text else None
         if close_time == post_time:
@@ -204,12 +208,14 @@ class DailyQuizService(AnswerSubmitter):
         now = self._clock.now()
         async with self._db.transaction() as session:
             await ensure_guild(session, guild_id, now)
-            tz = (
-                resolve_timezone(timezone_text)
-                if timezone_text
-                else await guild_or_utc(session, guild_id)
-            )
             existing = await session.get(QuizSchedule, guild_id)
+            if timezone_text:
+                tz = resolve_timezone(timezone_text)
+            elif existing is not None:
+                tz = existing.timezone
+            else:
+                tz = await guild_or_utc(session, guild_id)
+            days = days or (as_days(existing.days) if existing else "daily")
             topics = existing.topics if existing else None
             row = QuizSchedule(
                 guild_id=guild_id,

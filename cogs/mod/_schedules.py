@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.content.schema import Category
+from bot.delivery.cadence import as_days
 from bot.services.challenges import WEEKDAYS
 from bot.services.daily_quiz import KIND as DAILY
 from bot.services.errors import UserError
@@ -83,8 +84,8 @@ class ScheduleCommands(commands.Cog):
     @app_commands.describe(
         channel="Where to post",
         time="Local time, e.g. 09:30, 9am or 7:30 pm",
-        timezone="City, country, abbreviation or offset, e.g. berlin, CET, UTC+2 (default: the server's)",
-        days="Every day or weekdays only",
+        timezone="City, abbreviation or offset, e.g. berlin, CET, UTC+2 (default: as now, else the server's)",
+        days="Every day or weekdays only (default: as now, else every day)",
         close_at="Optional time to close answers and show results (default: when the next question posts)",
     )
     @app_commands.choices(days=DAYS_CHOICES)
@@ -94,7 +95,7 @@ class ScheduleCommands(commands.Cog):
         channel: discord.TextChannel,
         time: TimeOfDay,
         timezone: Timezone | None = None,
-        days: str = "daily",
+        days: str | None = None,
         close_at: TimeOfDay | None = None,
     ) -> None:
         guild_id = checks.guild_id(interaction)
@@ -104,7 +105,7 @@ class ScheduleCommands(commands.Cog):
             channel_id=channel.id,
             time_text=format_hhmm(time),
             timezone_text=timezone.require() if timezone else None,
-            days="weekdays" if days == "weekdays" else "daily",
+            days=as_days(days) if days else None,
             close_text=format_hhmm(close_at) if close_at else None,
             moderator_id=interaction.user.id,
         )

@@ -402,3 +402,30 @@ async def test_a_fan_out_runs_under_the_global_limit_and_posts_each_server_once(
             assert [len(sandbox.channel_messages(g.general)) for g in guilds] == [1] * len(guilds)
             assert await count(db, Delivery, Delivery.state == "sent") == len(guilds)
             assert await count(db, DailyPost, DailyPost.message_id.is_not(None)) == len(guilds)
+
+
+async def test_a_new_time_keeps_the_schedules_days_and_timezone(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    await sandbox.run_command(
+        "mod quiz-schedule",
+        user=world.mod,
+        guild=world.guild,
+        options={
+            "channel": world.guild.general,
+            "time": "09:00",
+            "timezone": "Asia/Tokyo",
+            "days": "weekdays",
+        },
+    )
+    moved = await sandbox.run_command(
+        "mod quiz-schedule",
+        user=world.mod,
+        guild=world.guild,
+        options={"channel": world.guild.general, "time": "10:00"},
+    )
+    text = moved.embeds[0]["description"]
+    assert "at 10:00 (Asia/Tokyo), Monday to Friday." in text
+    schedule = await mentor.services.daily.schedules.get(world.guild.id)
+    assert schedule is not None
+    assert (schedule.timezone, schedule.days) == ("Asia/Tokyo", "weekdays")
