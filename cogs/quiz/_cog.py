@@ -13,7 +13,7 @@ from bot.ui import checks
 from bot.ui.autocomplete import track_choices
 from bot.ui.choices import DIFFICULTY_CHOICES
 from bot.ui.embeds import quiz as render
-from bot.ui.style import clip
+from bot.ui.style import clip, counted
 from cogs.quiz._feed import DailyQuizFeed
 from cogs.quiz._views import (
     DailyChoice,
@@ -102,7 +102,7 @@ class Quiz(commands.Cog):
             text = (
                 "You have nothing to review yet — answer a few with `/quiz practice` first."
                 if count == 0
-                else f"Nothing due today. {count} question(s) on your review list; the next comes back on {due:%A %d %B} (your time)."
+                else f"Nothing due today. {counted(count, 'question')} on your review list; the next comes back on {due:%A %d %B} (your time)."
             )
             await interaction.response.send_message(text, ephemeral=True)
             return

@@ -12,7 +12,7 @@ from bot.app import MentorBot
 from bot.content.packfile import PackFileError, check_size, pack_name, parse_pack
 from bot.ui.embeds import packs as render
 from bot.ui.replies import reply
-from bot.ui.style import clip
+from bot.ui.style import clip, counted
 from cogs.server_packs._utils import moderator_guild
 
 
@@ -82,7 +82,7 @@ async def pack_delete(interaction: discord.Interaction[MentorBot], name: str) ->
     count = await interaction.client.services.packs.delete_pack(guild_id, name)
     await reply(
         interaction,
-        f"🗑️ Deleted the `{clip(name, 40)}` pack ({count} questions); they are not asked again.",
+        f"🗑️ Deleted the `{clip(name, 40)}` pack ({counted(count, 'question')}); they are not asked again.",
     )
 
 

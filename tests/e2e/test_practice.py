@@ -92,7 +92,7 @@ async def test_review_schedules_fsrs_cards_in_the_members_timezone(
     first_stability = card.stability
 
     not_yet = await sandbox.run_command("quiz review", user=world.alice, guild=world.guild)
-    assert "Nothing due today. 1 question(s)" in not_yet.content
+    assert "Nothing due today. 1 question on your review list" in not_yet.content
     assert "Thursday 12 March (your time)" in not_yet.content
 
     clock.advance(timedelta(days=1))

@@ -93,7 +93,7 @@ async def test_the_weekly_recap_posts_once_at_local_time_across_dst_changes(
     assert embed["title"] == "📊 Week of 23 Mar 2026"
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Study time"].splitlines() == ["🥇 alice — 45m", "🥈 bob — 20m"]
-    assert fields["Participation"] == "2 member(s) earned points or studied; 2 daily answer(s)"
+    assert fields["Participation"] == "2 members earned points or studied; 2 daily answers"
     assert "50% of 2 answers were right" in fields["Hardest question"]
     assert "alice" in fields["New on the streak board"]
     assert recap.mentions == []

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bot.content.schema import Track
 from bot.services.career import Readiness, WeeklyPlan
-from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, clip
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, clip, counted
 
 CHART_WIDTH = 720
 ROW_HEIGHT = 34
@@ -63,7 +63,7 @@ def plan_embed(plan: WeeklyPlan) -> discord.Embed:
         )
     if plan.reviews:
         when = f"next due {plan.next_review:%a %d %b}" if plan.next_review else "due now"
-        reviews = f"{plan.reviews} question(s) in review, {when}: `/quiz review`."
+        reviews = f"{counted(plan.reviews, 'question')} in review, {when}: `/quiz review`."
     else:
         reviews = "No reviews yet: questions you miss come back here."
     embed.add_field(name="Reviews", value=reviews, inline=False)

@@ -7,7 +7,7 @@ import discord
 from bot.content.catalogue import Content
 from bot.content.packfile import MAX_PACK_QUESTIONS, MAX_SERVER_QUESTIONS
 from bot.services.packs import ImportResult, PackSummary, Submission
-from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, clip, escape
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, clip, counted, escape
 
 LETTERS = "ABCD"
 
@@ -15,7 +15,7 @@ LETTERS = "ABCD"
 def imported(result: ImportResult, mix: int) -> str:
     """The reply to a pack that went in: its size, the server's total and the mix."""
     return (
-        f"✅ Imported pack `{result.name}`: {result.added} questions "
+        f"✅ Imported pack `{result.name}`: {counted(result.added, 'question')} "
         f"({result.server_total:,} of {MAX_SERVER_QUESTIONS:,} in this server). "
         f"{mix}% of the daily and practice questions come from the packs "
         "(change it with `/mod pack mix`)."
@@ -38,7 +38,8 @@ def pack_list(packs: list[PackSummary], mix: int) -> discord.Embed:
         return embed
     total = sum(p.questions for p in packs)
     embed.description = "\n".join(
-        f"`{p.name}` — {p.questions} questions, since {p.created_at:%d %b %Y}" for p in packs
+        f"`{p.name}` — {counted(p.questions, 'question')}, since {p.created_at:%d %b %Y}"
+        for p in packs
     )[:4096]
     embed.set_footer(
         text=f"{total:,} of {MAX_SERVER_QUESTIONS:,} questions · {mix}% of daily and practice "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.services.recaps import MilestoneBatch, MilestoneLine, Recap
-from bot.ui.style import BRAND_COLOUR, escape
+from bot.ui.style import BRAND_COLOUR, counted, escape
 
 MEDALS = ("🥇", "🥈", "🥉")
 BOARD_TITLES = {"points": "Points", "study": "Study time", "streak": "Streaks"}
@@ -55,8 +55,8 @@ def recap_embed(recap: Recap) -> discord.Embed:
         embed.add_field(name=BOARD_TITLES[board], value=text or "Nobody yet.", inline=True)
     embed.add_field(
         name="Participation",
-        value=f"{recap.participants} member(s) earned points or studied; "
-        f"{recap.daily_answers} daily answer(s)",
+        value=f"{counted(recap.participants, 'member')} earned points or studied; "
+        f"{counted(recap.daily_answers, 'daily answer')}",
         inline=False,
     )
     if recap.hardest is not None:
