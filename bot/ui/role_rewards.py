@@ -63,7 +63,11 @@ class RoleRewardSync:
 
     def on_unlocked(self, changes: Sequence[Unlocked]) -> None:
         """After members' activity committed: check their rewards soon, off the reply path."""
-        self._soon(self.members(sorted({change.user_id for change in changes})))
+        self.members_soon({change.user_id for change in changes})
+
+    def members_soon(self, user_ids: Collection[int]) -> None:
+        """After a change to these members' figures (points given by hand): check them soon."""
+        self._soon(self.members(sorted(user_ids)))
 
     def guild_soon(self, guild_id: int) -> None:
         """After a reward was added: give it to the members who already qualify."""

@@ -125,6 +125,7 @@ class SeasonCommands(commands.Cog):
             amount=amount,
             reason=reason,
         )
+        self.bot.role_rewards.members_soon([member.id])  # a points reward may now apply
         await interaction.response.send_message(
             f"✅ {amount:+d} points for {member.mention} ({escape(reason)}). All-time total: {total}.",
             ephemeral=True,

@@ -286,3 +286,23 @@ async def test_skills_season_points_and_the_weekly_podium(
     assert (
         await count(db, AchievementUnlock, AchievementUnlock.achievement_id.like("weekly-%")) == 3
     )
+
+
+async def test_points_given_by_a_moderator_grant_a_points_role_at_once(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    scorer = reward_role(sandbox, world.guild, "Scorer")
+    await sandbox.run_command(
+        "mod roles add",
+        user=world.mod,
+        guild=world.guild,
+        options={"role": scorer, "milestone": "season_points", "threshold": 10},
+    )
+    await sandbox.run_command(
+        "mod points",
+        user=world.mod,
+        guild=world.guild,
+        options={"member": world.bob, "amount": 15, "reason": "ran the study session"},
+    )
+    roles = await sandbox.wait_for_roles(world.guild, world.bob, lambda rs: scorer in rs)
+    assert [r.name for r in roles] == ["Scorer"]
