@@ -15,37 +15,61 @@ from bot.delivery.pipeline import Draft, Feed, Target, Undeliverable
 from bot.services.career import PLAN_KIND
 from bot.services.errors import UserError
 from bot.ui.autocomplete import track_choices
-from bot.ui.buttons import ID, PersistentButton
+from bot.ui.buttons import ID, SLUG, PersistentButton
 from bot.ui.embeds import career as render
 
 log = logging.getLogger(__name__)
 
 
+def _regenerate_button() -> discord.ui.Button[discord.ui.View]:
+    return discord.ui.Button(label="Regenerate", emoji="🔄", style=discord.ButtonStyle.secondary)
+
+
+async def _show_plan_again(
+    interaction: discord.Interaction[MentorBot], user_id: int, track: str | None
+) -> None:
+    """Rebuild the member's plan (for their goal, or for ``track``) from their latest answers."""
+    if interaction.user.id != user_id:
+        raise UserError("This plan belongs to someone else; run `/career plan` for yours.")
+    plan = await interaction.client.services.career.plan(user_id, track)
+    await interaction.response.edit_message(
+        embed=render.plan_embed(plan), view=plan_view(user_id, track)
+    )
+
+
 class RegeneratePlan(PersistentButton, custom_id="career:plan:{user_id}", user_id=ID):
-    """Builds the plan again from the latest answers (only for the member it belongs to)."""
+    """Builds the plan for the member's goal again (only for the member it belongs to)."""
 
     user_id: int
 
     def __init__(self, user_id: int) -> None:
-        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
-            label="Regenerate", emoji="🔄", style=discord.ButtonStyle.secondary
-        )
-        super().__init__(button, user_id=user_id)
+        super().__init__(_regenerate_button(), user_id=user_id)
 
     async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
         """Show the member's plan again, rebuilt from their latest answers."""
-        if interaction.user.id != self.user_id:
-            raise UserError("This plan belongs to someone else; run `/career plan` for yours.")
-        plan = await interaction.client.services.career.plan(self.user_id)
-        await interaction.response.edit_message(
-            embed=render.plan_embed(plan), view=plan_view(self.user_id)
-        )
+        await _show_plan_again(interaction, self.user_id, None)
 
 
-def plan_view(user_id: int) -> discord.ui.View:
-    """The buttons under a plan: Regenerate, for the member it belongs to."""
+class RegenerateTrackPlan(
+    PersistentButton, custom_id="career:plan:{user_id}:{track}", user_id=ID, track=SLUG
+):
+    """Builds a plan for a track other than the goal again, for that same track."""
+
+    user_id: int
+    track: str
+
+    def __init__(self, user_id: int, track: str) -> None:
+        super().__init__(_regenerate_button(), user_id=user_id, track=track)
+
+    async def respond(self, interaction: discord.Interaction[MentorBot]) -> None:
+        """Show the plan for the same track again, rebuilt from the latest answers."""
+        await _show_plan_again(interaction, self.user_id, self.track)
+
+
+def plan_view(user_id: int, track: str | None = None) -> discord.ui.View:
+    """The buttons under a plan: Regenerate (for that track, if not the goal's), for its member."""
     view = discord.ui.View(timeout=None)
-    view.add_item(RegeneratePlan(user_id))
+    view.add_item(RegeneratePlan(user_id) if track is None else RegenerateTrackPlan(user_id, track))
     return view
 
 
@@ -66,7 +90,10 @@ class CareerPlanFeed(Feed):
             return None  # the goal was removed or its track retired
         return Draft(
             targets=[Target(user_id=claim.subject_id)],
-            content="🗓️ Your plan for this week (you asked for it every Monday; `/career goal weekly_plan_dm: False` stops it).",
+            content=(
+                "🗓️ Your plan for this week (you asked for it every Monday; "
+                f"`/career goal track: {plan.track.slug} weekly_plan_dm: False` stops it)."
+            ),
             embed=render.plan_embed(plan),
         )
 
@@ -88,7 +115,7 @@ class Career(commands.Cog):
 
     async def cog_load(self) -> None:
         """Register the Regenerate button and the weekly plan feed."""
-        self.bot.add_dynamic_items(RegeneratePlan)
+        self.bot.add_dynamic_items(RegeneratePlan, RegenerateTrackPlan)
         self.bot.delivery.register(CareerPlanFeed(self.bot))
 
     @career.command(name="tracks", description="The career tracks: what each role does and needs.")
@@ -137,8 +164,9 @@ class Career(commands.Cog):
     ) -> None:
         """This week's plan towards the goal (or another track), with a Regenerate button."""
         plan = await self.bot.services.career.plan(interaction.user.id, track)
+        view = plan_view(interaction.user.id, plan.track.slug if track else None)
         await interaction.response.send_message(
-            embed=render.plan_embed(plan), view=plan_view(interaction.user.id), ephemeral=True
+            embed=render.plan_embed(plan), view=view, ephemeral=True
         )
 
     @career.command(name="readiness", description="Where you stand against your goal's targets.")

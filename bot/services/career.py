@@ -226,26 +226,61 @@ class CareerService:
     def _below(self, report: MasteryReport, track: Track, level: str) -> bool:
         return any(report.of(t.skill) < self._target(t, level) for t in track.core)
 
+    @staticmethod
+    def _met(report: MasteryReport, slug: str) -> bool:
+        """The member knows ``slug`` well enough to build on: marked learned, or quizzed to it."""
+        view = report.skills.get(slug)
+        return bool(view and (view.claimed or (view.answers and view.mastery >= PREREQUISITE_MET)))
+
     def _prerequisites_met(self, report: MasteryReport, skill: Skill) -> bool:
-        for slug in skill.prerequisites:
-            view = report.skills.get(slug)
-            if not (view and (view.claimed or (view.answers and view.mastery >= PREREQUISITE_MET))):
-                return False
-        return True
+        return all(self._met(report, slug) for slug in skill.prerequisites)
 
     def _next_steps(self, report: MasteryReport, track: Track, level: str) -> list[PlanStep]:
-        candidates: list[PlanStep] = []
+        """The track's skills below target, or for one not ready yet the skills it builds on."""
+        candidates: dict[str, PlanStep] = {}
+        blocked: list[tuple[Skill, bool]] = []
         for target, core in _targets(track):
             skill = self._content.skills[target.skill]
             needed = self._target(target, level)
             mastery = report.of(skill.slug)
-            if mastery >= needed or not self._prerequisites_met(report, skill):
+            if mastery >= needed:
                 continue
-            candidates.append(
-                PlanStep(skill, mastery, needed, core, self._reason(report, skill, needed))
-            )
-        candidates.sort(key=lambda s: (not s.core, s.mastery, s.skill.slug))
-        return candidates[:PLAN_STEPS]
+            if self._prerequisites_met(report, skill):
+                step = PlanStep(skill, mastery, needed, core, self._reason(report, skill, needed))
+                candidates.setdefault(skill.slug, step)
+            else:
+                blocked.append((skill, core))
+        # A prerequisite the track also targets keeps its own step (and target) from above.
+        for skill, core in blocked:
+            for first in self._first_to_learn(report, skill):
+                candidates.setdefault(
+                    first.slug,
+                    PlanStep(
+                        first,
+                        report.of(first.slug),
+                        PREREQUISITE_MET,
+                        core,
+                        f"{skill.name} builds on it; {PREREQUISITE_MET:.0%} opens it up",
+                    ),
+                )
+        steps = sorted(candidates.values(), key=lambda s: (not s.core, s.mastery, s.skill.slug))
+        return steps[:PLAN_STEPS]
+
+    def _first_to_learn(self, report: MasteryReport, skill: Skill) -> list[Skill]:
+        """The unmet prerequisites under ``skill`` (at any depth) whose own are met."""
+        ready: list[Skill] = []
+        waiting = [self._content.skills[s] for s in skill.prerequisites]
+        seen: set[str] = set()
+        while waiting:
+            candidate = waiting.pop(0)
+            if candidate.slug in seen or self._met(report, candidate.slug):
+                continue
+            seen.add(candidate.slug)
+            if self._prerequisites_met(report, candidate):
+                ready.append(candidate)
+            else:
+                waiting += [self._content.skills[s] for s in candidate.prerequisites]
+        return ready
 
     @staticmethod
     def _reason(report: MasteryReport, skill: Skill, needed: float) -> str:

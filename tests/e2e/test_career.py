@@ -110,6 +110,18 @@ async def test_weekly_plan_dm_once_on_monday_morning(
     await mentor.delivery.tick()
     dms = sandbox.dm_messages(world.alice)
     assert len(dms) == 1 and dms[0].embeds[0]["title"].startswith("Your week")
+    # The way out it names is a command that runs as written.
+    assert "`/career goal track: junior-backend weekly_plan_dm: False` stops it" in dms[0].content
+    await sandbox.run_command(
+        "career goal",
+        user=world.alice,
+        guild=world.guild,
+        track="junior-backend",
+        weekly_plan_dm=False,
+    )
+    clock.advance(timedelta(days=7))
+    await mentor.delivery.tick()
+    assert len(sandbox.dm_messages(world.alice)) == 1
 
 
 async def test_placement_adapts_and_seeds_the_model(
@@ -165,3 +177,21 @@ async def test_an_interview_round_times_out_a_question_and_scores(
 async def question_id(bot: MentorBot, message: Message, user_id: int) -> str:
     prompt_id = int(message.buttons[0].custom_id.split(":")[2])
     return (await bot.services.practice.prompt(prompt_id, user_id)).shown.question.id
+
+
+async def test_a_newcomers_plan_starts_with_what_the_tracks_skills_build_on(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    await sandbox.run_command("career goal", user=world.alice, guild=world.guild, track="python")
+    plan = await sandbox.run_command(
+        "career plan", user=world.alice, guild=world.guild, track="security"
+    )
+    steps = next(f for f in plan.embeds[0]["fields"] if f["name"] == "Skills to work on")
+    # No security skill is open to a newcomer yet: the plan names their prerequisites.
+    assert "**1. HTTP** — Authentication builds on it; 60% opens it up." in steps["value"]
+    assert "at its target" not in steps["value"]
+
+    # Regenerate keeps the track the plan was for, not the goal's.
+    again = await sandbox.click(plan, "Regenerate", user=world.alice)
+    assert again.embeds[0]["title"] == plan.embeds[0]["title"]
+    assert "Security" in again.embeds[0]["title"]
