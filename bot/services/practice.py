@@ -73,6 +73,14 @@ class PromptOutcome:
     """An interview answer that came after the time limit (counted wrong)."""
 
 
+# A category as typed: its value ("soft-skills") or its label ("Soft skills"), any case.
+_CATEGORY_NAMES = {
+    " ".join(name.casefold().replace("-", " ").split()): category
+    for category in Category
+    for name in (category.value, category.label)
+}
+
+
 class PracticeService(AnswerSubmitter):
     """Practice questions on demand and review of missed ones."""
 
@@ -97,9 +105,10 @@ class PracticeService(AnswerSubmitter):
         """A skill slug or category value, or a UserError naming the problem."""
         if topic is None:
             return None
+        category = _CATEGORY_NAMES.get(" ".join(topic.casefold().replace("-", " ").split()))
+        if category is not None:
+            return category.value
         lookup = self._content.index.resolve(topic)
-        if topic in {c.value for c in Category}:
-            return topic
         if lookup.skill is None:
             hint = f" Did you mean {lookup.suggestions[0].name}?" if lookup.suggestions else ""
             raise UserError(f"“{topic[:40]}” is not a skill or category I know.{hint}")

@@ -12,6 +12,7 @@ from bot.services.study import MAX_MINUTES, MIN_MINUTES, NOTE_LIMIT, StudyRecord
 from bot.services.study_timer import DEFAULT_BREAK, DEFAULT_FOCUS, MAX_BREAK, MAX_FOCUS, MIN_FOCUS
 from bot.ui.autocomplete import skill_choices
 from bot.ui.embeds import habits as render
+from bot.ui.style import counted
 from bot.ui.views import MentorModal, OwnedView
 from cogs.study import _timer as timer
 
@@ -83,7 +84,7 @@ class EntryActions(OwnedView):
         )
         label = render.study_label(self.record, self.bot.services.content)
         await interaction.response.edit_message(
-            content=f"🗑️ Deleted {label}. Streak: {entry.streak} days.", view=None
+            content=f"🗑️ Deleted {label}. Streak: {counted(entry.streak, 'day')}.", view=None
         )
 
 

@@ -158,6 +158,11 @@ async def test_an_interview_round_times_out_a_question_and_scores(
             clock.advance(timedelta(seconds=91))  # too slow on the second question
         answered = await answer(sandbox, mentor, question, world.alice, right=True)
         titles.append(answered.embeds[0]["title"])
+        if number == 2:
+            assert (
+                "was right, but it came after the time limit, so it counts as wrong."
+                in (answered.embeds[0]["description"])
+            )
         question = await sandbox.click(answered, "Next", user=world.alice)
     assert titles[1] == "⏱️ Too late: counted as wrong"
     assert titles.count("✅ Right!") == 5

@@ -62,6 +62,15 @@ async def test_practice_topic_by_category_and_autocomplete(
         s.category.value for s in mentor.services.content.skills.values() if s.name == skill
     }
     assert categories == {"databases"}
+    # Typed as its label, the way the cards and /skills show it.
+    for typed, value in (("Databases", "databases"), ("soft Skills", "soft-skills")):
+        labelled = await sandbox.run_command(
+            "quiz practice", user=world.alice, guild=world.guild, topic=typed
+        )
+        name = labelled.embeds[0]["title"].removeprefix("Practice — ")
+        assert {
+            s.category.value for s in mentor.services.content.skills.values() if s.name == name
+        } == {value}, typed
     unknown = await sandbox.run_command(
         "quiz practice", user=world.alice, guild=world.guild, topic="zzzz"
     )

@@ -10,7 +10,7 @@ import discord
 
 from bot.db.models import ModAudit
 from bot.services.leaderboards import BoardPage, SeasonInfo, Standing
-from bot.ui.style import BRAND_COLOUR, escape
+from bot.ui.style import BRAND_COLOUR, counted, escape
 
 BOARD_TITLES = {"points": "Points", "study": "Study time", "streak": "Streaks"}
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
@@ -23,7 +23,7 @@ def format_value(board: str, value: int) -> str:
         hours, minutes = divmod(value, 60)
         return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
     if board == "streak":
-        return f"{value} day{'s' if value != 1 else ''}"
+        return counted(value, "day")
     return f"{value} pts"
 
 

@@ -13,7 +13,7 @@ from bot.delivery.outbox import Outcome, State
 from bot.services.reminders import DueReminder, ReminderInfo
 from bot.services.streaks import DayRecord, StreakView
 from bot.services.study import EDITABLE_DAYS, StudyEntry, StudyRecord
-from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, escape
+from bot.ui.style import BRAND_COLOUR, SUCCESS_COLOUR, WARNING_COLOUR, counted, escape
 
 HEATMAP_FILENAME = "streak.png"
 NEWS_TEXT = {
@@ -38,7 +38,7 @@ def _duration(minutes: int) -> str:
 
 
 def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
+    return counted(count, "day")
 
 
 def news_lines(news: Sequence[tuple[date, str]]) -> list[str]:

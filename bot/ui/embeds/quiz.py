@@ -87,10 +87,24 @@ def closed_daily(result: DailyResult, content: Content, day: date) -> discord.Em
 
 
 def answer_feedback(
-    shown: ShownQuestion, chosen: int, correct: bool, already: bool, points: int
+    shown: ShownQuestion,
+    chosen: int,
+    correct: bool,
+    already: bool,
+    points: int,
+    *,
+    late: bool = False,
 ) -> discord.Embed:
-    """The private reply to an answer click."""
-    if already:
+    """The private reply to an answer click (``late``: after an interview's time limit)."""
+    if late and not already:
+        title = "⏱️ Too late: counted as wrong"
+        verdict = (
+            f"{LETTERS[chosen]} was right, but it came after the time limit, so it counts as wrong."
+            if chosen == shown.right_position
+            else f"You picked {LETTERS[chosen]}, after the time limit; the answer is "
+            f"{right_answer(shown)}."
+        )
+    elif already:
         title = "You already answered this one"
         verdict = f"Your answer: {LETTERS[chosen]} — {'right ✅' if correct else 'not right ❌'}."
     elif correct:
@@ -141,13 +155,16 @@ def prompt_answered(outcome: PromptOutcome, content: Content) -> discord.Embed:
     """The private question after its answer: verdict, explanation, where it sits for review."""
     shown = outcome.prompt.shown
     embed = answer_feedback(
-        shown, outcome.chosen_position, outcome.correct, outcome.already_answered, outcome.points
+        shown,
+        outcome.chosen_position,
+        outcome.correct,
+        outcome.already_answered,
+        outcome.points,
+        late=outcome.timed_out,
     )
     embed.description = (
         f"{shown.question.prompt}\n\n{_choices_text(shown, reveal=True)}\n\n{embed.description}"
     )
-    if outcome.timed_out:
-        embed.title = "⏱️ Too late: counted as wrong"
     if outcome.next_due is not None:
         mastery = (
             f" Your {content.skills[shown.question.skill].name} mastery: {outcome.mastery:.0%}."

@@ -39,7 +39,7 @@ def _value(board: str, value: int) -> str:
         hours, minutes = divmod(value, 60)
         return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
     if board == "streak":
-        return f"{value} day{'s' if value != 1 else ''}"
+        return counted(value, "day")
     return f"{value} pts"
 
 

@@ -18,7 +18,7 @@ def profile_card(card: ProfileCard, name: str, server: str | None) -> discord.Em
     flame = "🔥" if card.streak else "💤"
     embed.add_field(
         name="Streak",
-        value=f"{flame} **{card.streak}** day{'s' if card.streak != 1 else ''}\n"
+        value=f"{flame} **{card.streak}** {'day' if card.streak == 1 else 'days'}\n"
         f"Best {card.best_streak} · 🧊 {card.freezes} freeze{'s' if card.freezes != 1 else ''}",
     )
     if server is not None:
