@@ -109,9 +109,19 @@ async def start(
     """``/study start``: open a session and show it with its buttons.
 
     The card is public in a server (others see who is focusing; only the owner's
-    presses count) and carries no user text.
+    presses count) and carries no user text. With a session already open, the member gets
+    that session's card and buttons instead (privately).
     """
     services = interaction.client.services
+    open_now = await services.timer.current(interaction.user.id)
+    if open_now is not None:  # its card may be far up the channel: bring its buttons here
+        await interaction.response.send_message(
+            "You already have a focus session open: here it is, to pause or stop.",
+            embed=timer_card(open_now, services.content),
+            view=timer_view(open_now) or discord.utils.MISSING,
+            ephemeral=True,
+        )
+        return
     view = await services.timer.start(
         user_id=interaction.user.id,
         guild_id=interaction.guild_id,

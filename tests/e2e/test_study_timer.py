@@ -68,6 +68,7 @@ async def test_buttons_belong_to_their_owner_and_stop_logs_the_minutes_so_far(
         )
         again = await sandbox.run_command("study start", user=world.alice, guild=world.guild)
         assert again.ephemeral and "already have a focus session" in again.content
+        assert [b.label for b in again.buttons] == ["Pause", "Stop"]  # no need to scroll up
         clock.advance(timedelta(minutes=12))
         paused = await sandbox.click(card, "Pause", user=world.alice)
         assert "Paused" in paused.embeds[0]["description"]

@@ -13,7 +13,7 @@ import pytest
 
 import cogs
 from bot.ui.buttons import ID, PersistentButton, PersistentItem, matching
-from cogs.career import RegeneratePlan
+from cogs.career import RegeneratePlan, RegenerateTrackPlan
 from cogs.challenge import DoneButton
 from cogs.quiz._views import DailyChoice, NextPrompt, PromptChoice
 from cogs.server_packs._review import ReviewButton
@@ -43,6 +43,11 @@ POSTED: list[tuple[str, type[PersistentItem[Any]], dict[str, object]]] = [
     ("quiz:n:9000", NextPrompt, {"prompt_id": 9000}),
     ("streak:history:80351110224678912", HistoryButton, {"user_id": 80351110224678912}),
     ("career:plan:80351110224678912", RegeneratePlan, {"user_id": 80351110224678912}),
+    (
+        "career:plan:80351110224678912:go-backend",
+        RegenerateTrackPlan,
+        {"user_id": 80351110224678912, "track": "go-backend"},
+    ),
     ("chal:done:rest-api-crud", DoneButton, {"challenge_id": "rest-api-crud"}),
     ("study:pause:12", TimerButton, {"action": "pause", "session_id": 12}),
     ("study:resume:12", TimerButton, {"action": "resume", "session_id": 12}),
@@ -70,6 +75,7 @@ BUILT: list[tuple[Callable[[], PersistentItem[Any]], str]] = [
     (lambda: NextPrompt(9000, "Next review"), "quiz:n:9000"),
     (lambda: HistoryButton(5), "streak:history:5"),
     (lambda: RegeneratePlan(5), "career:plan:5"),
+    (lambda: RegenerateTrackPlan(5, "security"), "career:plan:5:security"),
     (lambda: DoneButton("rest-api-crud"), "chal:done:rest-api-crud"),
     (lambda: TimerButton(12, "resume"), "study:resume:12"),
     (lambda: ReviewButton("e", 7), "pack:s:e:7"),
