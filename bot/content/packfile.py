@@ -121,7 +121,7 @@ def check_size(size: int) -> None:
     if size > MAX_FILE_BYTES:
         raise PackFileError(
             [
-                f"The file is {size / 1024 / 1024:.1f} MB; a pack file may be at most "
+                f"The file is {size / 1024 / 1024:.2f} MB; a pack file may be at most "
                 f"{MAX_FILE_BYTES // 1024 // 1024} MB. Split it into several packs."
             ]
         )

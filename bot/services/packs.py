@@ -680,6 +680,9 @@ def _submission_problem(error: Exception) -> str:
         return "That question is not valid."
     first = errors(include_url=False)[0]
     field = ".".join(str(p) for p in first["loc"]) or "answer"
+    if field == "choices" and first["type"] in ("too_short", "too_long"):
+        count = len(first.get("input") or [])
+        return f"The choices: 2 to 4 are needed, each on a line of its own; I read {count}."
     message = str(first["msg"]).removeprefix("Value error, ")
     names = {"choices": "choices", "source": "source link", "prompt": "question"}
     return f"The {names.get(field.split('.')[0], field)}: {message}."

@@ -102,8 +102,8 @@ async def test_malformed_packs_are_refused_precisely_and_nothing_is_stored(
         ),
         (
             "huge.toml",
-            b"#" * (20 * 1024 * 1024),
-            "The file is 20.0 MB; a pack file may be at most 1 MB.",
+            b"#" * (1024 * 1024 + 50 * 1024),  # just over: the size must not read as the limit
+            "The file is 1.05 MB; a pack file may be at most 1 MB.",
         ),
         (
             "formulas.csv",
@@ -367,8 +367,10 @@ async def test_a_submission_goes_through_review_into_the_pack(
     ]
     bad = await sandbox.submit_modal(modal, {**SUBMISSION, "answer": "E"}, user=world.alice)
     assert bad.content == "The right answer is one letter: A, B, C or D."
-    bad = await sandbox.submit_modal(modal, {**SUBMISSION, "choices": "Only one"}, user=world.alice)
-    assert "choices" in bad.content and "at least 2" in bad.content
+    bad = await sandbox.submit_modal(
+        modal, {**SUBMISSION, "choices": "DISTINCT, UNIQUE, GROUP, DROP"}, user=world.alice
+    )
+    assert bad.content == "The choices: 2 to 4 are needed, each on a line of its own; I read 1."
     sent = await sandbox.submit_modal(modal, SUBMISSION, user=world.alice)
     assert sent.ephemeral and "Submission #1 is waiting for the moderators" in sent.content
     assert await count(db, PackQuestion) == 0
