@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,7 +99,6 @@ class ChallengeService(AnswerSubmitter):
         db: Database,
         clock: Clock,
         content: Content,
-        rng: random.Random | None = None,
         *,
         answers: AnswerWriter | None = None,
     ) -> None:
@@ -106,7 +106,6 @@ class ChallengeService(AnswerSubmitter):
         self._clock = clock
         self._content = content
         self._answers = answers
-        self._rng = rng or random.Random()
         self.schedules = ScheduleTable(db, ChallengeSchedule, ChallengeSchedulePlan.from_row)
 
     def challenge(self, challenge_id: str) -> Challenge:
@@ -116,11 +115,24 @@ class ChallengeService(AnswerSubmitter):
                 return challenge
         raise UserError("That challenge is no longer in the catalogue.")
 
-    def of_the_week(self, day: date) -> Challenge:
-        """The same challenge for everyone in a given ISO week (servers without a schedule)."""
+    def of_the_week(self, day: date, used: Collection[str] = ()) -> Challenge:
+        """The challenge of ``day``'s ISO week, skipping the ``used`` ones while any are left.
+
+        The same for everyone: what ``/challenge`` shows before a server's weekly post is
+        the challenge the post will carry (both choose it here, from the same posts).
+        """
         year, week, _ = day.isocalendar()
         ordered = sorted(self._content.challenges, key=lambda c: c.id)
-        return ordered[(year * 53 + week) % len(ordered)]
+        fresh = [c for c in ordered if c.id not in used] or ordered
+        return fresh[(year * 53 + week) % len(fresh)]
+
+    @staticmethod
+    async def _used(session: AsyncSession, guild_id: int) -> set[str]:
+        return set(
+            await session.scalars(
+                select(ChallengePost.challenge_id).where(ChallengePost.guild_id == guild_id)
+            )
+        )
 
     async def set_schedule(
         self,
@@ -187,15 +199,7 @@ class ChallengeService(AnswerSubmitter):
             row = await session.get(ChallengeSchedule, guild_id)
             if row is None:
                 raise UserError("The weekly challenge is no longer scheduled.")
-            used = set(
-                await session.scalars(
-                    select(ChallengePost.challenge_id).where(ChallengePost.guild_id == guild_id)
-                )
-            )
-            fresh = [c for c in self._content.challenges if c.id not in used] or list(
-                self._content.challenges
-            )
-            challenge = self._rng.choice(sorted(fresh, key=lambda c: c.id))
+            challenge = self.of_the_week(week, await self._used(session, guild_id))
             post = ChallengePost(
                 guild_id=guild_id,
                 week=week,
@@ -229,20 +233,32 @@ class ChallengeService(AnswerSubmitter):
             )
 
     async def current(self, guild_id: int | None) -> Challenge:
-        """The guild's latest posted challenge, else the challenge of the week."""
-        if guild_id is not None:
-            async with self._db.read() as session:
-                latest = await session.scalar(
-                    select(ChallengePost.challenge_id)
-                    .where(
-                        ChallengePost.guild_id == guild_id, ChallengePost.message_id.is_not(None)
+        """This week's challenge in the guild: posted, or the one its weekly post will carry.
+
+        A guild without a schedule shows its latest posted challenge, else the week's.
+        """
+        today = self._clock.now().date()
+        if guild_id is None:
+            return self.of_the_week(today)
+        async with self._db.read() as session:
+            schedule = await session.get(ChallengeSchedule, guild_id)
+            if schedule is not None:
+                week = week_of(self._clock.now().astimezone(ZoneInfo(schedule.timezone)).date())
+                posted = await session.scalar(
+                    select(ChallengePost.challenge_id).where(
+                        ChallengePost.guild_id == guild_id, ChallengePost.week == week
                     )
-                    .order_by(ChallengePost.week.desc())
-                    .limit(1)
                 )
-            if latest is not None:
-                return self.challenge(latest)
-        return self.of_the_week(self._clock.now().date())
+                if posted is not None:
+                    return self.challenge(posted)
+                return self.of_the_week(week, await self._used(session, guild_id))
+            latest = await session.scalar(
+                select(ChallengePost.challenge_id)
+                .where(ChallengePost.guild_id == guild_id, ChallengePost.message_id.is_not(None))
+                .order_by(ChallengePost.week.desc())
+                .limit(1)
+            )
+        return self.challenge(latest) if latest is not None else self.of_the_week(today)
 
     async def complete(
         self, *, user_id: int, guild_id: int | None, display_name: str, challenge_id: str

@@ -223,14 +223,17 @@ async def test_weekly_challenge_post_and_i_did_it_once(
     assert "every Tuesday at 08:30 (UTC)" in reply.content
     first = START.replace(minute=30)  # START is a Tuesday at 08:00
     assert f"Next: <t:{int(first.timestamp())}:F>." in reply.content
+    # Before the post, /challenge shows the challenge the post will carry, and marking it
+    # done then counts for the post too.
+    ahead = await sandbox.run_command("challenge", user=world.alice, guild=world.guild)
+    done = await sandbox.click(ahead, "I did it", user=world.alice)
+    assert "+25 points" in done.content
     clock.set(first)
     await tick(mentor)
     await tick(mentor)
     posts = [m for m in sandbox.channel_messages(world.guild.general) if m.embeds]
     assert len(posts) == 1 and posts[0].embeds[0]["title"].startswith("🛠️ Weekly challenge")
-
-    done = await sandbox.click(posts[0], "I did it", user=world.alice)
-    assert "+25 points" in done.content
+    assert posts[0].embeds[0]["title"] == ahead.embeds[0]["title"]
     again = await sandbox.click(posts[0], "I did it", user=world.alice)
     assert "already marked" in again.content
     assert await rows(db, ChallengeCompletion) == 1
