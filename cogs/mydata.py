@@ -13,6 +13,14 @@ from bot.app import MentorBot
 from bot.ui.style import ERROR_COLOUR, escape
 from bot.ui.views import OwnedView
 
+# What /mydata delete removes (the user row and everything that hangs off it), as told before
+# and after: the two must not disagree.
+EVERYTHING = (
+    "your profile and settings (timezone, career goal, reminders), streak, study log and timer, "
+    "quiz answers, review cards and mastery, learned skills, challenge completions, "
+    "achievements and points, in every server"
+)
+
 
 class ConfirmDelete(OwnedView):
     """A last check before deleting everything."""
@@ -30,9 +38,8 @@ class ConfirmDelete(OwnedView):
         refused = await self.bot.role_rewards.remove_all(interaction.user.id)
         deleted = await self.bot.services.mydata.delete(interaction.user.id)
         text = (
-            "🗑️ Done: your profile, activity, answers, points, achievements, reminders and learned "
-            "skills are deleted in every server, and the roles the bot gave you are taken back. "
-            "Leaderboards no longer include you."
+            f"🗑️ Done: {EVERYTHING} are deleted, and the roles the bot gave you are taken "
+            "back. Leaderboards no longer include you."
             if deleted
             else "There is nothing stored about you (it was already deleted)."
         )
@@ -85,8 +92,8 @@ class MyData(commands.Cog):
         embed = discord.Embed(
             title="Delete all your data?",
             description=(
-                "This removes your streak, study log, quiz answers, review cards and mastery, points on every server, "
-                "reminders and learned skills. It cannot be undone. `/mydata export` first if you want a copy."
+                f"This removes {EVERYTHING}, and takes back the roles the bot gave you. "
+                "It cannot be undone. `/mydata export` first if you want a copy."
             ),
             colour=ERROR_COLOUR,
         )

@@ -333,6 +333,8 @@ async def test_mydata_export_and_delete_everywhere(
     assert mastery["answers"] == 1 and mastery["right"] == int(data["quiz_answers"][0]["correct"])
 
     prompt = await sandbox.run_command("mydata delete", user=world.alice, guild=world.guild)
+    for kept_before in ("achievements", "career goal", "challenge completions"):
+        assert kept_before in prompt.embeds[0]["description"]  # said before, not only after
     done = await sandbox.click(prompt, "Delete all my data", user=world.alice)
     assert "deleted" in done.content
     async with db.engine.connect() as conn:
