@@ -10,9 +10,11 @@ from discord import app_commands
 
 from bot.app import MentorBot
 from bot.content.packfile import PackFileError, check_size, pack_name, parse_pack
+from bot.services.errors import UserError
 from bot.ui.embeds import packs as render
 from bot.ui.replies import reply
 from bot.ui.style import clip, counted
+from bot.ui.views import OwnedView
 from cogs.server_packs._utils import moderator_guild
 
 
@@ -75,14 +77,49 @@ async def pack_export(interaction: discord.Interaction[MentorBot], name: str) ->
     )
 
 
+class ConfirmPackDelete(OwnedView):
+    """The moderator's yes or no to deleting one pack for good."""
+
+    def __init__(self, owner_id: int, guild_id: int, name: str) -> None:
+        super().__init__(owner_id, timeout=120)
+        self.guild_id = guild_id
+        self.name = name
+
+    @discord.ui.button(label="Delete the pack", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmPackDelete]
+    ) -> None:
+        """Delete the pack; its questions are not asked again."""
+        count = await interaction.client.services.packs.delete_pack(self.guild_id, self.name)
+        self.stop()
+        await interaction.response.edit_message(
+            content=f"🗑️ Deleted the `{clip(self.name, 40)}` pack "
+            f"({counted(count, 'question')}); they are not asked again.",
+            view=None,
+        )
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmPackDelete]
+    ) -> None:
+        """Keep the pack."""
+        self.stop()
+        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+
+
 @app_commands.describe(name="The pack to delete")
 @app_commands.autocomplete(name=pack_autocomplete)
 async def pack_delete(interaction: discord.Interaction[MentorBot], name: str) -> None:
     guild_id = moderator_guild(interaction)
-    count = await interaction.client.services.packs.delete_pack(guild_id, name)
+    packs = await interaction.client.services.packs.list_packs(guild_id)
+    pack = next((p for p in packs if p.name == name), None)
+    if pack is None:
+        raise UserError(f"There is no pack named `{clip(name, 40)}` here; see /mod pack list.")
     await reply(
         interaction,
-        f"🗑️ Deleted the `{clip(name, 40)}` pack ({counted(count, 'question')}); they are not asked again.",
+        f"Delete the `{clip(name, 40)}` pack and its {counted(pack.questions, 'question')} for "
+        f"good? `/mod pack export name: {clip(name, 40)}` first keeps a copy you can import again.",
+        view=ConfirmPackDelete(interaction.user.id, guild_id, name),
     )
 
 

@@ -221,9 +221,22 @@ async def test_import_list_export_mix_and_delete(
     )
     assert from_csv.content.startswith("✅ Imported pack `sql`: 3 questions (15 of 2,000")
 
-    deleted = await sandbox.run_command(
+    asked = await sandbox.run_command(
         "mod pack delete", user=world.mod, guild=world.guild, name="week-1"
     )
+    assert asked.content.startswith("Delete the `week-1` pack and its 12 questions for good?")
+    kept = await sandbox.click(asked, "Cancel", user=world.mod)
+    assert kept.content == "Nothing was deleted."
+    assert (
+        "week-1"
+        in (await sandbox.run_command("mod pack list", user=world.mod, guild=world.guild)).embeds[
+            0
+        ]["description"]
+    )
+    asked = await sandbox.run_command(
+        "mod pack delete", user=world.mod, guild=world.guild, name="week-1"
+    )
+    deleted = await sandbox.click(asked, "Delete the pack", user=world.mod)
     assert deleted.content.startswith("🗑️ Deleted the `week-1` pack (12 questions)")
     listing = await sandbox.run_command("mod pack list", user=world.mod, guild=world.guild)
     assert "week-1" not in listing.embeds[0]["description"]
