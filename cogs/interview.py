@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -28,12 +30,45 @@ class Interview(commands.Cog):
         interaction: discord.Interaction[MentorBot],
         track: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
-        """Start a private mock interview round and show its first question."""
-        step = await self.bot.services.assessments.start(
-            INTERVIEW, user_id=interaction.user.id, guild_id=interaction.guild_id, track=track
-        )
+        """Start a private mock interview round and show its first question.
+
+        A round still under way comes back instead, where it was, with a button that
+        starts a new one (a second start used to drop the first without a word).
+        """
+        assessments = self.bot.services.assessments
+        user_id, guild_id = interaction.user.id, interaction.guild_id
+        if track is None:
+            going = await assessments.unfinished(INTERVIEW, user_id=user_id, guild_id=guild_id)
+            if going is not None:
+                embed, view = step_message(going, self.bot.services.content)
+                view.add_item(StartOver())
+                await interaction.response.send_message(
+                    f"Your round is still going: here is question {going.number} of "
+                    f"{going.total}. **Start over** begins a new round instead.",
+                    embed=embed,
+                    view=view,
+                    ephemeral=True,
+                )
+                return
+        step = await assessments.start(INTERVIEW, user_id=user_id, guild_id=guild_id, track=track)
         embed, view = step_message(step, self.bot.services.content)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+class StartOver(discord.ui.Button[discord.ui.View]):
+    """Leaves the round under way and starts a new one on the goal's track."""
+
+    def __init__(self) -> None:
+        super().__init__(label="Start over", emoji="🔁", style=discord.ButtonStyle.secondary)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the new round's first question in place of the old one."""
+        services = cast("MentorBot", interaction.client).services
+        step = await services.assessments.start(
+            INTERVIEW, user_id=interaction.user.id, guild_id=interaction.guild_id, track=None
+        )
+        embed, view = step_message(step, services.content)
+        await interaction.response.edit_message(content=None, embed=embed, view=view)
 
 
 async def setup(bot: MentorBot) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -36,6 +36,8 @@ PLACEMENT = "placement"
 INTERVIEW = "interview"
 PLACEMENT_QUESTIONS = 12
 INTERVIEW_QUESTIONS = 6
+# A run left longer than this is abandoned: the next start begins a new one.
+RESUMABLE_FOR = timedelta(hours=1)
 GENERALIST_TRACK = "junior-backend"
 RUN_PREFIX = "run:"
 
@@ -119,6 +121,38 @@ class AssessmentService:
         chosen = await self._track(user_id, track)
         tag = run_tag(kind, chosen.slug, self._clock.now())
         return await self._next(kind, tag, chosen, user_id, guild_id, asked=[])
+
+    async def unfinished(self, kind: str, *, user_id: int, guild_id: int | None) -> Step | None:
+        """The member's run of ``kind`` still under way (asked within the last hour), if any.
+
+        Its step is the question waiting for an answer, or the next one if the last was
+        answered without pressing Next.
+        """
+        async with self._db.read() as session:
+            latest = (
+                await session.execute(
+                    select(QuizPrompt.id, QuizPrompt.topic, QuizPrompt.created_at)
+                    .where(
+                        QuizPrompt.user_id == user_id,
+                        QuizPrompt.topic.like(f"{RUN_PREFIX}{kind[0]}:%"),
+                    )
+                    .order_by(QuizPrompt.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        if latest is None or self._clock.now() - latest.created_at > RESUMABLE_FOR:
+            return None
+        parsed = parse_tag(latest.topic)
+        assert parsed is not None
+        track = self._content.tracks.get(parsed[1]) or self._content.tracks[GENERALIST_TRACK]
+        asked = await self._asked(user_id, latest.topic)
+        total = PLACEMENT_QUESTIONS if kind == PLACEMENT else INTERVIEW_QUESTIONS
+        if asked[-1][1] is None:
+            prompt = await self._practice.prompt(latest.id, user_id, guild_id)
+            return Step(prompt, len(asked), total, track)
+        if len(asked) >= total:
+            return None
+        return await self._next(kind, latest.topic, track, user_id, guild_id, asked=asked)
 
     async def next(self, prompt: Prompt, *, user_id: int, guild_id: int | None) -> Step:
         """After an answer: the run's next question, or its result after the last one."""

@@ -200,3 +200,26 @@ async def test_a_newcomers_plan_starts_with_what_the_tracks_skills_build_on(
     again = await sandbox.click(plan, "Regenerate", user=world.alice)
     assert again.embeds[0]["title"] == plan.embeds[0]["title"]
     assert "Security" in again.embeds[0]["title"]
+
+
+async def test_a_second_interview_start_brings_back_the_round_under_way(
+    sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
+) -> None:
+    first = await sandbox.run_command("interview start", user=world.alice, guild=world.guild)
+    answered = await answer(sandbox, mentor, first, world.alice, right=True)
+    second = await sandbox.click(answered, "Next", user=world.alice)
+    waiting = await question_id(mentor, second, world.alice.id)
+
+    again = await sandbox.run_command("interview start", user=world.alice, guild=world.guild)
+    assert again.content.startswith("Your round is still going: here is question 2 of 6.")
+    assert again.embeds[0]["title"].startswith("Interview 2/6")
+    assert await question_id(mentor, again, world.alice.id) == waiting
+    assert [b.label for b in again.buttons][-1] == "Start over"
+
+    fresh = await sandbox.click(again, "Start over", user=world.alice)
+    assert fresh.embeds[0]["title"].startswith("Interview 1/6")
+
+    clock.advance(timedelta(hours=2))  # an abandoned round is not offered again
+    later = await sandbox.run_command("interview start", user=world.alice, guild=world.guild)
+    assert not later.content
+    assert later.embeds[0]["title"].startswith("Interview 1/6")
