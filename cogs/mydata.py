@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.ui.style import ERROR_COLOUR, escape
-from bot.ui.views import OwnedView
+from bot.ui.views import Confirmation
 
 # What /mydata delete removes (the user row and everything that hangs off it), as told before
 # and after: the two must not disagree.
@@ -22,43 +22,25 @@ EVERYTHING = (
 )
 
 
-class ConfirmDelete(OwnedView):
-    """A last check before deleting everything."""
-
-    def __init__(self, bot: MentorBot, owner_id: int) -> None:
-        super().__init__(owner_id, timeout=120)
-        self.bot = bot
-
-    @discord.ui.button(label="Delete all my data", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmDelete]
-    ) -> None:
-        """Take back the member's reward roles, delete their data, and say what happened."""
-        await interaction.response.defer(ephemeral=True)
-        refused = await self.bot.role_rewards.remove_all(interaction.user.id)
-        deleted = await self.bot.services.mydata.delete(interaction.user.id)
-        text = (
-            f"🗑️ Done: {EVERYTHING} are deleted, and the roles the bot gave you are taken "
-            "back. Leaderboards no longer include you."
-            if deleted
-            else "There is nothing stored about you (it was already deleted)."
+async def delete_everything(interaction: discord.Interaction[MentorBot]) -> None:
+    """Take back the member's reward roles, delete their data, and say what happened."""
+    bot = interaction.client
+    await interaction.response.defer(ephemeral=True)
+    refused = await bot.role_rewards.remove_all(interaction.user.id)
+    deleted = await bot.services.mydata.delete(interaction.user.id)
+    text = (
+        f"🗑️ Done: {EVERYTHING} are deleted, and the roles the bot gave you are taken "
+        "back. Leaderboards no longer include you."
+        if deleted
+        else "There is nothing stored about you (it was already deleted)."
+    )
+    if refused:
+        text += (
+            " Discord did not let me take back a reward role in: "
+            + ", ".join(escape(name) for name in refused)
+            + "; ask a moderator there to remove it."
         )
-        if refused:
-            text += (
-                " Discord did not let me take back a reward role in: "
-                + ", ".join(escape(name) for name in refused)
-                + "; ask a moderator there to remove it."
-            )
-        await interaction.edit_original_response(content=text, embed=None, view=None)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmDelete]
-    ) -> None:
-        """Close the confirmation; nothing is deleted."""
-        await interaction.response.edit_message(
-            content="Nothing was deleted.", embed=None, view=None
-        )
+    await interaction.edit_original_response(content=text, embed=None, view=None)
 
 
 class MyData(commands.Cog):
@@ -98,7 +80,14 @@ class MyData(commands.Cog):
             colour=ERROR_COLOUR,
         )
         await interaction.response.send_message(
-            embed=embed, view=ConfirmDelete(self.bot, interaction.user.id), ephemeral=True
+            embed=embed,
+            view=Confirmation(
+                interaction.user.id,
+                label="Delete all my data",
+                on_confirm=delete_everything,
+                cancelled="Nothing was deleted.",
+            ),
+            ephemeral=True,
         )
 
 

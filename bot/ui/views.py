@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -38,6 +39,43 @@ class OwnedView(MentorView):
             )
             return False
         return True
+
+
+class Confirmation(OwnedView):
+    """A yes-or-no question for the member who asked: a red button that does it, and Cancel.
+
+    ``on_confirm`` answers the press itself (it edits the question into the outcome);
+    Cancel edits it into ``cancelled``. Either press ends the view.
+    """
+
+    def __init__(
+        self,
+        owner_id: int,
+        *,
+        label: str,
+        on_confirm: Callable[[discord.Interaction[MentorBot]], Awaitable[None]],
+        cancelled: str,
+    ) -> None:
+        super().__init__(owner_id, timeout=120)
+        self.confirm.label = label
+        self._on_confirm = on_confirm
+        self._cancelled = cancelled
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[Confirmation]
+    ) -> None:
+        """Do what was asked; ``on_confirm`` says what happened."""
+        self.stop()
+        await self._on_confirm(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[Confirmation]
+    ) -> None:
+        """Close the question; nothing changes."""
+        self.stop()
+        await interaction.response.edit_message(content=self._cancelled, embed=None, view=None)
 
 
 class MentorModal(discord.ui.Modal):

@@ -10,57 +10,11 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.services.errors import UserError
-from bot.services.leaderboards import SeasonInfo
 from bot.ui import checks
 from bot.ui.choices import BOARD_CHOICES, PERIOD_CHOICES
 from bot.ui.embeds import boards as boards_render
 from bot.ui.style import escape
-from bot.ui.views import OwnedView
-
-
-class ConfirmSeason(OwnedView):
-    """The moderator's yes or no to closing the season shown."""
-
-    def __init__(
-        self, bot: MentorBot, owner_id: int, name: str | None, current: SeasonInfo | None
-    ) -> None:
-        super().__init__(owner_id, timeout=120)
-        self.bot = bot
-        self.name = name
-        self.current = current
-
-    @discord.ui.button(label="Start the new season", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmSeason]
-    ) -> None:
-        """Close the season the moderator saw (unless it changed meanwhile) and open the next."""
-        guild_id = checks.guild_id(interaction)
-        closed, opened = await self.bot.services.boards.new_season(
-            guild_id,
-            name=self.name,
-            moderator_id=interaction.user.id,
-            closing=self.current.id if self.current else None,
-        )
-        text = (
-            f"🏁 **{escape(closed.name)}** is closed; its final standings stay on "
-            f"`/leaderboard period: season season: {closed.number}`.\n"
-            if closed
-            else ""
-        )
-        self.stop()
-        await interaction.response.edit_message(
-            content=f"{text}🚀 **{escape(opened.name)}** has started.", view=None
-        )
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmSeason]
-    ) -> None:
-        """Close the question; the season goes on."""
-        self.stop()
-        await interaction.response.edit_message(
-            content="Nothing changed; the season goes on.", view=None
-        )
+from bot.ui.views import Confirmation
 
 
 class SeasonCommands(commands.Cog):
@@ -80,7 +34,28 @@ class SeasonCommands(commands.Cog):
     ) -> None:
         guild_id = checks.guild_id(interaction)
         current, chosen = await self.bot.services.boards.season_change(guild_id, name)
-        view = ConfirmSeason(self.bot, interaction.user.id, name, current)
+        closing = current.id if current else None
+
+        async def start_it(pressed: discord.Interaction[MentorBot]) -> None:
+            closed, opened = await self.bot.services.boards.new_season(
+                guild_id, name=name, moderator_id=pressed.user.id, closing=closing
+            )
+            text = (
+                f"🏁 **{escape(closed.name)}** is closed; its final standings stay on "
+                f"`/leaderboard period: season season: {closed.number}`.\n"
+                if closed
+                else ""
+            )
+            await pressed.response.edit_message(
+                content=f"{text}🚀 **{escape(opened.name)}** has started.", view=None
+            )
+
+        view = Confirmation(
+            interaction.user.id,
+            label="Start the new season",
+            on_confirm=start_it,
+            cancelled="Nothing changed; the season goes on.",
+        )
         if current is None:
             question = f"Start **{escape(chosen)}**?"
         else:

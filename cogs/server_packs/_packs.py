@@ -14,7 +14,7 @@ from bot.services.errors import UserError
 from bot.ui.embeds import packs as render
 from bot.ui.replies import reply
 from bot.ui.style import clip, counted
-from bot.ui.views import OwnedView
+from bot.ui.views import Confirmation
 from cogs.server_packs._utils import moderator_guild
 
 
@@ -77,36 +77,6 @@ async def pack_export(interaction: discord.Interaction[MentorBot], name: str) ->
     )
 
 
-class ConfirmPackDelete(OwnedView):
-    """The moderator's yes or no to deleting one pack for good."""
-
-    def __init__(self, owner_id: int, guild_id: int, name: str) -> None:
-        super().__init__(owner_id, timeout=120)
-        self.guild_id = guild_id
-        self.name = name
-
-    @discord.ui.button(label="Delete the pack", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmPackDelete]
-    ) -> None:
-        """Delete the pack; its questions are not asked again."""
-        count = await interaction.client.services.packs.delete_pack(self.guild_id, self.name)
-        self.stop()
-        await interaction.response.edit_message(
-            content=f"🗑️ Deleted the `{clip(self.name, 40)}` pack "
-            f"({counted(count, 'question')}); they are not asked again.",
-            view=None,
-        )
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction[MentorBot], _: discord.ui.Button[ConfirmPackDelete]
-    ) -> None:
-        """Keep the pack."""
-        self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
-
-
 @app_commands.describe(name="The pack to delete")
 @app_commands.autocomplete(name=pack_autocomplete)
 async def pack_delete(interaction: discord.Interaction[MentorBot], name: str) -> None:
@@ -115,11 +85,25 @@ async def pack_delete(interaction: discord.Interaction[MentorBot], name: str) ->
     pack = next((p for p in packs if p.name == name), None)
     if pack is None:
         raise UserError(f"There is no pack named `{clip(name, 40)}` here; see /mod pack list.")
+
+    async def delete_it(pressed: discord.Interaction[MentorBot]) -> None:
+        count = await pressed.client.services.packs.delete_pack(guild_id, name)
+        await pressed.response.edit_message(
+            content=f"🗑️ Deleted the `{clip(name, 40)}` pack ({counted(count, 'question')}); "
+            "they are not asked again.",
+            view=None,
+        )
+
     await reply(
         interaction,
         f"Delete the `{clip(name, 40)}` pack and its {counted(pack.questions, 'question')} for "
         f"good? `/mod pack export name: {clip(name, 40)}` first keeps a copy you can import again.",
-        view=ConfirmPackDelete(interaction.user.id, guild_id, name),
+        view=Confirmation(
+            interaction.user.id,
+            label="Delete the pack",
+            on_confirm=delete_it,
+            cancelled="Nothing was deleted.",
+        ),
     )
 
 
