@@ -24,7 +24,7 @@ from bot.db.upsert import built_once
 from bot.services import forgetting, points
 from bot.services.contexts import GuildContexts
 from bot.services.errors import UserError
-from bot.services.text import clean_text
+from bot.services.text import one_line
 from bot.services.users import ensure_guild, ensure_member
 
 PAGE_SIZE = 10
@@ -429,13 +429,12 @@ class LeaderboardService:
         current = next((s for s in rows if s.ended_at is None), None)
         if name is None:
             return current, f"Season {max((s.number for s in rows), default=0) + 1}"
-        name = " ".join(clean_text(name).split())
-        if not name:
-            raise UserError("The season name cannot be empty; leave it out for “Season N”.")
-        if len(name) > SEASON_NAME_LIMIT:
-            raise UserError(
-                f"A season name can be at most {SEASON_NAME_LIMIT} characters; yours has {len(name)}."
-            )
+        name = one_line(
+            name,
+            limit=SEASON_NAME_LIMIT,
+            what="A season name",
+            empty="The season name cannot be empty; leave it out for “Season N”.",
+        )
         taken = next((s for s in rows if s.name.casefold() == name.casefold()), None)
         if taken is not None:
             raise UserError(
@@ -522,13 +521,12 @@ class LeaderboardService:
         limit = points.Award.ADJUST_LIMIT
         if amount == 0 or not -limit <= amount <= limit:
             raise UserError(f"The amount must be between -{limit} and {limit}, and not 0.")
-        cleaned = " ".join(clean_text(reason).split())
-        if not cleaned:
-            raise UserError("Give a reason; it goes into the audit log.")
-        if len(cleaned) > REASON_LIMIT:
-            raise UserError(
-                f"The reason can be at most {REASON_LIMIT} characters; yours has {len(cleaned)}."
-            )
+        cleaned = one_line(
+            reason,
+            limit=REASON_LIMIT,
+            what="The reason",
+            empty="Give a reason; it goes into the audit log.",
+        )
         now = self._clock.now()
         async with self._db.transaction() as session:
             await ensure_member(session, guild_id, user_id, display_name, now)
