@@ -186,8 +186,14 @@ def _render_embed(embed: dict[str, Any]) -> list[str]:
         lines += description.splitlines()
     for field_ in embed.get("fields") or []:
         # A blank name (a zero-width space: Discord requires one) continues the field before.
-        name = field_["name"].strip(BLANK)
-        lines.append(f"{name}: {field_['value']}" if name else field_["value"])
+        # A field of several lines gets its name as a heading, as Discord shows it.
+        name, value = field_["name"].strip(BLANK), field_["value"]
+        if not name:
+            lines += value.splitlines()
+        elif "\n" in value:
+            lines += [f"{name}:", *value.splitlines()]
+        else:
+            lines.append(f"{name}: {value}")
     for key in ("image", "thumbnail"):
         if url := (embed.get(key) or {}).get("url"):
             lines.append(f"[{key}] {url.removeprefix('attachment://')}")

@@ -71,6 +71,7 @@ def test_render_embed_attachments_and_numbered_controls() -> None:
                 "fields": [
                     {"name": "Level", "value": "core"},
                     {"name": "\u200b", "value": "more of the field above"},
+                    {"name": "Commands", "value": "`/a` — one\n`/b` — two"},
                 ],
                 "image": {"url": "attachment://card.png"},
                 "footer": {"text": "Backend Mentor"},
@@ -105,6 +106,9 @@ def test_render_embed_attachments_and_numbered_controls() -> None:
         "Containers.",
         "Level: core",
         "more of the field above",
+        "Commands:",
+        "`/a` — one",
+        "`/b` — two",
         "[image] card.png",
         "-- Backend Mentor",
         "  [1] Quiz me",
