@@ -187,6 +187,7 @@ class AnswerBook:
                     learning.next_review if learning else None,
                     learning.mastery if learning else None,
                     job.timed_out,
+                    capped=correct[i] and prompts[i].guild is not None and not earned.get(i),
                 )
             elif isinstance(job, ChallengeDone):
                 results[i] = Completion(job.challenge, i in new, earned.get(i, 0))

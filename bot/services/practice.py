@@ -71,6 +71,8 @@ class PromptOutcome:
     """The member's mastery of the question's skill after this answer (0-1)."""
     timed_out: bool = False
     """An interview answer that came after the time limit (counted wrong)."""
+    capped: bool = False
+    """Right, in a server, but the member already has today's practice points."""
 
 
 # A category as typed: its value ("soft-skills") or its label ("Soft skills"), any case.

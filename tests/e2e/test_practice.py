@@ -143,3 +143,20 @@ async def test_double_click_on_a_practice_answer_counts_once(
     assert second.already_answered and second.chosen_position == 0
     async with db.transaction() as session:
         assert len(list(await session.scalars(select(QuizAnswer)))) == 1
+
+
+async def test_a_right_answer_past_the_daily_practice_cap_says_why_it_earns_nothing(
+    sandbox: Sandbox, world: World, mentor: MentorBot
+) -> None:
+    verdicts = []
+    for _ in range(11):  # 2 points each, 20 a day
+        question = await sandbox.run_command("quiz practice", user=world.alice, guild=world.guild)
+        answered = await answer(sandbox, mentor, question, world.alice, right=True)
+        verdicts.append(answered.embeds[0]["description"])
+    assert all("+2 points." in text for text in verdicts[:10])
+    assert "You already have today's 20 practice points" in verdicts[10]
+    # In DMs practice never earns points, so there is no cap to speak of.
+    private = await sandbox.run_command("quiz practice", user=world.bob)
+    answered = await answer(sandbox, mentor, private, world.bob, right=True)
+    assert "Well done." in answered.embeds[0]["description"]
+    assert "practice points" not in answered.embeds[0]["description"]

@@ -8,6 +8,7 @@ import discord
 
 from bot.content.catalogue import Content
 from bot.services.daily_quiz import AnswerOutcome, DailyResult, QuestionStat
+from bot.services.points import Award
 from bot.services.practice import Prompt, PromptOutcome
 from bot.services.quiz_bank import ShownQuestion
 from bot.ui.style import BRAND_COLOUR, ERROR_COLOUR, SUCCESS_COLOUR, escape
@@ -94,8 +95,13 @@ def answer_feedback(
     points: int,
     *,
     late: bool = False,
+    capped: bool = False,
 ) -> discord.Embed:
-    """The private reply to an answer click (``late``: after an interview's time limit)."""
+    """The private reply to an answer click.
+
+    ``late``: after an interview's time limit; ``capped``: right, with today's practice
+    points already earned.
+    """
     if late and not already:
         title = "⏱️ Too late: counted as wrong"
         verdict = (
@@ -109,7 +115,15 @@ def answer_feedback(
         verdict = f"Your answer: {LETTERS[chosen]} — {'right ✅' if correct else 'not right ❌'}."
     elif correct:
         title = "✅ Right!"
-        verdict = f"+{points} points." if points else "Well done."
+        if points:
+            verdict = f"+{points} points."
+        elif capped:
+            verdict = (
+                f"Well done. You already have today's {Award.PRACTICE_DAILY_CAP} practice "
+                "points; more can be earned tomorrow."
+            )
+        else:
+            verdict = "Well done."
     else:
         title = "❌ Not quite"
         verdict = f"You picked {LETTERS[chosen]}; the answer is {right_answer(shown)}."
@@ -161,6 +175,7 @@ def prompt_answered(outcome: PromptOutcome, content: Content) -> discord.Embed:
         outcome.already_answered,
         outcome.points,
         late=outcome.timed_out,
+        capped=outcome.capped,
     )
     embed.description = (
         f"{shown.question.prompt}\n\n{_choices_text(shown, reveal=True)}\n\n{embed.description}"
