@@ -250,40 +250,33 @@ class DailyQuizService(AnswerSubmitter):
     # -- posting ------------------------------------------------------------------
 
     async def due(self, now: datetime) -> list[Due]:
-        """Every active schedule whose question for today is due (set before its time).
+        """Every active schedule whose question for today is due (set before its time)."""
+        dues = []
+        for schedule in await self.schedules.active():
+            occurrence = schedule.cadence.current(now)
+            if occurrence is not None and occurrence.due_at >= schedule.updated_at:
+                dues.append(self._due(schedule, occurrence))
+        return dues
 
-        A day earlier than one the guild already has a post for is never due: after a
-        move to a timezone that is still on yesterday, that day's question would come out
-        closed, after today's.
-        """
-        candidates = [
-            (schedule, occurrence)
-            for schedule in await self.schedules.active()
-            if (occurrence := schedule.cadence.current(now)) is not None
-            and occurrence.due_at >= schedule.updated_at
-        ]
-        if not candidates:
-            return []
-        latest = await self.latest_post_days([s.guild_id for s, _ in candidates])
-        return [
-            self._due(schedule, occurrence)
-            for schedule, occurrence in candidates
-            if occurrence.local_date >= latest.get(schedule.guild_id, occurrence.local_date)
-        ]
-
-    async def latest_post_days(self, guild_ids: list[int]) -> dict[int, date]:
-        """Each guild's newest local day with a daily post (guilds without one are left out)."""
+    async def latest_post_day(self, guild_id: int) -> date | None:
+        """The guild's newest local day with a daily post, if it has one."""
         async with self._db.read() as session:
-            rows = await session.execute(
-                select(DailyPost.guild_id, func.max(DailyPost.local_date))
-                .where(DailyPost.guild_id.in_(guild_ids))
-                .group_by(DailyPost.guild_id)
+            latest: date | None = await session.scalar(
+                select(func.max(DailyPost.local_date)).where(DailyPost.guild_id == guild_id)
             )
-            return dict(rows.tuples().all())
+            return latest
+
+    async def superseded(self, guild_id: int, local_date: date) -> bool:
+        """A later day is already posted: ``local_date``'s question would come out closed.
+
+        That day comes due after a move to a timezone that is still on yesterday.
+        """
+        latest = await self.latest_post_day(guild_id)
+        return latest is not None and latest > local_date
 
     async def next_post_at(self, schedule: Schedule, now: datetime) -> datetime:
         """When the schedule's next question goes out: its next time on a day not yet posted."""
-        posted = (await self.latest_post_days([schedule.guild_id])).get(schedule.guild_id)
+        posted = await self.latest_post_day(schedule.guild_id)
         zone = ZoneInfo(schedule.timezone)
         at = schedule.cadence.next_due(now)
         while posted is not None and at.astimezone(zone).date() <= posted:

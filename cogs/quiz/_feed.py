@@ -47,9 +47,11 @@ class DailyQuizFeed(GuildPostFeed):
     async def due(self, now_utc: datetime) -> list[Due]:
         return await self.bot.services.daily.due(now_utc)
 
-    async def draft(self, claim: Claim) -> Draft:
+    async def draft(self, claim: Claim) -> Draft | None:
         daily = self.bot.services.daily
         local_date = date.fromisoformat(claim.period)
+        if await daily.superseded(claim.subject_id, local_date):
+            return None  # skipped: a later day's question is already out
         plan = await daily.prepare_post(claim.subject_id, local_date)
         previous = await daily.previous_result(claim.subject_id, local_date)
         embed = render.daily_question(plan.shown, self.bot.services.content, local_date, previous)
