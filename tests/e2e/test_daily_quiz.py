@@ -18,13 +18,20 @@ LETTERS = "ABCD"
 
 
 async def schedule_quiz(
-    sandbox: Sandbox, world: World, *, time: str = "09:00", tz: str = "Europe/Berlin"
+    sandbox: Sandbox,
+    world: World,
+    *,
+    time: str = "09:00",
+    tz: str | None = "Europe/Berlin",
+    **options: object,
 ) -> Message:
+    """``/mod quiz-schedule`` in #general; ``tz=None`` leaves the timezone out."""
+    timezone = {"timezone": tz} if tz is not None else {}
     return await sandbox.run_command(
         "mod quiz-schedule",
         user=world.mod,
         guild=world.guild,
-        options={"channel": world.guild.general, "time": time, "timezone": tz},
+        options={"channel": world.guild.general, "time": time, **timezone, **options},
     )
 
 
@@ -262,17 +269,7 @@ async def test_a_move_to_a_zone_still_on_yesterday_posts_no_question_for_yesterd
 async def test_close_time_closes_and_shows_results(
     sandbox: Sandbox, world: World, mentor: MentorBot, clock: FrozenClock
 ) -> None:
-    await sandbox.run_command(
-        "mod quiz-schedule",
-        user=world.mod,
-        guild=world.guild,
-        options={
-            "channel": world.guild.general,
-            "time": "09:00",
-            "timezone": "Europe/Berlin",
-            "close_at": "21:00",
-        },
-    )
+    await schedule_quiz(sandbox, world, close_at="21:00")
     await tick(mentor)
     post = daily_posts(sandbox, world)[0]
     right, _ = await right_letter(mentor, world.guild.id)
@@ -407,23 +404,8 @@ async def test_a_fan_out_runs_under_the_global_limit_and_posts_each_server_once(
 async def test_a_new_time_keeps_the_schedules_days_and_timezone(
     sandbox: Sandbox, world: World, mentor: MentorBot
 ) -> None:
-    await sandbox.run_command(
-        "mod quiz-schedule",
-        user=world.mod,
-        guild=world.guild,
-        options={
-            "channel": world.guild.general,
-            "time": "09:00",
-            "timezone": "Asia/Tokyo",
-            "days": "weekdays",
-        },
-    )
-    moved = await sandbox.run_command(
-        "mod quiz-schedule",
-        user=world.mod,
-        guild=world.guild,
-        options={"channel": world.guild.general, "time": "10:00"},
-    )
+    await schedule_quiz(sandbox, world, tz="Asia/Tokyo", days="weekdays")
+    moved = await schedule_quiz(sandbox, world, time="10:00", tz=None)
     text = moved.embeds[0]["description"]
     assert "at 10:00 (Asia/Tokyo), Monday to Friday." in text
     schedule = await mentor.services.daily.schedules.get(world.guild.id)
