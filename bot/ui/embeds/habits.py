@@ -37,10 +37,6 @@ def _duration(minutes: int) -> str:
     return f"{hours}h" if hours else f"{rest}m"
 
 
-def _days(count: int) -> str:
-    return counted(count, "day")
-
-
 def news_lines(news: Sequence[tuple[date, str]]) -> list[str]:
     """Freezes used or earned and ended streaks, as sentences."""
     return [
@@ -54,13 +50,13 @@ def streak_card(view: StreakView, name: str) -> discord.Embed:
     embed = discord.Embed(
         title=f"{flame} {escape(name)} — {view.current}-day streak", colour=BRAND_COLOUR
     )
-    embed.add_field(name="Current", value=_days(view.current), inline=True)
-    embed.add_field(name="Best", value=_days(view.best), inline=True)
+    embed.add_field(name="Current", value=counted(view.current, "day"), inline=True)
+    embed.add_field(name="Best", value=counted(view.best, "day"), inline=True)
     embed.add_field(
         name="Freezes", value=f"{'🧊' * view.freezes or '—'} ({view.freezes}/2)", inline=True
     )
-    embed.add_field(name="This week", value=_days(view.days_this_week), inline=True)
-    embed.add_field(name="This month", value=_days(view.days_this_month), inline=True)
+    embed.add_field(name="This week", value=counted(view.days_this_week, "day"), inline=True)
+    embed.add_field(name="This month", value=counted(view.days_this_month, "day"), inline=True)
     embed.add_field(name="Study time", value=_duration(view.total_minutes), inline=True)
     lines = news_lines(view.news)
     if view.current and not view.freezes and any(kind == "freeze_used" for _, kind in view.news):
@@ -143,7 +139,7 @@ def study_logged(entry: StudyEntry, content: Content) -> discord.Embed:
         text += f"\n> {escape(entry.note)}"
     if entry.points:
         text += f"\n+{entry.points} points."
-    text += f"\n🔥 Streak: {_days(entry.streak)}."
+    text += f"\n🔥 Streak: {counted(entry.streak, 'day')}."
     return discord.Embed(description=text, colour=SUCCESS_COLOUR)
 
 
@@ -152,7 +148,7 @@ def study_undone(entry: StudyEntry) -> discord.Embed:
     return discord.Embed(
         description=(
             f"↩️ Removed {_duration(entry.minutes)} from today. Today: {_duration(entry.minutes_today)}; "
-            f"streak: {_days(entry.streak)}."
+            f"streak: {counted(entry.streak, 'day')}."
         ),
         colour=WARNING_COLOUR,
     )
